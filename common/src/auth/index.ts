@@ -1,0 +1,3 @@
+export * from './identity-store.js';
+export * from './password.js';
+export * from './roles.js';
