@@ -1,0 +1,5 @@
+export * from './oids.js';
+export * from './name.js';
+export * from './general-name.js';
+export * from './extensions.js';
+export * from './certificate.js';
