@@ -1,0 +1,150 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from 'pino';
+import type { EcsDocument } from '@emsoc/event-store/contract';
+import { counter } from '@emsoc/common/metrics';
+import { createSyslogFramer } from './framer.js';
+import type { EventPipeline } from '../../pipeline/event-pipeline.js';
+
+const received = counter('emsoc_collector_received_total', 'Frames/packets received, by source', ['source']);
+const malformed = counter('emsoc_collector_malformed_total', 'Inputs that did not parse (kept raw, tagged), by source', ['source']);
+export const dropped = counter('emsoc_collector_dropped_total', 'Datagram inputs dropped because the spool was full, by source', ['source']);
+const connections = counter('emsoc_collector_connections_total', 'Stream connections accepted, by source', ['source']);
+
+export interface SyslogContext {
+  transport: 'udp' | 'tcp' | 'tls';
+  remoteAddress: string;
+  remotePort: number;
+  receivedAt: Date;
+  truncated?: boolean;
+  /** SHA-256 fingerprint of a verified client certificate (TLS). */
+  clientCertificate?: string;
+}
+
+/** Turns one syslog frame into normalized documents; never throws (malformed input is tagged, not lost). */
+export type SyslogDecoder = (frame: Buffer, ctx: SyslogContext) => EcsDocument[];
+
+function isMalformed(docs: EcsDocument[]): boolean {
+  return docs.some((d) => Array.isArray(d.tags) && (d.tags as string[]).some((t) => t.includes('failure')));
+}
+
+export function listenSyslogUdp(opts: { host: string; port: number; decode: SyslogDecoder; pipeline: EventPipeline; logger: Logger }): Promise<dgram.Socket> {
+  const family = net.isIPv6(opts.host) ? 'udp6' : 'udp4';
+  const socket = dgram.createSocket({ type: family, recvBufferSize: 8 * 1024 * 1024 });
+  socket.on('message', (msg, rinfo) => {
+    received.inc({ source: 'syslog_udp' });
+    const docs = opts.decode(msg, { transport: 'udp', remoteAddress: rinfo.address, remotePort: rinfo.port, receivedAt: new Date() });
+    if (isMalformed(docs)) malformed.inc({ source: 'syslog_udp' });
+    // UDP cannot push back: a full spool is a counted drop.
+    if (!opts.pipeline.submit('syslog_udp', docs)) dropped.inc({ source: 'syslog_udp' }, docs.length);
+  });
+  socket.on('error', (err) => opts.logger.error({ err }, 'syslog udp socket error'));
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(opts.port, opts.host, () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+  });
+}
+
+/** Handles one syslog stream (TCP or TLS): framing, decoding, and pausing the socket while the spool is full. */
+function handleStream(
+  socket: net.Socket,
+  source: string,
+  ctxBase: Omit<SyslogContext, 'receivedAt' | 'truncated'>,
+  opts: { decode: SyslogDecoder; pipeline: EventPipeline; maxFrameBytes: number; logger: Logger },
+): void {
+  connections.inc({ source });
+  const framer = createSyslogFramer({ maxFrameSize: opts.maxFrameBytes });
+  const emit = (frames: ReturnType<typeof framer.push>) => {
+    if (frames.length === 0) return;
+    const docs: EcsDocument[] = [];
+    const receivedAt = new Date();
+    for (const f of frames) {
+      received.inc({ source });
+      const out = opts.decode(f.data, { ...ctxBase, receivedAt, truncated: f.truncated });
+      if (f.truncated || isMalformed(out)) malformed.inc({ source });
+      docs.push(...out);
+    }
+    if (!opts.pipeline.submit(source, docs)) {
+      // Spool full: stop reading (TCP backpressure reaches the sender) and retry these once there is room.
+      socket.pause();
+      retryWhenRoom(docs);
+    }
+  };
+  const retryWhenRoom = (docs: EcsDocument[]) => {
+    void opts.pipeline.waitForRoom().then(() => {
+      if (opts.pipeline.submit(source, docs)) socket.resume();
+      else retryWhenRoom(docs);
+    });
+  };
+  socket.on('data', (chunk: Buffer) => emit(framer.push(chunk)));
+  socket.on('end', () => emit(framer.end()));
+  socket.on('error', (err) => opts.logger.debug({ err: String(err), source }, 'syslog stream error'));
+  socket.setTimeout(15 * 60_000, () => socket.destroy());
+}
+
+export function listenSyslogTcp(opts: { host: string; port: number; decode: SyslogDecoder; pipeline: EventPipeline; maxFrameBytes: number; logger: Logger }): Promise<net.Server> {
+  const server = net.createServer((socket) =>
+    handleStream(socket, 'syslog_tcp', { transport: 'tcp', remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 }, opts),
+  );
+  return listen(server, opts.host, opts.port);
+}
+
+export function listenSyslogTls(opts: {
+  host: string;
+  port: number;
+  tls: tls.SecureContextOptions;
+  requireClientCert: boolean;
+  /** Refuses client certificates our RA revoked or suspended. */
+  certificateStatus?: (certDer: Buffer) => Promise<'good' | 'revoked' | 'unknown'>;
+  decode: SyslogDecoder;
+  pipeline: EventPipeline;
+  maxFrameBytes: number;
+  logger: Logger;
+}): Promise<tls.Server> {
+  const server = tls.createServer({ ...opts.tls, requestCert: true, rejectUnauthorized: opts.requireClientCert }, (socket) => {
+    const peer = socket.authorized ? socket.getPeerCertificate() : undefined;
+    const start = () =>
+      handleStream(
+        socket,
+        'syslog_tls',
+        {
+          transport: 'tls',
+          remoteAddress: socket.remoteAddress ?? '',
+          remotePort: socket.remotePort ?? 0,
+          ...(peer?.fingerprint256 ? { clientCertificate: peer.fingerprint256.replace(/:/g, '').toLowerCase() } : {}),
+        },
+        opts,
+      );
+    if (peer?.raw && opts.certificateStatus) {
+      socket.pause();
+      opts.certificateStatus(peer.raw).then(
+        (status) => {
+          if (status === 'good') {
+            start();
+            socket.resume();
+          } else {
+            opts.logger.warn({ remote: socket.remoteAddress, status }, 'syslog TLS client certificate refused');
+            socket.destroy();
+          }
+        },
+        () => socket.destroy(),
+      );
+    } else start();
+  });
+  server.on('tlsClientError', (err) => opts.logger.debug({ err: String(err) }, 'syslog TLS handshake failed'));
+  return listen(server, opts.host, opts.port);
+}
+
+function listen<T extends net.Server>(server: T, host: string, port: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
