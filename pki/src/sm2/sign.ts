@@ -1,0 +1,100 @@
+/**
+ * SM2 signature generation and verification (GM/T 0003.2 §6, §7).
+ *
+ * Scalar multiplications run natively through an ECDH object on OpenSSL's SM2 curve: setting a
+ * private key computes k·G (constant-time ladder), and computeSecret gives x(k·P) for any P.
+ * Everything else is a handful of bigint operations mod n.
+ */
+import { createECDH, randomBytes, type ECDH } from 'node:crypto';
+import { addPoints, bigIntToBytes, bytesToBigInt, decodePoint, encodePoint, invert, mod, SM2_N } from './curve.js';
+
+export interface Sm2RawSignature {
+  r: bigint;
+  s: bigint;
+}
+
+let ecdh: ECDH | undefined;
+function curve(): ECDH {
+  return (ecdh ??= createECDH('SM2'));
+}
+
+/** k·G as the uncompressed 65-byte point; k must be in [1, n-1]. */
+export function multiplyBase(k: bigint): Uint8Array {
+  const e = curve();
+  e.setPrivateKey(bigIntToBytes(k));
+  return new Uint8Array(e.getPublicKey());
+}
+
+/** x-coordinate of k·P, P an uncompressed 65-byte point; k must be in [1, n-1]. */
+function multiplyX(k: bigint, point: Uint8Array): bigint {
+  const e = curve();
+  e.setPrivateKey(bigIntToBytes(k));
+  return bytesToBigInt(e.computeSecret(point));
+}
+
+/** Uniform k in [1, n-1] by rejection sampling. */
+export function randomScalar(): bigint {
+  for (;;) {
+    const k = bytesToBigInt(randomBytes(32));
+    if (k >= 1n && k < SM2_N) return k;
+  }
+}
+
+/** Private keys must lie in [1, n-2] so that 1 + d is invertible mod n. */
+export function isValidPrivateScalar(d: bigint): boolean {
+  return d >= 1n && d <= SM2_N - 2n;
+}
+
+/**
+ * Per-key precomputation: (1 + d)^-1 mod n is the only inversion in signing and depends on d
+ * alone, so it is done once.
+ */
+export interface Sm2SigningKey {
+  readonly d: bigint;
+  readonly dPlus1Inverse: bigint;
+}
+
+export function prepareSigningKey(d: bigint): Sm2SigningKey {
+  if (!isValidPrivateScalar(d)) throw new RangeError('SM2 private key out of range [1, n-2]');
+  return { d, dPlus1Inverse: invert(d + 1n, SM2_N) };
+}
+
+/**
+ * Signs the digest e (SM3(ZA || M), 32 bytes). `fixedK` exists for known-answer tests only;
+ * production calls draw a fresh k per signature.
+ */
+export function signDigest(key: Sm2SigningKey, digest: Uint8Array, fixedK?: bigint): Sm2RawSignature {
+  const e = bytesToBigInt(digest);
+  for (;;) {
+    const k = fixedK ?? randomScalar();
+    const x1 = bytesToBigInt(multiplyBase(k).subarray(1, 33));
+    const r = mod(e + x1, SM2_N);
+    if (r === 0n || r + k === SM2_N) {
+      if (fixedK !== undefined) throw new RangeError('fixed k yields an invalid signature');
+      continue;
+    }
+    const s = mod(key.dPlus1Inverse * (k - r * key.d), SM2_N);
+    if (s === 0n) {
+      if (fixedK !== undefined) throw new RangeError('fixed k yields an invalid signature');
+      continue;
+    }
+    return { r, s };
+  }
+}
+
+/**
+ * Verifies (r, s) over digest e for public key PA (65-byte uncompressed point, already validated
+ * to be on the curve). Needs x(s·G + t·PA), computed as x(t·(PA + (s/t)·G)): one native
+ * base-point multiplication, one affine addition, one native variable-point multiplication.
+ */
+export function verifyDigest(publicKey: Uint8Array, digest: Uint8Array, sig: Sm2RawSignature): boolean {
+  const { r, s } = sig;
+  if (r < 1n || r >= SM2_N || s < 1n || s >= SM2_N) return false;
+  const t = mod(r + s, SM2_N);
+  if (t === 0n) return false;
+  const u = mod(s * invert(t, SM2_N), SM2_N);
+  const w = addPoints(decodePoint(publicKey), decodePoint(multiplyBase(u)));
+  if (w === null) return false; // s·G + t·PA is the point at infinity
+  const x1 = multiplyX(t, encodePoint(w));
+  return mod(bytesToBigInt(digest) + x1, SM2_N) === r;
+}
