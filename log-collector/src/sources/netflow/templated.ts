@@ -1,0 +1,397 @@
+/**
+ * NetFlow v9 (RFC 3954) and IPFIX (RFC 7011): sets of templates, options templates and data records.
+ * Every loop advances by at least one octet and is bounded by the set length, which is bounded by the
+ * packet; templates are capped in field count and the cache in size.
+ */
+import { IANA_ELEMENTS, V9_SCOPE_NAMES, ValueType, unknownElementName, type RecordTarget } from './elements.js';
+import {
+  VARIABLE_LENGTH, type ExporterMeta, type PacketContext, type Template, type TemplateCache, type TemplateField,
+} from './template-cache.js';
+import type { DecodeResult, Exporter, FieldValue, FlowRecord, OptionsRecord } from './types.js';
+import { formatIpv4, formatIpv6, formatMac, hex, ntpToMs, readString, readUnsigned, u16, u32 } from './values.js';
+
+const V9_HEADER = 20;
+const IPFIX_HEADER = 16;
+
+export function decodeTemplated(
+  b: Uint8Array, version: 9 | 10, exporter: Exporter, receivedMs: number, cache: TemplateCache, out: DecodeResult,
+): void {
+  const headerLen = version === 9 ? V9_HEADER : IPFIX_HEADER;
+  if (b.length < headerLen) {
+    out.errors.push({ code: 'truncated', message: `${name(version)} header needs ${headerLen} octets, got ${b.length}`, offset: 0 });
+    return;
+  }
+  let end = b.length;
+  let ctx: PacketContext;
+  if (version === 9) {
+    const domain = u32(b, 16);
+    ctx = {
+      version, domain, sequence: u32(b, 12), exportMs: u32(b, 8) * 1000, sysUptimeMs: u32(b, 4), receivedMs,
+      domainKey: `9|${exporter.address}|${exporter.port}|${domain}`,
+    };
+  } else {
+    const msgLen = u16(b, 2);
+    if (msgLen < IPFIX_HEADER) {
+      out.errors.push({ code: 'bad-length', message: `IPFIX message length ${msgLen} is shorter than its header`, offset: 2 });
+      return;
+    }
+    if (msgLen > b.length) {
+      out.errors.push({ code: 'truncated', message: `IPFIX message length ${msgLen} exceeds datagram (${b.length})`, offset: 2 });
+    } else end = msgLen;
+    const domain = u32(b, 12);
+    ctx = {
+      version, domain, sequence: u32(b, 8), exportMs: u32(b, 4) * 1000, sysUptimeMs: 0, receivedMs,
+      domainKey: `10|${exporter.address}|${exporter.port}|${domain}`,
+    };
+  }
+
+  const tplSet = version === 9 ? 0 : 2;
+  const optSet = version === 9 ? 1 : 3;
+  let off = headerLen;
+  let setIndex = 0;
+  while (end - off >= 4) {
+    const setId = u16(b, off);
+    const setLen = u16(b, off + 2);
+    if (setLen < 4 || off + setLen > end) {
+      // A zero-filled tail (seen from some exporters) is padding, not an error.
+      if (setId === 0 && setLen === 0 && allZero(b, off, end)) break;
+      out.errors.push({ code: 'bad-length', message: `set ${setId} length ${setLen} does not fit (${end - off} left)`, offset: off });
+      break;
+    }
+    const start = off + 4;
+    const stop = off + setLen;
+    if (setId === tplSet || setId === optSet) {
+      parseTemplates(b, start, stop, setId === optSet, ctx, cache, out);
+    } else if (setId >= 256) {
+      const tpl = cache.get(ctx.domainKey, setId, receivedMs);
+      if (tpl === undefined) {
+        const buffered = cache.buffer(ctx, setId, setIndex, b.subarray(start, stop));
+        out.errors.push({
+          code: 'missing-template',
+          message: `no template ${setId} for ${ctx.domainKey}${buffered ? ' (data set buffered)' : ''}`,
+          offset: off,
+        });
+      } else {
+        decodeDataSet(b, start, stop, tpl, ctx, exporter, cache, setIndex, out);
+      }
+    }
+    // Set ids 4..255 are reserved: skipped by length, as RFC 7011 §3.3.2 asks.
+    off = stop;
+    setIndex++;
+  }
+}
+
+function name(version: 9 | 10): string {
+  return version === 9 ? 'NetFlow v9' : 'IPFIX';
+}
+
+function allZero(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+function parseTemplates(
+  b: Uint8Array, start: number, end: number, options: boolean, ctx: PacketContext, cache: TemplateCache, out: DecodeResult,
+): void {
+  const v9 = ctx.version === 9;
+  let p = start;
+  while (end - p >= 4) {
+    const recStart = p;
+    const tid = u16(b, p);
+    const second = u16(b, p + 2);
+    // IPFIX withdrawal: a template record with field count 0 (RFC 7011 §8.1).
+    if (!v9 && second === 0) {
+      if (tid === 0) break; // padding
+      if (tid === 2 || tid === 3) cache.withdrawAll(ctx.domainKey, tid === 3);
+      else cache.withdraw(ctx.domainKey, tid);
+      p += 4;
+      continue;
+    }
+    let fieldCount: number;
+    let scopeCount: number;
+    if (options && v9) {
+      // v9 options template: scope and option lengths are in octets, 4 octets per field.
+      if (end - p < 6) break;
+      const scopeLen = second;
+      const optLen = u16(b, p + 4);
+      if (scopeLen % 4 !== 0 || optLen % 4 !== 0) {
+        out.errors.push({ code: 'bad-template', message: `options template ${tid}: scope/option lengths ${scopeLen}/${optLen} not multiples of 4`, offset: p });
+        return;
+      }
+      scopeCount = scopeLen / 4;
+      fieldCount = scopeCount + optLen / 4;
+      p += 6;
+    } else if (options) {
+      if (end - p < 6) break;
+      fieldCount = second;
+      scopeCount = u16(b, p + 4);
+      p += 6;
+      if (scopeCount === 0 || scopeCount > fieldCount) {
+        out.errors.push({ code: 'bad-template', message: `options template ${tid}: scope field count ${scopeCount} of ${fieldCount}`, offset: recStart });
+        return;
+      }
+    } else {
+      fieldCount = second;
+      scopeCount = 0;
+      p += 4;
+    }
+    if (tid < 256) {
+      // Template padding in v9 is zeros; a non-zero low id means garbage: the rest of the set cannot be trusted.
+      if (tid === 0 && allZero(b, recStart, end)) return;
+      out.errors.push({ code: 'bad-template', message: `template id ${tid} is below 256`, offset: recStart });
+      return;
+    }
+    const fields: TemplateField[] = [];
+    const tooMany = fieldCount > cache.maxFieldsPerTemplate;
+    for (let i = 0; i < fieldCount; i++) {
+      if (end - p < 4) {
+        out.errors.push({ code: 'truncated', message: `template ${tid} ends after ${i} of ${fieldCount} fields`, offset: p });
+        return;
+      }
+      let id = u16(b, p);
+      const length = u16(b, p + 2);
+      p += 4;
+      let enterprise = 0;
+      if (!v9 && id & 0x8000) {
+        if (end - p < 4) {
+          out.errors.push({ code: 'truncated', message: `template ${tid} field ${i}: enterprise number cut off`, offset: p });
+          return;
+        }
+        id &= 0x7fff;
+        enterprise = u32(b, p);
+        p += 4;
+      }
+      if (v9 && length === VARIABLE_LENGTH) {
+        out.errors.push({ code: 'bad-template', message: `template ${tid}: variable length is IPFIX-only`, offset: p - 4 });
+        return;
+      }
+      if (tooMany) continue;
+      const scope = i < scopeCount;
+      const def = enterprise === 0 && !(v9 && scope) ? IANA_ELEMENTS.get(id) : undefined;
+      const fname = v9 && scope ? `scope.${V9_SCOPE_NAMES.get(id) ?? `type${id}`}` : def?.name ?? unknownElementName(id, enterprise);
+      fields.push({ id, enterprise, length, def, name: fname, scope, fillsTarget: false });
+    }
+    if (tooMany) {
+      cache.stats.rejected++;
+      out.errors.push({ code: 'template-limit', message: `template ${tid} has ${fieldCount} fields (max ${cache.maxFieldsPerTemplate})`, offset: recStart });
+      continue;
+    }
+    const tpl = compileTemplate(tid, options, fields, ctx.receivedMs);
+    if (tpl === undefined) {
+      cache.stats.rejected++;
+      out.errors.push({ code: 'bad-template', message: `template ${tid} describes zero-length records`, offset: recStart });
+      continue;
+    }
+    cache.set(ctx.domainKey, tpl);
+    out.templatesLearned++;
+    for (const pending of cache.takePending(ctx.domainKey, tid, ctx.receivedMs)) {
+      const exporter = exporterOf(pending.ctx.domainKey);
+      decodeDataSet(pending.data, 0, pending.data.length, tpl, pending.ctx, exporter, cache, pending.setIndex, out);
+    }
+  }
+}
+
+function exporterOf(domainKey: string): Exporter {
+  const parts = domainKey.split('|');
+  return { address: parts[1]!, port: Number(parts[2]) };
+}
+
+/** Resolves which field fills each record property and the minimal record size. */
+export function compileTemplate(id: number, options: boolean, fields: TemplateField[], learnedMs: number): Template | undefined {
+  let minLength = 0;
+  let variable = false;
+  for (const f of fields) {
+    if (f.length === VARIABLE_LENGTH) {
+      variable = true;
+      minLength += 1;
+    } else minLength += f.length;
+  }
+  if (minLength === 0) return undefined;
+  if (!options) {
+    const best = new Map<RecordTarget, TemplateField>();
+    for (const f of fields) {
+      const t = f.def?.target;
+      if (t === undefined) continue;
+      const cur = best.get(t);
+      if (cur === undefined || (f.def!.rank ?? 0) < (cur.def!.rank ?? 0)) best.set(t, f);
+    }
+    for (const f of best.values()) f.fillsTarget = true;
+  }
+  return { id, options, fields, minLength, fixedLength: variable ? -1 : minLength, learnedMs };
+}
+
+function newRecord(ctx: PacketContext, exporter: Exporter, templateId: number, recordIndex: number): FlowRecord {
+  // Every property is present so that all records share one shape (faster property access).
+  return {
+    version: ctx.version, exporter, observationDomain: ctx.domain, sequence: ctx.sequence, templateId, recordIndex,
+    receivedMs: ctx.receivedMs, exportMs: ctx.exportMs,
+    srcAddr: undefined, dstAddr: undefined, srcPort: undefined, dstPort: undefined, protocol: undefined,
+    tcpFlags: undefined, tos: undefined, bytes: undefined, packets: undefined, startMs: undefined, endMs: undefined,
+    inputInterface: undefined, outputInterface: undefined, srcAs: undefined, dstAs: undefined, nextHop: undefined,
+    srcMask: undefined, dstMask: undefined, vlan: undefined, direction: undefined, srcMac: undefined, dstMac: undefined,
+    samplerId: undefined, samplingInterval: undefined, icmpType: undefined, icmpCode: undefined,
+    extras: undefined, raw: EMPTY,
+  };
+}
+const EMPTY = new Uint8Array(0);
+
+/** Reads one element value; `null` for an uptime value (resolved after the record, see below). */
+function readValue(f: TemplateField, b: Uint8Array, p: number, len: number, ctx: PacketContext): FieldValue {
+  const def = f.def;
+  if (def === undefined) return len <= 8 && f.enterprise === 0 ? readUnsigned(b, p, len) : hex(b, p, len);
+  switch (def.type) {
+    case ValueType.Unsigned:
+    case ValueType.Uptime:
+      return len <= 8 ? readUnsigned(b, p, len) : hex(b, p, len);
+    case ValueType.Signed: {
+      if (len > 6) return hex(b, p, len);
+      const v = readUnsigned(b, p, len);
+      const half = 2 ** (8 * len - 1);
+      return v >= half ? v - 2 * half : v;
+    }
+    case ValueType.Ipv4:
+      return len === 4 ? formatIpv4(b, p) : hex(b, p, len);
+    case ValueType.Ipv6:
+      return len === 16 ? formatIpv6(b, p) : hex(b, p, len);
+    case ValueType.Mac:
+      return len === 6 ? formatMac(b, p) : hex(b, p, len);
+    case ValueType.String:
+      return readString(b, p, len);
+    case ValueType.Octets:
+      return hex(b, p, len);
+    case ValueType.Seconds:
+      return len <= 8 ? readUnsigned(b, p, len) * 1000 : hex(b, p, len);
+    case ValueType.Millis:
+      return len <= 8 ? readUnsigned(b, p, len) : hex(b, p, len);
+    case ValueType.Ntp:
+      return len === 8 ? ntpToMs(b, p) : hex(b, p, len);
+    case ValueType.DeltaMicros:
+      return len <= 8 ? ctx.exportMs - Math.floor(readUnsigned(b, p, len) / 1000) : hex(b, p, len);
+    case ValueType.Boolean:
+      return len === 1 ? b[p] === 1 : hex(b, p, len);
+    case ValueType.Float: {
+      if (len !== 4 && len !== 8) return hex(b, p, len);
+      const dv = new DataView(b.buffer, b.byteOffset + p, len);
+      return len === 4 ? dv.getFloat32(0) : dv.getFloat64(0);
+    }
+  }
+}
+
+function isTime(t: ValueType): boolean {
+  return t === ValueType.Seconds || t === ValueType.Millis || t === ValueType.Ntp || t === ValueType.DeltaMicros;
+}
+
+function decodeDataSet(
+  b: Uint8Array, start: number, end: number, tpl: Template, ctx: PacketContext, exporter: Exporter,
+  cache: TemplateCache, setIndex: number, out: DecodeResult,
+): void {
+  let p = start;
+  let idx = 0;
+  const meta = cache.exporterMeta(ctx.domainKey);
+  while (end - p >= tpl.minLength) {
+    const recStart = p;
+    const rec = tpl.options ? undefined : newRecord(ctx, exporter, tpl.id, (setIndex << 16) | idx);
+    const values: Record<string, FieldValue> | undefined = tpl.options ? {} : undefined;
+    let upStart = -1;
+    let upEnd = -1;
+    let initMs = -1;
+    let bad = false;
+    for (const f of tpl.fields) {
+      let len = f.length;
+      if (len === VARIABLE_LENGTH) {
+        if (p >= end) { bad = true; break; }
+        len = b[p++]!;
+        if (len === 255) {
+          if (end - p < 2) { bad = true; break; }
+          len = u16(b, p);
+          p += 2;
+        }
+      }
+      if (end - p < len) { bad = true; break; }
+      if (len === 0) continue;
+      const v = readValue(f, b, p, len, ctx);
+      p += len;
+      if (values !== undefined) {
+        values[f.name] = f.def !== undefined && isTime(f.def.type) && typeof v === 'number' ? new Date(v).toISOString() : v;
+        continue;
+      }
+      const r = rec!;
+      const def = f.def;
+      if (def !== undefined && typeof v === 'number') {
+        if (def.id === 160) initMs = v;
+        if (f.fillsTarget) {
+          const t = def.target!;
+          if (t === 'endMs' && def.type === ValueType.Uptime) { upEnd = v; continue; }
+          if (t === 'startMs' && def.type === ValueType.Uptime) { upStart = v; continue; }
+          if (t === 'direction') {
+            if (v === 0 || v === 1) { r.direction = v === 0 ? 'ingress' : 'egress'; continue; }
+          } else if (t === 'icmpTypeCode') {
+            r.icmpType = v >>> 8;
+            r.icmpCode = v & 0xff;
+            continue;
+          } else {
+            (r as unknown as Record<string, FieldValue>)[t] = v;
+            continue;
+          }
+        }
+      } else if (f.fillsTarget && typeof v === 'string' && (def!.type === ValueType.Ipv4 || def!.type === ValueType.Ipv6 || def!.type === ValueType.Mac)) {
+        (r as unknown as Record<string, FieldValue>)[def!.target!] = v;
+        continue;
+      }
+      (r.extras ??= {})[f.name] = def !== undefined && isTime(def.type) && typeof v === 'number' ? new Date(v).toISOString() : v;
+    }
+    if (bad) {
+      out.errors.push({ code: 'bad-record', message: `template ${tpl.id}: record ${idx} overruns its set`, offset: recStart });
+      return;
+    }
+    if (values !== undefined) {
+      out.options.push({
+        version: ctx.version, exporter, observationDomain: ctx.domain, templateId: tpl.id, sequence: ctx.sequence,
+        recordIndex: (setIndex << 16) | idx, exportMs: ctx.exportMs, values,
+      });
+      learnMeta(cache.exporterMeta(ctx.domainKey, true), values);
+    } else {
+      const r = rec!;
+      r.raw = b.subarray(recStart, p);
+      if (upStart >= 0 || upEnd >= 0) resolveUptime(r, ctx, upStart, upEnd, initMs >= 0 ? initMs : meta?.systemInitMs);
+      if (r.samplingInterval === undefined && meta !== undefined) {
+        const s = (r.samplerId !== undefined ? meta.samplers.get(r.samplerId) : undefined) ?? meta.samplingInterval;
+        if (s !== undefined) r.samplingInterval = s;
+      }
+      out.records.push(r);
+    }
+    idx++;
+  }
+}
+
+/** v9: uptime relative to the header's sysUptime; IPFIX: relative to systemInitTimeMilliseconds, if known. */
+function resolveUptime(r: FlowRecord, ctx: PacketContext, upStart: number, upEnd: number, initMs: number | undefined): void {
+  const boot = ctx.version === 9 ? ctx.exportMs - ctx.sysUptimeMs : initMs;
+  if (boot === undefined) {
+    const x = (r.extras ??= {});
+    if (upStart >= 0) x.flowStartSysUpTime = upStart;
+    if (upEnd >= 0) x.flowEndSysUpTime = upEnd;
+    return;
+  }
+  if (upStart >= 0) r.startMs = boot + upStart;
+  if (upEnd >= 0) r.endMs = boot + upEnd;
+}
+
+/** Remembers sampling and boot time announced by options records. */
+function learnMeta(meta: ExporterMeta, v: Record<string, FieldValue>): void {
+  const init = v.systemInitTimeMilliseconds;
+  if (typeof init === 'string') meta.systemInitMs = Date.parse(init);
+  let interval: number | undefined;
+  const si = v.samplingInterval ?? v.samplerRandomInterval;
+  if (typeof si === 'number' && si > 0) interval = si;
+  const pi = v.samplingPacketInterval;
+  const ps = v.samplingPacketSpace;
+  if (interval === undefined && typeof pi === 'number' && pi > 0) {
+    interval = typeof ps === 'number' ? Math.round((pi + ps) / pi) : pi;
+  }
+  if (interval === undefined) return;
+  const id = v.samplerId ?? v.selectorId;
+  if (typeof id === 'number') meta.samplers.set(id, interval);
+  else meta.samplingInterval = interval;
+  if (meta.samplers.size > 1024) meta.samplers.delete(meta.samplers.keys().next().value as number);
+}
