@@ -1,0 +1,93 @@
+// CIDR parsing and membership for IPv4 and IPv6 (RFC 4632, RFC 4291 text forms).
+
+export interface Cidr {
+  v6: boolean;
+  net: bigint;
+  mask: bigint;
+}
+
+function parseV4(s: string): bigint | null {
+  const p = s.split('.');
+  if (p.length !== 4) return null;
+  let n = 0n;
+  for (const x of p) {
+    if (!/^\d{1,3}$/.test(x)) return null;
+    const v = Number(x);
+    if (v > 255) return null;
+    n = (n << 8n) | BigInt(v);
+  }
+  return n;
+}
+
+function parseV6(s: string): bigint | null {
+  let str = s;
+  const zone = str.indexOf('%');
+  if (zone >= 0) str = str.slice(0, zone);
+  // Embedded IPv4 suffix (e.g. ::ffff:1.2.3.4) becomes two hex groups.
+  const lastColon = str.lastIndexOf(':');
+  if (str.slice(lastColon + 1).includes('.')) {
+    const v4 = parseV4(str.slice(lastColon + 1));
+    if (v4 === null) return null;
+    str = str.slice(0, lastColon + 1) + (v4 >> 16n).toString(16) + ':' + (v4 & 0xffffn).toString(16);
+  }
+  const dbl = str.split('::');
+  if (dbl.length > 2) return null;
+  const parseGroups = (x: string): number[] | null => {
+    if (x === '') return [];
+    const out: number[] = [];
+    for (const g of x.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = parseGroups(dbl[0]!);
+  const rest = dbl.length === 2 ? parseGroups(dbl[1]!) : [];
+  if (!head || !rest) return null;
+  const total = head.length + rest.length;
+  let groups: number[];
+  if (dbl.length === 2) {
+    if (total > 7) return null;
+    groups = [...head, ...new Array(8 - total).fill(0), ...rest];
+  } else {
+    if (total !== 8) return null;
+    groups = head;
+  }
+  let n = 0n;
+  for (const g of groups) n = (n << 16n) | BigInt(g);
+  return n;
+}
+
+export function parseIp(s: string): { v6: boolean; n: bigint } | null {
+  if (typeof s !== 'string' || s.length > 64) return null;
+  if (s.includes(':')) {
+    const n = parseV6(s);
+    return n === null ? null : { v6: true, n };
+  }
+  const n = parseV4(s);
+  return n === null ? null : { v6: false, n };
+}
+
+export function parseCidr(s: string): Cidr | null {
+  const [addr, len, extra] = s.trim().split('/');
+  if (extra !== undefined || addr === undefined) return null;
+  const ip = parseIp(addr);
+  if (!ip) return null;
+  const bits = ip.v6 ? 128 : 32;
+  const l = len === undefined ? bits : /^\d{1,3}$/.test(len) ? Number(len) : NaN;
+  if (!(l >= 0 && l <= bits)) return null;
+  const all = (1n << BigInt(bits)) - 1n;
+  const mask = l === 0 ? 0n : (all << BigInt(bits - l)) & all;
+  return { v6: ip.v6, net: ip.n & mask, mask };
+}
+
+export function cidrContains(c: Cidr, ip: string): boolean {
+  const p = parseIp(ip);
+  if (!p) return false;
+  if (p.v6 !== c.v6) {
+    // IPv4-mapped IPv6 addresses belong to IPv4 ranges.
+    if (!c.v6 && p.v6 && p.n >> 32n === 0xffffn) return ((p.n & 0xffffffffn) & c.mask) === c.net;
+    return false;
+  }
+  return (p.n & c.mask) === c.net;
+}

@@ -1,0 +1,319 @@
+import { getterFor } from './eval-context.js';
+import type { EcsEvent } from './event-fields.js';
+import { scalarToString } from './event-fields.js';
+import type { CorrelationCondition, CorrelationRule } from './rule-parser.js';
+
+// Streaming evaluation of Sigma correlation (meta) rules with sliding windows per group key.
+//
+// Windows slide with event time: every update drops entries older than `timespan` before the newest
+// event of the group, so a burst straddling any bucket boundary is still counted.
+// Conditions with only lower bounds (gt/gte) fire as soon as they hold, then the group restarts.
+// Conditions with an upper bound (lt/lte/eq/neq or ranges) can only be decided when the window is over:
+// the window opens at the group's first event and is evaluated once an event at or after its end arrives,
+// when the group expires, or on flush().
+
+export interface CorrelationLimits {
+  /** Max group keys kept per correlation rule; the least recently updated is evicted beyond it. */
+  maxGroups: number;
+  /** Max timestamps/values kept per group; the oldest are dropped beyond it. */
+  maxEntriesPerGroup: number;
+  /** Event ids remembered per group for the alert. */
+  maxEventIds: number;
+}
+
+export interface CorrelationStats {
+  groups: number;
+  evictedGroups: number;
+  expiredGroups: number;
+  droppedEntries: number;
+  fired: number;
+}
+
+export interface CorrelationFire {
+  group: Record<string, string>;
+  groupKey: string;
+  firstTs: number;
+  lastTs: number;
+  eventIds: string[];
+  /** Correlation values explaining the alert (count, distinct, sum, avg, rules). */
+  values: Record<string, unknown>;
+}
+
+interface Group {
+  values: string[];
+  first: number; // window start (close mode) or first entry
+  last: number;
+  ids: string[];
+  times: number[]; // event_count / value_sum / value_avg
+  nums: number[]; // value_sum / value_avg
+  head: number;
+  sum: number;
+  distinct: Map<string, number> | null; // value_count: value -> last seen
+  ruleTs: number[] | null; // temporal: last ts per referenced rule; temporal_ordered: chain start per step
+}
+
+export function checkCondition(c: CorrelationCondition, x: number): boolean {
+  if (c.gt !== undefined && !(x > c.gt)) return false;
+  if (c.gte !== undefined && !(x >= c.gte)) return false;
+  if (c.lt !== undefined && !(x < c.lt)) return false;
+  if (c.lte !== undefined && !(x <= c.lte)) return false;
+  if (c.eq !== undefined && !(x === c.eq)) return false;
+  if (c.neq !== undefined && !(x !== c.neq)) return false;
+  return true;
+}
+
+function firstString(ev: EcsEvent, get: (e: EcsEvent) => unknown[]): string {
+  for (const v of get(ev)) {
+    const s = scalarToString(v);
+    if (s !== null) return s;
+  }
+  return '';
+}
+
+function toNum(v: unknown): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : null;
+}
+
+export class CorrelationEngine {
+  readonly stats: CorrelationStats = { groups: 0, evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, fired: 0 };
+  private groups = new Map<string, Group>();
+  private readonly closeMode: boolean;
+  private readonly groupGetters: ((e: EcsEvent) => unknown[])[][];
+  private readonly valueGetters: (((e: EcsEvent) => unknown[]) | null)[];
+  private updates = 0;
+  private readonly cond: CorrelationCondition;
+
+  /**
+   * @param refs the referenced rules in `rules:` order, each with the id and name aliases may use.
+   */
+  constructor(
+    readonly rule: CorrelationRule,
+    refs: { id: string; name: string | null }[],
+    private readonly limits: CorrelationLimits,
+  ) {
+    const r = rule;
+    const fieldFor = (field: string, ref: { id: string; name: string | null }): string => {
+      const a = r.aliases[field];
+      if (!a) return field;
+      return (ref.name !== null ? a[ref.name] : undefined) ?? a[ref.id] ?? field;
+    };
+    this.groupGetters = refs.map((ref) => r.groupBy.map((g) => getterFor(fieldFor(g, ref))));
+    this.valueGetters = refs.map((ref) => (r.field ? getterFor(fieldFor(r.field, ref)) : null));
+    const isTemporal = r.type === 'temporal' || r.type === 'temporal_ordered';
+    this.cond = r.condition ?? (isTemporal ? { gte: refs.length } : { gte: 1 });
+    const c = this.cond;
+    this.closeMode = c.lt !== undefined || c.lte !== undefined || c.eq !== undefined || c.neq !== undefined;
+  }
+
+  /** Keep state across a hot reload of an unchanged rule. */
+  adoptState(old: CorrelationEngine): void {
+    this.groups = old.groups;
+    Object.assign(this.stats, old.stats);
+  }
+
+  private newGroup(values: string[], ts: number): Group {
+    const n = this.rule.rules.length;
+    const t = this.rule.type;
+    return {
+      values,
+      first: ts,
+      last: ts,
+      ids: [],
+      times: [],
+      nums: [],
+      head: 0,
+      sum: 0,
+      distinct: t === 'value_count' ? new Map() : null,
+      ruleTs: t === 'temporal' || t === 'temporal_ordered' ? new Array<number>(n).fill(-Infinity) : null,
+    };
+  }
+
+  private evictOld(g: Group, now: number): void {
+    const min = now - this.rule.timespanMs;
+    if (this.rule.type === 'value_count') {
+      // Map insertion order is last-seen order (we re-insert on update), so expired values are at the front.
+      for (const [v, t] of g.distinct!) {
+        if (t >= min) break;
+        g.distinct!.delete(v);
+      }
+      return;
+    }
+    if (g.ruleTs) return;
+    while (g.head < g.times.length && g.times[g.head]! < min) {
+      if (this.rule.type !== 'event_count') g.sum -= g.nums[g.head]!;
+      g.head++;
+    }
+    if (g.head > 64 && g.head * 2 > g.times.length) {
+      g.times = g.times.slice(g.head);
+      if (this.rule.type !== 'event_count') g.nums = g.nums.slice(g.head);
+      g.head = 0;
+    }
+  }
+
+  private measure(g: Group): { x: number; values: Record<string, unknown> } {
+    switch (this.rule.type) {
+      case 'event_count': {
+        const x = g.times.length - g.head;
+        return { x, values: { count: x } };
+      }
+      case 'value_count': {
+        const x = g.distinct!.size;
+        return { x, values: { field: this.rule.field, distinct: x, sample: [...g.distinct!.keys()].slice(-10) } };
+      }
+      case 'value_sum':
+        return { x: g.sum, values: { field: this.rule.field, sum: g.sum, count: g.times.length - g.head } };
+      case 'value_avg': {
+        const n = g.times.length - g.head;
+        const avg = n ? g.sum / n : 0;
+        return { x: avg, values: { field: this.rule.field, avg, count: n } };
+      }
+      case 'temporal': {
+        const min = g.last - this.rule.timespanMs;
+        const seen = this.rule.rules.filter((_, i) => g.ruleTs![i]! >= min);
+        return { x: seen.length, values: { rules: seen } };
+      }
+      case 'temporal_ordered': {
+        const n = this.rule.rules.length;
+        const done = g.ruleTs![n - 1]! > -Infinity;
+        let steps = 0;
+        for (let i = 0; i < n; i++) if (g.ruleTs![i]! > -Infinity) steps = i + 1;
+        return { x: done ? n : steps, values: { rules: this.rule.rules.slice(0, done ? n : steps), ordered: true } };
+      }
+    }
+  }
+
+  private fire(g: Group, key: string, m: { values: Record<string, unknown> }): CorrelationFire {
+    this.stats.fired++;
+    const group: Record<string, string> = {};
+    this.rule.groupBy.forEach((f, i) => (group[f] = g.values[i]!));
+    return { group, groupKey: key, firstTs: g.times[g.head] ?? g.first, lastTs: g.last, eventIds: g.ids.slice(), values: m.values };
+  }
+
+  private reset(g: Group, ts: number): void {
+    const fresh = this.newGroup(g.values, ts);
+    Object.assign(g, fresh);
+  }
+
+  /** Feed one matched event of referenced rule `refIdx`. */
+  update(refIdx: number, ev: EcsEvent, ts: number, eventIds: string[]): CorrelationFire[] {
+    const values = this.groupGetters[refIdx]!.map((g) => firstString(ev, g));
+    const key = values.length === 1 ? values[0]! : JSON.stringify(values);
+    const out: CorrelationFire[] = [];
+    let g = this.groups.get(key);
+    if (g) {
+      this.groups.delete(key); // re-insert below: map order = least recently updated first
+    } else {
+      g = this.newGroup(values, ts);
+    }
+    // Close mode: an event past the window end decides the previous window first.
+    if (this.closeMode && ts >= g.first + this.rule.timespanMs && g.last >= g.first) {
+      const m = this.measure(g);
+      if (this.hasEntries(g) && checkCondition(this.cond, m.x)) out.push(this.fire(g, key, m));
+      this.reset(g, ts);
+    }
+    if (ts > g.last) g.last = ts;
+    if (!this.closeMode) this.evictOld(g, g.last);
+    for (const id of eventIds) {
+      g.ids.push(id);
+      if (g.ids.length > this.limits.maxEventIds) g.ids.shift();
+    }
+    const t = this.rule.type;
+    if (t === 'event_count' || t === 'value_sum' || t === 'value_avg') {
+      let n = 0;
+      if (t !== 'event_count') {
+        let found: number | null = null;
+        for (const v of this.valueGetters[refIdx]!(ev)) if ((found = toNum(v)) !== null) break;
+        if (found === null) {
+          this.groups.set(key, g);
+          return out; // no numeric value: nothing to aggregate
+        }
+        n = found;
+        g.nums.push(n);
+        g.sum += n;
+      }
+      g.times.push(ts);
+      if (g.times.length - g.head > this.limits.maxEntriesPerGroup) {
+        if (t !== 'event_count') g.sum -= g.nums[g.head]!;
+        g.head++;
+        this.stats.droppedEntries++;
+      }
+    } else if (t === 'value_count') {
+      const v = firstString(ev, this.valueGetters[refIdx]!);
+      if (v !== '') {
+        g.distinct!.delete(v);
+        g.distinct!.set(v, ts);
+        if (g.distinct!.size > this.limits.maxEntriesPerGroup) {
+          g.distinct!.delete(g.distinct!.keys().next().value!);
+          this.stats.droppedEntries++;
+        }
+      }
+    } else if (t === 'temporal') {
+      g.ruleTs![refIdx] = Math.max(g.ruleTs![refIdx]!, ts);
+    } else {
+      // temporal_ordered: ruleTs[i] = latest start time of a chain that completed steps 0..i in order.
+      const st = g.ruleTs!;
+      const span = this.rule.timespanMs;
+      if (refIdx === 0) st[0] = ts;
+      else if (st[refIdx - 1]! > -Infinity && ts - st[refIdx - 1]! <= span) st[refIdx] = Math.max(st[refIdx]!, st[refIdx - 1]!);
+    }
+    if (!this.closeMode) {
+      const m = this.measure(g);
+      if (checkCondition(this.cond, m.x)) {
+        out.push(this.fire(g, key, m));
+        this.reset(g, ts);
+      }
+    }
+    this.groups.set(key, g);
+    if (this.groups.size > this.limits.maxGroups) {
+      const oldest = this.groups.keys().next().value!;
+      this.groups.delete(oldest);
+      this.stats.evictedGroups++;
+    }
+    if ((++this.updates & 63) === 0) out.push(...this.sweep(ts));
+    this.stats.groups = this.groups.size;
+    return out;
+  }
+
+  private hasEntries(g: Group): boolean {
+    if (g.distinct) return g.distinct.size > 0;
+    if (g.ruleTs) return g.ruleTs.some((x) => x > -Infinity);
+    return g.times.length - g.head > 0;
+  }
+
+  /** Drop groups idle for longer than the timespan; close-mode groups are decided first. */
+  sweep(now: number): CorrelationFire[] {
+    const out: CorrelationFire[] = [];
+    const min = now - this.rule.timespanMs;
+    for (const [key, g] of this.groups) {
+      if (g.last >= min) break;
+      if (this.closeMode && this.hasEntries(g)) {
+        const m = this.measure(g);
+        if (checkCondition(this.cond, m.x)) out.push(this.fire(g, key, m));
+      }
+      this.groups.delete(key);
+      this.stats.expiredGroups++;
+    }
+    this.stats.groups = this.groups.size;
+    return out;
+  }
+
+  /** Decide every open window (end of a backtest or stream). */
+  flush(): CorrelationFire[] {
+    const out: CorrelationFire[] = [];
+    if (this.closeMode) {
+      for (const [key, g] of this.groups) {
+        if (!this.hasEntries(g)) continue;
+        const m = this.measure(g);
+        if (checkCondition(this.cond, m.x)) out.push(this.fire(g, key, m));
+      }
+    }
+    this.groups.clear();
+    this.stats.groups = 0;
+    return out;
+  }
+
+  get groupCount(): number {
+    return this.groups.size;
+  }
+}

@@ -1,0 +1,418 @@
+import { createHash } from 'node:crypto';
+import type { Alert } from './alert.js';
+import { parseAttackTags, type AttackInfo } from './attack-tags.js';
+import { compileDetection, type CompiledDetection, type Need } from './compile-detection.js';
+import { CorrelationEngine, type CorrelationFire, type CorrelationLimits } from './correlation.js';
+import { RuleError } from './errors.js';
+import { EvalContext, getterFor, type StatusLookup } from './eval-context.js';
+import { scalarToString, type EcsEvent } from './event-fields.js';
+import type { Placeholders } from './modifiers.js';
+import { viewFor, type Pipeline } from './pipeline.js';
+import { contentHash, type CorrelationRule, type DetectionRule, type Rule } from './rule-parser.js';
+import { RuleIndex } from './rule-index.js';
+import { parseTime } from './time-parts.js';
+import type { RuleLoadError } from './loader.js';
+
+export interface EngineLimits extends CorrelationLimits {
+  /** Max remembered suppression/deduplication keys (oldest dropped first, counted). */
+  maxSuppressionKeys: number;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = {
+  maxGroups: 1_000_000,
+  maxEntriesPerGroup: 10_000,
+  maxEventIds: 20,
+  maxSuppressionKeys: 100_000,
+};
+
+export interface EngineOptions {
+  rules: Rule[];
+  pipelines?: Pipeline[];
+  placeholders?: Placeholders;
+  limits?: Partial<EngineLimits>;
+  /** Certificate status hook used by the `certstatus` modifier (must be synchronous, e.g. cache-backed). */
+  statusLookup?: StatusLookup;
+  /** 'backtest' marks every alert with `backtest: true`; events must then be fed in time order. */
+  mode?: 'live' | 'backtest';
+  /** Fields naming the entity of a single-event alert, first present wins. */
+  entityFields?: string[];
+  /** Clock for events without a usable @timestamp. */
+  now?: () => number;
+}
+
+export interface EngineStats {
+  events: number;
+  badEvents: number;
+  eventsWithoutTimestamp: number;
+  ruleEvaluations: number;
+  matches: number;
+  alerts: number;
+  suppressed: number;
+  deduplicated: number;
+  suppressionKeysDropped: number;
+  reloads: number;
+  rules: { detection: number; correlation: number; refused: number; indexedByValue: number; indexedByField: number; unindexed: number };
+  correlation: { groups: number; evictedGroups: number; expiredGroups: number; droppedEntries: number; fired: number };
+  hitsByRule: Record<string, number>;
+}
+
+export interface ReloadResult {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  kept: string[];
+  refused: RuleLoadError[];
+}
+
+export interface Engine {
+  process(event: EcsEvent): Alert[];
+  /** Decide open correlation windows (end of a backtest); returns the resulting alerts. */
+  flush(): Alert[];
+  stats(): EngineStats;
+  reload(rules: Rule[]): ReloadResult;
+  /** Rules refused when compiling (unsupported feature, unknown placeholder, bad reference…). */
+  readonly refused: RuleLoadError[];
+}
+
+const DEFAULT_ENTITY_FIELDS = ['user.name', 'source.ip', 'host.name', 'ra.request.requester', 'destination.ip', 'client.ip'];
+
+interface Parent {
+  corr: CompiledCorrelation;
+  refIdx: number;
+}
+
+interface CompiledBase {
+  id: string;
+  version: string;
+  emits: boolean;
+  parents: Parent[];
+  attack: AttackInfo;
+  hits: number;
+}
+
+interface CompiledRule extends CompiledBase {
+  rule: DetectionRule;
+  det: CompiledDetection;
+  need: Need | null;
+  mark: number;
+  order: number;
+}
+
+interface CompiledCorrelation extends CompiledBase {
+  rule: CorrelationRule;
+  state: CorrelationEngine;
+}
+
+interface RuleSet {
+  detections: CompiledRule[];
+  correlations: CompiledCorrelation[];
+  byId: Map<string, CompiledRule | CompiledCorrelation>;
+  index: RuleIndex<CompiledRule>;
+  refused: RuleLoadError[];
+}
+
+function refusal(rule: Rule, reason: string): RuleLoadError {
+  return { source: rule.source, ruleId: rule.id, title: rule.title, reason };
+}
+
+function buildRuleSet(rules: Rule[], opts: Required<Pick<EngineOptions, 'pipelines' | 'placeholders'>>, limits: EngineLimits): RuleSet {
+  const refused: RuleLoadError[] = [];
+  const seen = new Set<string>();
+  const unique: Rule[] = [];
+  for (const r of rules) {
+    if (seen.has(r.id)) {
+      refused.push(refusal(r, `duplicate rule id '${r.id}'`));
+      continue;
+    }
+    seen.add(r.id);
+    unique.push(r);
+  }
+  const pipeFp = contentHash(opts.pipelines) + contentHash(opts.placeholders);
+  const byId = new Map<string, CompiledRule | CompiledCorrelation>();
+  const detections: CompiledRule[] = [];
+  for (const r of unique) {
+    if (r.kind !== 'detection') continue;
+    try {
+      const det = compileDetection(r, viewFor(opts.pipelines, r.logsource), { placeholders: opts.placeholders, timezone: r.ext.timezone });
+      const c: CompiledRule = {
+        id: r.id,
+        version: contentHash(r.hash + pipeFp).slice(0, 16),
+        rule: r,
+        det,
+        need: det.need,
+        mark: 0,
+        order: detections.length,
+        emits: true,
+        parents: [],
+        attack: parseAttackTags(r.tags),
+        hits: 0,
+      };
+      detections.push(c);
+      byId.set(r.id, c);
+    } catch (e) {
+      if (!(e instanceof RuleError)) throw e;
+      refused.push(refusal(r, e.reason));
+    }
+  }
+  // Correlations reference rules by id or name; resolve in dependency order so chains work.
+  const names = new Map<string, string>();
+  for (const r of unique) if (r.name) names.set(r.name, r.id);
+  const pending = unique.filter((r): r is CorrelationRule => r.kind === 'correlation');
+  const refusedIds = new Set(refused.map((x) => x.ruleId));
+  const correlations: CompiledCorrelation[] = [];
+  let progress = true;
+  while (pending.length && progress) {
+    progress = false;
+    for (let i = 0; i < pending.length; i++) {
+      const r = pending[i]!;
+      const refIds = r.rules.map((x) => (byId.has(x) || !names.has(x) ? x : names.get(x)!));
+      const missing = refIds.find((x) => !seen.has(x) && !names.has(x));
+      const bad = refIds.find((x) => refusedIds.has(x));
+      let reason: string | null = null;
+      if (missing) reason = `correlation references unknown rule '${missing}'`;
+      else if (bad) reason = `correlation references refused rule '${bad}'`;
+      else if (refIds.some((x) => x === r.id)) reason = 'correlation references itself';
+      else if (!refIds.every((x) => byId.has(x))) continue; // wait for referenced correlations
+      pending.splice(i--, 1);
+      progress = true;
+      if (reason) {
+        refused.push(refusal(r, reason));
+        refusedIds.add(r.id);
+        continue;
+      }
+      const refs = refIds.map((x) => byId.get(x)!);
+      const version = contentHash(r.hash + refs.map((x) => x.version).join(',')).slice(0, 16);
+      const c: CompiledCorrelation = {
+        id: r.id,
+        version,
+        rule: r,
+        state: new CorrelationEngine(r, refs.map((x) => ({ id: x.id, name: x.rule.name })), limits),
+        emits: true,
+        parents: [],
+        attack: parseAttackTags(r.tags),
+        hits: 0,
+      };
+      refs.forEach((ref, refIdx) => ref.parents.push({ corr: c, refIdx }));
+      correlations.push(c);
+      byId.set(r.id, c);
+    }
+  }
+  for (const r of pending) refused.push(refusal(r, 'correlation is part of a reference cycle'));
+  // Referenced rules only alert on their own when a referencing correlation says `generate: true`.
+  for (const c of byId.values()) {
+    if (c.parents.length) c.emits = c.parents.some((p) => p.corr.rule.generate);
+  }
+  return { detections, correlations, byId, index: new RuleIndex(detections), refused };
+}
+
+function iso(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const limits: EngineLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const base = { pipelines: options.pipelines ?? [], placeholders: options.placeholders ?? {} };
+  const keywordFields = base.pipelines.find((p) => p.keywordFields)?.keywordFields ?? null;
+  const entityFields = options.entityFields ?? DEFAULT_ENTITY_FIELDS;
+  const entityGetters = entityFields.map((f) => [f, getterFor(f)] as const);
+  const now = options.now ?? Date.now;
+  const backtest = options.mode === 'backtest';
+  const statusLookup = options.statusLookup ?? null;
+  let set = buildRuleSet(options.rules, base, limits);
+  const refused: RuleLoadError[] = [...set.refused];
+  // Suppression / dedup memory: key -> time of the last alert (Map order = oldest first).
+  let suppress = new Map<string, number>();
+  let dedup = new Map<string, number>();
+  const st = {
+    events: 0, badEvents: 0, eventsWithoutTimestamp: 0, ruleEvaluations: 0, matches: 0, alerts: 0,
+    suppressed: 0, deduplicated: 0, suppressionKeysDropped: 0, reloads: 0,
+  };
+  let watermark = -Infinity;
+
+  const remember = (m: Map<string, number>, key: string, ts: number): void => {
+    m.delete(key);
+    m.set(key, ts);
+    if (m.size > limits.maxSuppressionKeys) {
+      m.delete(m.keys().next().value!);
+      st.suppressionKeysDropped++;
+    }
+  };
+
+  /** Apply dedup and suppression; true when the alert should be emitted. */
+  const admit = (rule: Rule, version: string, alert: Alert, ts: number, keyFields: (f: string) => string): boolean => {
+    const dw = rule.ext.dedupWindowMs;
+    if (dw !== null && alert.eventIds.length) {
+      const k = `${rule.id}@${version}|${alert.eventIds.join(',')}`;
+      const last = dedup.get(k);
+      if (last !== undefined && ts - last < dw && ts >= last) {
+        st.deduplicated++;
+        return false;
+      }
+      remember(dedup, k, ts);
+    }
+    const s = rule.ext.suppression;
+    if (s) {
+      const k = `${rule.id}|${s.by.length ? s.by.map(keyFields).join('\u0001') : alert.entity}`;
+      const last = suppress.get(k);
+      if (last !== undefined && ts - last < s.windowMs && ts >= last) {
+        st.suppressed++;
+        return false;
+      }
+      remember(suppress, k, ts);
+    }
+    return true;
+  };
+
+  const alertId = (ruleId: string, version: string, key: string, ts: number, ids: string[]): string =>
+    createHash('sha256').update(`${ruleId}\u0000${version}\u0000${key}\u0000${ts}\u0000${ids.join(',')}`).digest('hex').slice(0, 32);
+
+  const makeAlert = (
+    c: CompiledBase & { rule: Rule },
+    ts: number,
+    firstTs: number,
+    eventIds: string[],
+    group: Record<string, string>,
+    groupKey: string | null,
+    entity: string,
+    reason: Alert['reason'],
+  ): Alert => {
+    const r = c.rule;
+    const a: Alert = {
+      id: alertId(r.id, c.version, groupKey ?? entity, ts, eventIds),
+      rule: { id: r.id, version: c.version, title: r.title, name: r.name, kind: r.kind, ...(r.kind === 'correlation' ? { type: r.type } : {}) },
+      severity: r.level,
+      tags: r.tags,
+      attack: c.attack,
+      timestamp: iso(ts),
+      firstTimestamp: iso(firstTs),
+      eventIds,
+      group,
+      groupKey,
+      entity,
+      reason,
+    };
+    if (backtest) a.backtest = true;
+    return a;
+  };
+
+  const onCorrelationFire = (c: CompiledCorrelation, f: CorrelationFire, out: Alert[]): void => {
+    c.hits++;
+    const entity = Object.entries(f.group).map(([k, v]) => `${k}=${v}`).join(',');
+    if (c.emits) {
+      const a = makeAlert(c, f.lastTs, f.firstTs, f.eventIds, f.group, f.groupKey, entity, { correlation: { type: c.rule.type, ...f.values } });
+      if (admit(c.rule, c.version, a, f.lastTs, (k) => f.group[k] ?? '')) out.push(a);
+    }
+    if (c.parents.length) {
+      // Chained correlation: the fired group becomes an event for the outer correlation.
+      const synthetic: EcsEvent = { ...f.group, '@timestamp': iso(f.lastTs) };
+      for (const p of c.parents) for (const g of p.corr.state.update(p.refIdx, synthetic, f.lastTs, f.eventIds)) onCorrelationFire(p.corr, g, out);
+    }
+  };
+
+  const process = (event: EcsEvent): Alert[] => {
+    st.events++;
+    if (!event || typeof event !== 'object' || Array.isArray(event)) {
+      st.badEvents++;
+      return [];
+    }
+    const out: Alert[] = [];
+    try {
+      const ctx = new EvalContext(event, keywordFields, statusLookup);
+      let ts = parseTime(ctx.values('@timestamp')[0]);
+      if (ts === null) {
+        st.eventsWithoutTimestamp++;
+        ts = now();
+      }
+      if (ts > watermark) watermark = ts;
+      const cands = set.index.candidates(ctx);
+      st.ruleEvaluations += cands.length;
+      if (cands.length > 1) cands.sort((a, b) => a.order - b.order);
+      let ids: string[] | null = null;
+      for (const c of cands) {
+        if (!c.det.match(ctx)) continue;
+        st.matches++;
+        c.hits++;
+        ids ??= ctx.strings('event.id');
+        if (c.emits) {
+          let entity = '';
+          const group: Record<string, string> = {};
+          for (const [f, g] of entityGetters) {
+            const v = g(event)[0];
+            const s = v === undefined ? null : scalarToString(v);
+            if (s !== null) {
+              group[f] = s;
+              if (!entity) entity = `${f}=${s}`;
+            }
+          }
+          const a = makeAlert(c, ts, ts, ids, group, null, entity, { selections: c.det.explain(ctx) });
+          if (admit(c.rule, c.version, a, ts, (k) => ctx.strings(k)[0] ?? '')) out.push(a);
+        }
+        for (const p of c.parents) for (const f of p.corr.state.update(p.refIdx, event, ts, ids)) onCorrelationFire(p.corr, f, out);
+      }
+    } catch {
+      // A pathological event must not stop the stream; it is counted instead.
+      st.badEvents++;
+    }
+    st.alerts += out.length;
+    return out;
+  };
+
+  const flush = (): Alert[] => {
+    const out: Alert[] = [];
+    for (const c of set.correlations) for (const f of c.state.flush()) onCorrelationFire(c, f, out);
+    st.alerts += out.length;
+    return out;
+  };
+
+  const stats = (): EngineStats => {
+    const corr = { groups: 0, evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, fired: 0 };
+    const hitsByRule: Record<string, number> = {};
+    for (const c of set.correlations) {
+      for (const k of Object.keys(corr) as (keyof typeof corr)[]) corr[k] += c.state.stats[k];
+      if (c.hits) hitsByRule[c.id] = c.hits;
+    }
+    for (const d of set.detections) if (d.hits) hitsByRule[d.id] = d.hits;
+    return {
+      ...st,
+      rules: {
+        detection: set.detections.length,
+        correlation: set.correlations.length,
+        refused: set.refused.length,
+        indexedByValue: set.index.size.byValue,
+        indexedByField: set.index.size.byField,
+        unindexed: set.index.size.always,
+      },
+      correlation: corr,
+      hitsByRule,
+    };
+  };
+
+  const reload = (rules: Rule[]): ReloadResult => {
+    const next = buildRuleSet(rules, base, limits);
+    const res: ReloadResult = { added: [], removed: [], changed: [], kept: [], refused: next.refused };
+    for (const [id, c] of next.byId) {
+      const old = set.byId.get(id);
+      if (!old) res.added.push(id);
+      else if (old.version !== c.version) res.changed.push(id);
+      else {
+        res.kept.push(id);
+        c.hits = old.hits;
+        if ('state' in c && 'state' in old) c.state.adoptState(old.state);
+      }
+    }
+    for (const id of set.byId.keys()) if (!next.byId.has(id)) res.removed.push(id);
+    // Suppression memory of changed/removed rules is dropped with them.
+    const keep = new Set(res.kept);
+    const filter = (m: Map<string, number>): Map<string, number> => new Map([...m].filter(([k]) => keep.has(k.split(/[|@]/)[0]!)));
+    suppress = filter(suppress);
+    dedup = filter(dedup);
+    set = next;
+    refused.length = 0;
+    refused.push(...next.refused);
+    st.reloads++;
+    return res;
+  };
+
+  return { process, flush, stats, reload, refused };
+}

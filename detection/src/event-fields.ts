@@ -1,0 +1,98 @@
+// Field resolution on ECS events: dotted names walk nested objects (arrays fan out); a flat key with dots
+// ("source.ip": ...) is honoured too because some shippers emit flattened documents.
+
+export type EcsEvent = Record<string, unknown>;
+export type Getter = (ev: EcsEvent) => unknown[];
+
+const MISSING: unknown[] = [];
+
+function walk(node: unknown, parts: string[], i: number, out: unknown[]): void {
+  if (node === null || node === undefined) return;
+  if (Array.isArray(node)) {
+    for (const el of node) walk(el, parts, i, out);
+    return;
+  }
+  if (i === parts.length) {
+    out.push(node);
+    return;
+  }
+  if (typeof node !== 'object') return;
+  const obj = node as Record<string, unknown>;
+  // Try the longest flat key first so "a.b" stored flat under "a" wins over nothing.
+  for (let j = parts.length; j > i; j--) {
+    const key = j - i === 1 ? parts[i]! : parts.slice(i, j).join('.');
+    if (Object.prototype.hasOwnProperty.call(obj, key)) {
+      walk(obj[key], parts, j, out);
+      return;
+    }
+  }
+}
+
+/** Compile a getter returning every leaf value for the field (empty array when absent). */
+export function compileGetter(field: string): Getter {
+  const parts = field.split('.');
+  if (parts.length === 1) {
+    return (ev) => {
+      const v = ev[field];
+      if (v === undefined || v === null) return MISSING;
+      return Array.isArray(v) ? flattenArray(v) : [v];
+    };
+  }
+  return (ev) => {
+    const direct = ev[field];
+    if (direct !== undefined) return direct === null ? MISSING : Array.isArray(direct) ? flattenArray(direct) : [direct];
+    const out: unknown[] = [];
+    walk(ev, parts, 0, out);
+    return out;
+  };
+}
+
+function flattenArray(a: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const x of a) {
+    if (Array.isArray(x)) out.push(...flattenArray(x));
+    else if (x !== null && x !== undefined) out.push(x);
+  }
+  return out;
+}
+
+/** True when the field is present (even if null), per the `exists` modifier semantics. */
+export function compileExists(field: string): (ev: EcsEvent) => boolean {
+  const parts = field.split('.');
+  return (ev) => {
+    if (Object.prototype.hasOwnProperty.call(ev, field)) return true;
+    let node: unknown = ev;
+    for (let i = 0; i < parts.length; i++) {
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) return false;
+      const obj = node as Record<string, unknown>;
+      let found = false;
+      for (let j = parts.length; j > i; j--) {
+        const key = parts.slice(i, j).join('.');
+        if (Object.prototype.hasOwnProperty.call(obj, key)) {
+          node = obj[key];
+          i = j - 1;
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
+  };
+}
+
+export function scalarToString(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return null;
+}
+
+/** All string leaves of an event, for keyword search when no keyword fields are configured. */
+export function allStrings(node: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > 32) return out;
+  if (typeof node === 'string') out.push(node);
+  else if (typeof node === 'number' || typeof node === 'boolean') out.push(String(node));
+  else if (Array.isArray(node)) for (const x of node) allStrings(x, out, depth + 1);
+  else if (node && typeof node === 'object') for (const k in node) allStrings((node as Record<string, unknown>)[k], out, depth + 1);
+  return out;
+}

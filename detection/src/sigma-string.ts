@@ -1,0 +1,114 @@
+// A Sigma string value as a sequence of literal text and wildcard/special segments.
+// Keeping the structure (instead of a flat string) lets modifiers add wildcards or dash classes without
+// ambiguity about escaping, and lets the compiler pick the cheapest matcher (equals/startsWith/includes/regex).
+
+export type Segment =
+  | { t: 'lit'; v: string }
+  | { t: 'any' } // *
+  | { t: 'one' } // ?
+  | { t: 'dash' }; // windash: any of - / – — ―
+
+export type SigmaString = Segment[];
+
+export const WINDASH_CHARS = ['-', '/', '\u2013', '\u2014', '\u2015'];
+
+function pushLit(out: SigmaString, v: string): void {
+  if (v === '') return;
+  const last = out[out.length - 1];
+  if (last && last.t === 'lit') last.v += v;
+  else out.push({ t: 'lit', v });
+}
+
+/** Parse Sigma escaping: `\*`, `\?` and `\\` are escapes; a lone backslash is literal (spec "Escape Character"). */
+export function parseSigmaString(raw: string): SigmaString {
+  const out: SigmaString = [];
+  let buf = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c === '\\') {
+      const n = raw[i + 1];
+      if (n === '*' || n === '?' || n === '\\') {
+        buf += n;
+        i++;
+      } else buf += c;
+    } else if (c === '*' || c === '?') {
+      pushLit(out, buf);
+      buf = '';
+      out.push(c === '*' ? { t: 'any' } : { t: 'one' });
+    } else buf += c;
+  }
+  pushLit(out, buf);
+  return out;
+}
+
+export function literal(v: string): SigmaString {
+  return v === '' ? [] : [{ t: 'lit', v }];
+}
+
+export function isPlain(s: SigmaString): boolean {
+  return s.every((x) => x.t === 'lit');
+}
+
+export function plainText(s: SigmaString): string {
+  return s.map((x) => (x.t === 'lit' ? x.v : '')).join('');
+}
+
+export function hasWildcardStart(s: SigmaString): boolean {
+  return s[0]?.t === 'any';
+}
+export function hasWildcardEnd(s: SigmaString): boolean {
+  return s[s.length - 1]?.t === 'any';
+}
+
+export function toDisplay(s: SigmaString): string {
+  return s
+    .map((x) => (x.t === 'lit' ? x.v.replace(/[*?\\]/g, (m) => '\\' + m) : x.t === 'any' ? '*' : x.t === 'one' ? '?' : '[-/]'))
+    .join('');
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+export function toRegexSource(s: SigmaString): string {
+  let src = '^';
+  for (const seg of s) {
+    if (seg.t === 'lit') src += escapeRe(seg.v);
+    else if (seg.t === 'any') src += '.*';
+    else if (seg.t === 'one') src += '.';
+    else src += '[' + WINDASH_CHARS.map(escapeRe).join('') + ']';
+  }
+  return src + '$';
+}
+
+/**
+ * Compile to a string predicate. `cased` false means the caller passes lower-cased input and we lower-case
+ * the pattern here once.
+ */
+export function compileStringMatch(s: SigmaString, cased: boolean): (v: string) => boolean {
+  const norm = (x: string): string => (cased ? x : x.toLowerCase());
+  const segs = s.map((x) => (x.t === 'lit' ? { t: 'lit' as const, v: norm(x.v) } : x));
+  if (segs.length === 0) return (v) => v === '';
+  if (segs.every((x) => x.t === 'lit')) {
+    const lit = (segs[0] as { v: string }).v;
+    return (v) => v === lit;
+  }
+  const inner = segs.slice(1, -1);
+  const first = segs[0]!;
+  const last = segs[segs.length - 1]!;
+  if (segs.length === 3 && first.t === 'any' && last.t === 'any' && inner[0]!.t === 'lit') {
+    const lit = (inner[0] as { v: string }).v;
+    return (v) => v.includes(lit);
+  }
+  if (segs.length === 2 && first.t === 'lit' && last.t === 'any') {
+    const lit = first.v;
+    return (v) => v.startsWith(lit);
+  }
+  if (segs.length === 2 && first.t === 'any' && last.t === 'lit') {
+    const lit = last.v;
+    return (v) => v.endsWith(lit);
+  }
+  if (segs.length === 1 && first.t === 'any') return () => true;
+  const re = new RegExp(toRegexSource(segs), 's');
+  return (v) => re.test(v);
+}

@@ -1,0 +1,63 @@
+// Time modifiers (minute/hour/day/week/month/year) extract a number from a date value. The spec leaves
+// timezones out; a rule may set the custom field `timezone` (IANA name, e.g. Asia/Shanghai) so parts are
+// taken in local civil time, which is what "outside working hours" rules need.
+
+export type TimePart = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
+export const TIME_PARTS = new Set<string>(['minute', 'hour', 'day', 'week', 'month', 'year']);
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+export function validTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function parseTime(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.length >= 4 && v.length < 64) {
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? null : t;
+  }
+  return null;
+}
+
+interface Civil {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+}
+
+function civil(ms: number, tz: string | null): Civil {
+  if (!tz || tz === 'UTC') {
+    const d = new Date(ms);
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes() };
+  }
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+    formatters.set(tz, f);
+  }
+  const o: Record<string, number> = {};
+  for (const p of f.formatToParts(new Date(ms))) if (p.type !== 'literal') o[p.type] = Number(p.value);
+  return { year: o.year!, month: o.month!, day: o.day!, hour: o.hour! % 24, minute: o.minute! };
+}
+
+/** ISO-8601 week number (1..53). */
+function isoWeek(c: Civil): number {
+  const d = new Date(Date.UTC(c.year, c.month - 1, c.day));
+  const dow = d.getUTCDay() || 7;
+  d.setUTCDate(d.getUTCDate() + 4 - dow);
+  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
+  return Math.ceil(((d.getTime() - yearStart) / 86400000 + 1) / 7);
+}
+
+export function timePart(ms: number, part: TimePart, tz: string | null): number {
+  const c = civil(ms, tz);
+  return part === 'week' ? isoWeek(c) : c[part];
+}
