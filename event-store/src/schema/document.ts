@@ -1,0 +1,141 @@
+/**
+ * Document checks shared by both engines. Elasticsearch rejects a document whose value does not fit the
+ * mapping; doing the same checks here, before either engine sees the document, makes both engines accept
+ * and reject the same documents (rejections are non-retryable and go to the dead-letter dataset).
+ */
+import type { EcsDocument } from '../contract.js';
+import { FIELDS, isHot, type FieldType } from './fields.js';
+import { parseIp } from './ip.js';
+
+/** Reserved field carrying the document id inside Elasticsearch sources (sort tie-breaker). */
+export const ID_FIELD = 'emsoc_id';
+const MAX_KEYWORD_BYTES = 32_766; // Lucene's limit for one indexed term
+const MAX_DEPTH = 20;
+
+const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const NOW = /^now(?:([+-])(\d{1,9})([smhdw]))?$/;
+const UNIT_MS: Record<string, number> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
+
+/** ISO-8601 (UTC unless a zone is given, like Elasticsearch), epoch millis, or `now`, `now-15m`. */
+export function parseDateMs(text: string | number, now = Date.now()): number | undefined {
+  if (typeof text === 'number') return Number.isSafeInteger(text) ? text : undefined;
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  const rel = NOW.exec(text);
+  if (rel) return rel[1] ? now + (rel[1] === '-' ? -1 : 1) * Number(rel[2]) * UNIT_MS[rel[3]!]! : now;
+  if (!ISO.test(text)) return undefined;
+  const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/.test(text) && text.length > 10;
+  const iso = text.replace(' ', 'T');
+  const ms = Date.parse(hasZone || iso.length === 10 ? iso : iso + 'Z');
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** Expands dotted keys (`{"source.ip": x}`) into ECS objects so every engine sees one shape. */
+export function normalizeDocument(doc: EcsDocument): EcsDocument {
+  return expand(doc, 0) as EcsDocument;
+}
+
+function expand(value: unknown, depth: number): unknown {
+  if (depth > MAX_DEPTH) throw new DocumentError(`document nested deeper than ${MAX_DEPTH} levels`);
+  if (Array.isArray(value)) return value.map((v) => expand(v, depth + 1));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === ID_FIELD && depth === 0) continue;
+    const parts = k === '@timestamp' ? [k] : k.split('.');
+    let target = out;
+    for (const p of parts.slice(0, -1)) {
+      const cur = target[p];
+      if (cur === undefined) target[p] = {};
+      else if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) throw new DocumentError(`field ${k} conflicts with a value at ${p}`);
+      target = target[p] as Record<string, unknown>;
+    }
+    const leaf = parts[parts.length - 1]!;
+    const ev = expand(v, depth + 1);
+    const prev = target[leaf];
+    if (prev !== undefined && isPlainObject(prev) && isPlainObject(ev)) Object.assign(prev, ev);
+    else Object.defineProperty(target, leaf, { value: ev, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export class DocumentError extends Error {
+  override readonly name = 'DocumentError';
+}
+
+/** Reads a dotted field from an ECS (nested) document. */
+export function getField(doc: unknown, field: string): unknown {
+  if (field === '@timestamp') return (doc as Record<string, unknown>)['@timestamp'];
+  let cur: unknown = doc;
+  for (const p of field.split('.')) {
+    if (!isPlainObject(cur) || !Object.prototype.hasOwnProperty.call(cur, p)) return undefined;
+    cur = cur[p];
+  }
+  return cur;
+}
+
+/** Prefixes of declared fields: Elasticsearch maps them as objects, so a concrete value there is a conflict. */
+const OBJECT_PATHS = new Set(Object.keys(FIELDS).flatMap((f) => f.split('.').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('.'))));
+
+/** Typed values of the hot fields; throws DocumentError when a declared field has an ill-typed value. */
+export function validateDocument(doc: EcsDocument): { ts: number; hot: Map<string, unknown> } {
+  const ts = parseDateMs(doc['@timestamp'] as string);
+  if (ts === undefined) throw new DocumentError(`@timestamp must be an ISO-8601 date, got ${JSON.stringify(doc['@timestamp'])?.slice(0, 64)}`);
+  const hot = new Map<string, unknown>();
+  walk(doc, '', hot, 0);
+  return { ts, hot };
+}
+
+function walk(obj: Record<string, unknown>, prefix: string, hot: Map<string, unknown>, depth: number): void {
+  if (depth > MAX_DEPTH) throw new DocumentError(`document nested deeper than ${MAX_DEPTH} levels`);
+  for (const k in obj) {
+    const v = obj[k];
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (v === null || v === undefined || path === '@timestamp') continue;
+    const def = FIELDS[path];
+    if (def) checkLeaf(path, def.type, v, hot);
+    else if (isPlainObject(v)) walk(v, path, hot, depth + 1);
+    else if (OBJECT_PATHS.has(path)) throw new DocumentError(`field ${path} must be an object`);
+    else checkUnknown(path, v, hot, depth + 1);
+  }
+}
+
+function checkUnknown(path: string, v: unknown, hot: Map<string, unknown>, depth: number): void {
+  if (typeof v === 'string') {
+    if (v.length > MAX_KEYWORD_BYTES / 3 && Buffer.byteLength(v) > MAX_KEYWORD_BYTES) {
+      throw new DocumentError(`field ${path} is longer than ${MAX_KEYWORD_BYTES} bytes`);
+    }
+  } else if (Array.isArray(v)) {
+    for (const x of v) {
+      if (isPlainObject(x)) walk(x, path, hot, depth + 1);
+      else if (x !== null) checkUnknown(path, x, hot, depth + 1);
+    }
+  }
+}
+
+function checkLeaf(path: string, type: FieldType, v: unknown, hot: Map<string, unknown>): void {
+  const isHotField = isHot(path);
+  if (Array.isArray(v)) {
+    if (isHotField) throw new DocumentError(`field ${path} must be single-valued`);
+    for (const x of v) if (x !== null) checkLeaf(path, type, x, hot);
+    return;
+  }
+  if (!fits(type, v)) throw new DocumentError(`field ${path} (${type}) cannot hold ${JSON.stringify(v)?.slice(0, 64)}`);
+  if (type === 'keyword' && typeof v === 'string' && v.length > MAX_KEYWORD_BYTES / 3 && Buffer.byteLength(v) > MAX_KEYWORD_BYTES) {
+    throw new DocumentError(`field ${path} is longer than ${MAX_KEYWORD_BYTES} bytes`);
+  }
+  if (isHotField) hot.set(path, type === 'ip' ? parseIp(v as string) : type === 'date' ? parseDateMs(v as string) : v);
+}
+
+function fits(type: FieldType, x: unknown): boolean {
+  switch (type) {
+    case 'keyword': return typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
+    case 'text': return typeof x === 'string';
+    case 'long': return typeof x === 'number' && Number.isSafeInteger(x);
+    case 'double': return typeof x === 'number' && Number.isFinite(x);
+    case 'boolean': return typeof x === 'boolean';
+    case 'date': return (typeof x === 'string' || typeof x === 'number') && parseDateMs(x) !== undefined;
+    case 'ip': return typeof x === 'string' && parseIp(x) !== undefined;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * SQLite layout, generated from the field model. One table per dataset (not per day): the `(ts)` and
+ * `(hot column, ts)` indexes give the same pruning a daily partition would, searches and cursors never
+ * have to UNION across tables, and retention deletes by a `ts` index range in small batches so that the
+ * write lock is never held for long (other processes share the file).
+ */
+import type { Dataset } from '../contract.js';
+import { FIELDS, HOT_FIELDS, hotColumn } from '../schema/fields.js';
+
+/** Hot fields that also get a `(column, ts)` index: the ones analysts filter on most. */
+export const INDEXED_FIELDS = ['source.ip', 'destination.ip', 'host.hostname', 'user.name', 'event.action', 'event.dataset'];
+
+const SQL_TYPE = { keyword: 'TEXT', text: 'TEXT', ip: 'BLOB', date: 'INTEGER', long: 'INTEGER', double: 'REAL', boolean: 'INTEGER' } as const;
+
+export const tableName = (d: Dataset) => `ds_${d}`;
+export const ftsName = (d: Dataset) => `ds_${d}_fts`;
+export const HOT_COLUMNS = HOT_FIELDS.filter((f) => f !== '@timestamp');
+
+export function ddl(d: Dataset): string[] {
+  const t = tableName(d);
+  const cols = HOT_COLUMNS.map((f) => `${hotColumn(f)} ${SQL_TYPE[FIELDS[f]!.type]}`);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t} (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ts INTEGER NOT NULL, ${cols.join(', ')}, doc TEXT NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_ts ON ${t}(ts)`,
+    ...INDEXED_FIELDS.map((f) => `CREATE INDEX IF NOT EXISTS ${t}_${hotColumn(f)} ON ${t}(${hotColumn(f)}, ts)`),
+    // Contentless: the text lives in `doc`; FTS keeps only the index (Han characters pre-split, see schema/text).
+    `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsName(d)} USING fts5(message, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`,
+  ];
+}

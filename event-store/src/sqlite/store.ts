@@ -1,0 +1,348 @@
+/** The embedded engine: one SQLite file in WAL mode, shared by several processes. */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  DATASETS, type AggregateRequest, type Aggregation, type AggregationResult, type BulkResult, type Dataset, type EcsDocument,
+  type EventStore, type HealthStatus, type RetentionResult, type SearchRequest, type SearchResponse, type SortSpec, type StoredDocument,
+} from '../contract.js';
+import { parseQuery, toSql, termSql, jsonPath, type SqlFragment } from '../query/index.js';
+import { fieldType, hotColumn, isHot } from '../schema/fields.js';
+import { DocumentError, normalizeDocument, validateDocument } from '../schema/document.js';
+import { formatIp, parseCidr, parseIp } from '../schema/ip.js';
+import { textForIndex } from '../schema/text.js';
+import { checkAggs, checkCursor, checkDataset, checkField, pageSize, resolveSort, RequestError, MAX_BUCKETS } from '../request.js';
+import { registerFunctions } from './functions.js';
+import { ddl, ftsName, HOT_COLUMNS, tableName } from './schema.js';
+import type { TermValue } from '../query/values.js';
+
+export interface SqliteStoreOptions {
+  path: string;
+  /** How long a writer waits for another process's lock before failing (retryable). */
+  busyTimeoutMs?: number;
+  readonly?: boolean;
+}
+
+/** Rows per write transaction: bounds how long the file's write lock is held. */
+const TX_ROWS = 2_000;
+const DELETE_BATCH = 5_000;
+const J_KEYWORD = `(CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END)`;
+
+interface Writer {
+  findRid: Database.Statement;
+  upsert: Database.Statement;
+  ftsDelete: Database.Statement;
+  ftsInsert: Database.Statement;
+}
+
+export class SqliteEventStore implements EventStore {
+  readonly db: Database.Database;
+  private writers = new Map<Dataset, Writer>();
+  private stmtCache = new Map<string, Database.Statement>();
+
+  constructor(private readonly opts: SqliteStoreOptions) {
+    if (opts.path !== ':memory:') mkdirSync(path.dirname(path.resolve(opts.path)), { recursive: true });
+    this.db = new Database(opts.path, { readonly: opts.readonly ?? false });
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5_000))}`);
+    if (!opts.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+    }
+    registerFunctions(this.db);
+  }
+
+  async init(): Promise<void> {
+    const tx = this.db.transaction(() => { for (const d of DATASETS) for (const s of ddl(d)) this.db.exec(s); });
+    tx.immediate();
+  }
+
+  private writer(d: Dataset): Writer {
+    let w = this.writers.get(d);
+    if (!w) {
+      const t = tableName(d);
+      const cols = ['id', 'ts', ...HOT_COLUMNS.map(hotColumn), 'doc'];
+      w = {
+        findRid: this.db.prepare(`SELECT rid FROM ${t} WHERE id = ?`).pluck(),
+        upsert: this.db.prepare(`INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+          ON CONFLICT(id) DO UPDATE SET ${cols.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')} RETURNING rid`).pluck(),
+        ftsDelete: this.db.prepare(`DELETE FROM ${ftsName(d)} WHERE rowid = ?`),
+        ftsInsert: this.db.prepare(`INSERT INTO ${ftsName(d)} (rowid, message) VALUES (?, ?)`),
+      };
+      this.writers.set(d, w);
+    }
+    return w;
+  }
+
+  async bulk(dataset: Dataset, docs: StoredDocument[]): Promise<BulkResult> {
+    const w = this.writer(checkDataset(dataset));
+    const failed: BulkResult['failed'] = [];
+    const rows: { id: string; values: unknown[]; message?: string }[] = [];
+    for (const item of docs) {
+      try {
+        if (typeof item?.id !== 'string' || item.id.length === 0 || item.id.length > 512) throw new DocumentError('id must be a string of 1..512 characters');
+        const doc = normalizeDocument(item.doc);
+        const { ts, hot } = validateDocument(doc);
+        const values = [item.id, ts, ...HOT_COLUMNS.map((f) => sqlValue(f, hot.get(f))), JSON.stringify(doc)];
+        rows.push({ id: item.id, values, message: typeof doc.message === 'string' ? doc.message : undefined });
+      } catch (e) {
+        failed.push({ id: String(item?.id), ok: false, retryable: false, error: `mapping conflict: ${(e as Error).message}` });
+      }
+    }
+    let written = 0;
+    const writeChunk = this.db.transaction((chunk: typeof rows) => {
+      for (const r of chunk) {
+        const old = w.findRid.get(r.id) as number | undefined;
+        if (old !== undefined) w.ftsDelete.run(old);
+        const rid = w.upsert.get(...r.values) as number;
+        if (r.message) w.ftsInsert.run(rid, textForIndex(r.message));
+      }
+    });
+    for (let i = 0; i < rows.length; i += TX_ROWS) {
+      const chunk = rows.slice(i, i + TX_ROWS);
+      try {
+        writeChunk.immediate(chunk);
+        written += chunk.length;
+      } catch (e) {
+        const busy = /SQLITE_BUSY|SQLITE_LOCKED|database is locked/i.test(String((e as { code?: string }).code ?? (e as Error).message));
+        for (const r of chunk) failed.push({ id: r.id, ok: false, retryable: busy, error: (e as Error).message });
+      }
+    }
+    return { written, failed };
+  }
+
+  /** WHERE clause for dataset + time range + analyst query. */
+  private where(req: { query?: string; range?: SearchRequest['range'] }, d: Dataset): SqlFragment {
+    const parts: SqlFragment[] = [];
+    if (req.range) {
+      const from = req.range.from.getTime();
+      const to = req.range.to.getTime();
+      if (!Number.isFinite(from) || !Number.isFinite(to)) throw new RequestError('range needs valid dates');
+      parts.push({ sql: 'd.ts >= ? AND d.ts < ?', params: [from, to] });
+    }
+    const q = req.query?.trim() ? toSql(parseQuery(req.query), { src: req.query, ftsTable: ftsName(d) }) : undefined;
+    if (q) parts.push(q);
+    if (parts.length === 0) return { sql: '1', params: [] };
+    return { sql: parts.map((p) => `(${p.sql})`).join(' AND '), params: parts.flatMap((p) => p.params) };
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let s = this.stmtCache.get(sql);
+    if (!s) {
+      if (this.stmtCache.size > 500) this.stmtCache.clear();
+      s = this.db.prepare(sql);
+      this.stmtCache.set(sql, s);
+    }
+    return s;
+  }
+
+  async search(req: SearchRequest): Promise<SearchResponse> {
+    const d = checkDataset(req.dataset);
+    const sort = resolveSort(req.sort);
+    const size = pageSize(req.size);
+    const after = checkCursor(req.searchAfter, sort);
+    const where = this.where(req, d);
+    const total = (this.prepare(`SELECT count(*) FROM ${tableName(d)} d WHERE ${where.sql}`).pluck().get(...where.params) as number);
+    const exprs = sort.map((s) => sortExpr(s.field));
+    const select = exprs.map((e, i) => `${e.sql} AS s${i}`).join(', ');
+    const params: unknown[] = [...exprs.flatMap((e) => e.params), ...where.params];
+    let sql = `SELECT d.id, d.doc, ${select} FROM ${tableName(d)} d WHERE ${where.sql}`;
+    if (after) {
+      const k = keyset(sort, exprs, after);
+      sql += ` AND (${k.sql})`;
+      params.push(...k.params);
+    }
+    sql += ` ORDER BY ${sort.map((s, i) => (exprs[i]!.nullable ? `s${i} IS NULL, ` : '') + `s${i} ${s.order.toUpperCase()}`).join(', ')} LIMIT ?`;
+    params.push(size);
+    const rows = this.prepare(sql).all(...params) as Record<string, unknown>[];
+    const hits = rows.map((r) => ({
+      id: r.id as string,
+      doc: JSON.parse(r.doc as string) as EcsDocument,
+      sort: sort.map((s, i) => sortOut(s.field, r[`s${i}`])),
+    }));
+    return { total, hits, nextCursor: hits.length === size && size > 0 ? hits[hits.length - 1]!.sort : undefined };
+  }
+
+  async count(req: Omit<SearchRequest, 'sort' | 'size' | 'searchAfter'>): Promise<number> {
+    const d = checkDataset(req.dataset);
+    const where = this.where(req, d);
+    return this.prepare(`SELECT count(*) FROM ${tableName(d)} d WHERE ${where.sql}`).pluck().get(...where.params) as number;
+  }
+
+  async aggregate(req: AggregateRequest): Promise<Record<string, AggregationResult>> {
+    const d = checkDataset(req.dataset);
+    checkAggs(req.aggs);
+    return this.aggs(d, req.aggs, this.where(req, d));
+  }
+
+  private aggs(d: Dataset, aggs: Record<string, Aggregation>, where: SqlFragment): Record<string, AggregationResult> {
+    const out: Record<string, AggregationResult> = {};
+    for (const [name, a] of Object.entries(aggs)) out[name] = this.agg(d, a, where);
+    return out;
+  }
+
+  private agg(d: Dataset, a: Aggregation, where: SqlFragment): AggregationResult {
+    const v = valueSource(a.field);
+    const from = `FROM ${tableName(d)} d${v.join} WHERE ${where.sql} AND ${v.notNull}`;
+    const params = [...v.joinParams, ...where.params];
+    const docCount = v.join ? 'COUNT(DISTINCT d.rid)' : 'COUNT(*)';
+    switch (a.type) {
+      case 'cardinality':
+        return { value: this.prepare(`SELECT COUNT(DISTINCT ${v.expr}) ${from}`).pluck().get(...params) as number };
+      case 'sum':
+        return { value: this.prepare(`SELECT TOTAL(${v.expr}) ${from}`).pluck().get(...params) as number };
+      case 'avg': case 'min': case 'max':
+        return { value: (this.prepare(`SELECT ${a.type.toUpperCase()}(${v.expr}) ${from}`).pluck().get(...params) as number | null) ?? null };
+      case 'date_histogram': {
+        const key = `((${v.expr}) - ((${v.expr}) % ${a.intervalMs}))`; // intervalMs is a validated integer
+        const rows = this.prepare(`SELECT ${key} AS k, ${docCount} AS c ${from} GROUP BY k ORDER BY k ASC LIMIT ${MAX_BUCKETS + 1}`).all(...params) as { k: number; c: number }[];
+        if (rows.length > MAX_BUCKETS) throw new RequestError(`date_histogram would return more than ${MAX_BUCKETS} buckets`);
+        return {
+          buckets: rows.map((r) => ({
+            key: r.k, count: r.c,
+            ...(a.aggs ? { aggs: this.aggs(d, a.aggs, and(where, rangeOn(a.field, r.k, r.k + a.intervalMs))) } : {}),
+          })),
+        };
+      }
+      case 'terms': {
+        const order = fieldType(a.field) === 'ip' ? 'emsoc_ip(k)' : 'k';
+        const rows = this.prepare(`SELECT ${v.expr} AS k, ${docCount} AS c ${from} GROUP BY k ORDER BY c DESC, ${order} ASC LIMIT ?`).all(...params, a.size) as { k: string | number; c: number }[];
+        return {
+          buckets: rows.map((r) => ({
+            key: r.k, count: r.c,
+            ...(a.aggs ? { aggs: this.aggs(d, a.aggs, and(where, termSql(a.field, keyTerm(a.field, r.k), { src: '', ftsTable: ftsName(d) }))) } : {}),
+          })),
+        };
+      }
+    }
+  }
+
+  async get(dataset: Dataset, id: string): Promise<EcsDocument | undefined> {
+    const d = checkDataset(dataset);
+    const doc = this.prepare(`SELECT doc FROM ${tableName(d)} WHERE id = ?`).pluck().get(String(id)) as string | undefined;
+    return doc === undefined ? undefined : (JSON.parse(doc) as EcsDocument);
+  }
+
+  async deleteBefore(dataset: Dataset, cutoff: Date): Promise<RetentionResult> {
+    const d = checkDataset(dataset);
+    const ms = cutoff.getTime();
+    if (!Number.isFinite(ms)) throw new RequestError('cutoff must be a valid date');
+    const t = tableName(d);
+    const pick = this.db.prepare(`DELETE FROM ${t} WHERE rid IN (SELECT rid FROM ${t} WHERE ts < ? LIMIT ${DELETE_BATCH}) RETURNING rid`).pluck();
+    const ftsDelete = this.db.prepare(`DELETE FROM ${ftsName(d)} WHERE rowid = ?`);
+    const batch = this.db.transaction(() => {
+      const rids = pick.all(ms) as number[];
+      for (const rid of rids) ftsDelete.run(rid);
+      return rids.length;
+    });
+    let removed = 0;
+    for (;;) {
+      const n = batch.immediate();
+      removed += n;
+      if (n < DELETE_BATCH) break;
+      await new Promise((r) => setImmediate(r)); // let other connections take the lock between batches
+    }
+    return { dataset: d, removedBefore: cutoff, removed };
+  }
+
+  async refresh(): Promise<void> {}
+
+  async health(): Promise<HealthStatus> {
+    const version = this.db.prepare('SELECT sqlite_version()').pluck().get() as string;
+    try {
+      const mode = this.db.pragma('journal_mode', { simple: true }) as string;
+      const tables = this.db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'ds\\_%' ESCAPE '\\'`).pluck().get() as number;
+      const ok = tables > 0;
+      return { engine: 'sqlite', version, status: ok ? 'green' : 'red', detail: ok ? `journal_mode=${mode}` : 'not initialised (call init)' };
+    } catch (e) {
+      return { engine: 'sqlite', version, status: 'red', detail: (e as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function sqlValue(field: string, v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  switch (fieldType(field)) {
+    case 'keyword': return typeof v === 'string' ? v : String(v);
+    case 'boolean': return v ? 1 : 0;
+    default: return v;
+  }
+}
+
+/** Expression yielding a field's values for aggregation: a hot column, or each element of the JSON value. */
+function valueSource(field: string): { expr: string; join: string; joinParams: unknown[]; notNull: string } {
+  const type = fieldType(field);
+  if (isHot(field)) {
+    const col = `d.${hotColumn(field)}`;
+    return { expr: type === 'ip' ? `emsoc_ip_text(${col})` : col, join: '', joinParams: [], notNull: `${col} IS NOT NULL` };
+  }
+  const expr = type === 'ip' ? 'emsoc_ip_text(emsoc_ip(j.value))' : type === 'date' ? 'emsoc_date_ms(j.value)'
+    : type === 'long' || type === 'double' ? `(CASE WHEN j.type IN ('integer','real') THEN j.value END)` : J_KEYWORD;
+  return { expr, join: ', json_each(d.doc, ?) j', joinParams: [jsonPath(field)], notNull: `j.type NOT IN ('object','array','null') AND ${expr} IS NOT NULL` };
+}
+
+function sortExpr(field: string): { sql: string; params: unknown[]; nullable: boolean } {
+  if (field === '_id') return { sql: 'd.id', params: [], nullable: false };
+  if (field === '@timestamp') return { sql: 'd.ts', params: [], nullable: false };
+  if (isHot(field)) return { sql: `d.${hotColumn(field)}`, params: [], nullable: true };
+  const type = fieldType(field);
+  const raw = 'json_extract(d.doc, ?)';
+  const sql = type === 'ip' ? `emsoc_ip(${raw})` : type === 'date' ? `emsoc_date_ms(${raw})` : raw;
+  return { sql, params: [jsonPath(field)], nullable: true };
+}
+
+function sortOut(field: string, v: unknown): unknown {
+  if (Buffer.isBuffer(v)) return formatIp(v);
+  if (v === undefined) return null;
+  if (fieldType(field) === 'boolean' && typeof v === 'number') return v;
+  return v;
+}
+
+function sortIn(field: string, v: unknown): unknown {
+  if (fieldType(field) === 'ip' && field !== '_id' && typeof v === 'string') {
+    const k = parseIp(v);
+    if (!k) throw new RequestError('searchAfter holds an invalid IP');
+    return k;
+  }
+  return v;
+}
+
+/** Rows strictly after the cursor in the sort order; missing values sort last in either direction. */
+function keyset(sort: SortSpec[], exprs: { sql: string; params: unknown[] }[], after: unknown[]): SqlFragment {
+  const ors: string[] = [];
+  const params: unknown[] = [];
+  const eqs: SqlFragment[] = [];
+  sort.forEach((s, i) => {
+    const e = exprs[i]!;
+    const v = sortIn(s.field, after[i]);
+    const cmp = s.order === 'asc' ? '>' : '<';
+    const gt: SqlFragment = v === null ? { sql: '0', params: [] } : { sql: `(${e.sql} ${cmp} ? OR ${e.sql} IS NULL)`, params: [...e.params, v, ...e.params] };
+    ors.push([...eqs.map((q) => q.sql), gt.sql].join(' AND '));
+    params.push(...eqs.flatMap((q) => q.params), ...gt.params);
+    eqs.push(v === null ? { sql: `${e.sql} IS NULL`, params: [...e.params] } : { sql: `${e.sql} = ?`, params: [...e.params, v] });
+  });
+  return { sql: ors.map((o) => `(${o})`).join(' OR '), params };
+}
+
+function and(a: SqlFragment, b: SqlFragment): SqlFragment {
+  return { sql: `(${a.sql}) AND (${b.sql})`, params: [...a.params, ...b.params] };
+}
+
+function rangeOn(field: string, from: number, to: number): SqlFragment {
+  if (field === '@timestamp') return { sql: 'd.ts >= ? AND d.ts < ?', params: [from, to] };
+  return { sql: `EXISTS (SELECT 1 FROM json_each(d.doc, ?) j WHERE emsoc_date_ms(j.value) >= ? AND emsoc_date_ms(j.value) < ?)`, params: [jsonPath(field), from, to] };
+}
+
+/** The term condition that selects one terms-aggregation bucket. */
+export function keyTerm(field: string, key: string | number): TermValue {
+  switch (fieldType(field)) {
+    case 'ip': return { t: 'ip', ...parseCidr(String(key))!, text: String(key) };
+    case 'long': case 'double': return { t: 'number', value: Number(key) };
+    case 'date': return { t: 'date', value: Number(key) };
+    case 'boolean': return { t: 'bool', value: key === 'true' };
+    default: return { t: 'keyword', value: String(key) };
+  }
+}
