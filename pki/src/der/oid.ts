@@ -35,8 +35,19 @@ export function encodeOid(dotted: string): Uint8Array {
   return der;
 }
 
+const decodeCache = new Map<string, string>();
+
 /** Decodes OID content octets (without tag/length) to dotted form; rejects non-minimal arcs. */
 export function decodeOidContent(content: Uint8Array): string {
+  const key = String.fromCharCode.apply(null, content as unknown as number[]);
+  const hit = decodeCache.get(key);
+  if (hit !== undefined) return hit;
+  const dotted = decodeOidUncached(content);
+  if (decodeCache.size < CACHE_LIMIT) decodeCache.set(key, dotted);
+  return dotted;
+}
+
+function decodeOidUncached(content: Uint8Array): string {
   if (content.length === 0) throw new OidError('empty OID');
   const arcs: bigint[] = [];
   let v = 0n;
