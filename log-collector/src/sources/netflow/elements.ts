@@ -236,6 +236,9 @@ const ROWS: Row[] = [
   [324, 'observationTimeMicroseconds', ValueType.Ntp],
   [325, 'observationTimeNanoseconds', ValueType.Ntp],
   [352, 'layer2OctetDeltaCount', U],
+  [365, 'staMacAddress', MAC],
+  [366, 'staIPv4Address', V4],
+  [367, 'wtpMacAddress', MAC],
   [368, 'ingressInterfaceType', U],
   [369, 'egressInterfaceType', U],
   [458, 'sourceTransportPortsLimit', U],
@@ -247,9 +250,24 @@ export const IANA_ELEMENTS: ReadonlyMap<number, ElementDef> = new Map(
 );
 
 /**
- * NetFlow v9 ids above 127 that predate (and clash with) the IPFIX registry are vendor-specific;
- * v9 scope field types (RFC 3954 §6.1) have their own small table.
+ * NetFlow v9 vendor ids (>= 32768, Cisco ASA NSEL) that have an IANA equivalent or are common enough
+ * to name. IPFIX never sees these ids (its high bit is the enterprise flag).
  */
+export const V9_VENDOR_ELEMENTS: ReadonlyMap<number, ElementDef> = new Map(
+  ([
+    [33000, 'ingressAclId', O],
+    [33001, 'egressAclId', O],
+    [33002, 'firewallExtendedEvent', U],
+    [40000, 'aaaUsername', S],
+    [40001, 'postNATSourceIPv4Address', V4],
+    [40002, 'postNATDestinationIPv4Address', V4],
+    [40003, 'postNAPTSourceTransportPort', U],
+    [40004, 'postNAPTDestinationTransportPort', U],
+    [40005, 'firewallEvent', U],
+  ] as Row[]).map(([id, name, type, target, rank]) => [id, { id, name, type, target, rank }]),
+);
+
+/** NetFlow v9 options scope field types (RFC 3954 §6.1) are not element ids: their own small table. */
 export const V9_SCOPE_NAMES: ReadonlyMap<number, string> = new Map([
   [1, 'system'],
   [2, 'interface'],

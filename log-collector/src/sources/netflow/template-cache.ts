@@ -7,6 +7,11 @@ import type { ElementDef } from './elements.js';
 
 export const VARIABLE_LENGTH = 0xffff;
 
+/** Templates and metadata are scoped to one exporter socket and observation domain (source id). */
+export function domainKey(version: 9 | 10, exporter: { address: string; port: number }, domain: number): string {
+  return `${version}|${exporter.address}|${exporter.port}|${domain}`;
+}
+
 export interface TemplateField {
   id: number;
   enterprise: number;

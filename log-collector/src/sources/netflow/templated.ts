@@ -3,9 +3,9 @@
  * Every loop advances by at least one octet and is bounded by the set length, which is bounded by the
  * packet; templates are capped in field count and the cache in size.
  */
-import { IANA_ELEMENTS, V9_SCOPE_NAMES, ValueType, unknownElementName, type RecordTarget } from './elements.js';
+import { IANA_ELEMENTS, V9_SCOPE_NAMES, V9_VENDOR_ELEMENTS, ValueType, unknownElementName, type RecordTarget } from './elements.js';
 import {
-  VARIABLE_LENGTH, type ExporterMeta, type PacketContext, type Template, type TemplateCache, type TemplateField,
+  VARIABLE_LENGTH, domainKey, type ExporterMeta, type PacketContext, type Template, type TemplateCache, type TemplateField,
 } from './template-cache.js';
 import type { DecodeResult, Exporter, FieldValue, FlowRecord, OptionsRecord } from './types.js';
 import { formatIpv4, formatIpv6, formatMac, hex, ntpToMs, readString, readUnsigned, u16, u32 } from './values.js';
@@ -27,7 +27,7 @@ export function decodeTemplated(
     const domain = u32(b, 16);
     ctx = {
       version, domain, sequence: u32(b, 12), exportMs: u32(b, 8) * 1000, sysUptimeMs: u32(b, 4), receivedMs,
-      domainKey: `9|${exporter.address}|${exporter.port}|${domain}`,
+      domainKey: domainKey(9, exporter, domain),
     };
   } else {
     const msgLen = u16(b, 2);
@@ -41,7 +41,7 @@ export function decodeTemplated(
     const domain = u32(b, 12);
     ctx = {
       version, domain, sequence: u32(b, 8), exportMs: u32(b, 4) * 1000, sysUptimeMs: 0, receivedMs,
-      domainKey: `10|${exporter.address}|${exporter.port}|${domain}`,
+      domainKey: domainKey(10, exporter, domain),
     };
   }
 
@@ -167,7 +167,7 @@ function parseTemplates(
       }
       if (tooMany) continue;
       const scope = i < scopeCount;
-      const def = enterprise === 0 && !(v9 && scope) ? IANA_ELEMENTS.get(id) : undefined;
+      const def = enterprise !== 0 || (v9 && scope) ? undefined : (v9 && id >= 0x8000 ? V9_VENDOR_ELEMENTS : IANA_ELEMENTS).get(id);
       const fname = v9 && scope ? `scope.${V9_SCOPE_NAMES.get(id) ?? `type${id}`}` : def?.name ?? unknownElementName(id, enterprise);
       fields.push({ id, enterprise, length, def, name: fname, scope, fillsTarget: false });
     }
