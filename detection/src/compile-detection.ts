@@ -31,7 +31,8 @@ export interface CompiledDetection {
 function better(a: Need | null, b: Need | null): Need | null {
   if (!a) return b;
   if (!b) return a;
-  if (a.eq && b.eq) return a.eq.values.size <= b.eq.values.size ? a : b;
+  // Ties go to the later test: the rule's own field beats the broad logsource condition placed first.
+  if (a.eq && b.eq) return a.eq.values.size < b.eq.values.size ? a : b;
   if (a.eq) return a;
   if (b.eq) return b;
   if (a.any && b.any) return a.any.length <= b.any.length ? a : b;

@@ -50,6 +50,7 @@ interface Group {
   sum: number;
   distinct: Map<string, number> | null; // value_count: value -> last seen
   ruleTs: number[] | null; // temporal: last ts per referenced rule; temporal_ordered: chain start per step
+  stepIds: string[][] | null; // temporal: ids of each rule's latest event; ordered: ids of the chain per step
 }
 
 export function checkCondition(c: CorrelationCondition, x: number): boolean {
@@ -126,6 +127,7 @@ export class CorrelationEngine {
       sum: 0,
       distinct: t === 'value_count' ? new Map() : null,
       ruleTs: t === 'temporal' || t === 'temporal_ordered' ? new Array<number>(n).fill(-Infinity) : null,
+      stepIds: t === 'temporal' || t === 'temporal_ordered' ? Array.from({ length: n }, () => []) : null,
     };
   }
 
@@ -187,7 +189,9 @@ export class CorrelationEngine {
     this.stats.fired++;
     const group: Record<string, string> = {};
     this.rule.groupBy.forEach((f, i) => (group[f] = g.values[i]!));
-    return { group, groupKey: key, firstTs: g.times[g.head] ?? g.first, lastTs: g.last, eventIds: g.ids.slice(), values: m.values };
+    let eventIds = g.ids.slice();
+    if (g.stepIds) eventIds = this.rule.type === 'temporal_ordered' ? g.stepIds[g.stepIds.length - 1]!.slice() : g.stepIds.flat();
+    return { group, groupKey: key, firstTs: g.times[g.head] ?? g.first, lastTs: g.last, eventIds, values: m.values };
   }
 
   private reset(g: Group, ts: number): void {
@@ -250,12 +254,19 @@ export class CorrelationEngine {
       }
     } else if (t === 'temporal') {
       g.ruleTs![refIdx] = Math.max(g.ruleTs![refIdx]!, ts);
+      g.stepIds![refIdx] = eventIds.slice(-this.limits.maxEventIds);
     } else {
       // temporal_ordered: ruleTs[i] = latest start time of a chain that completed steps 0..i in order.
       const st = g.ruleTs!;
       const span = this.rule.timespanMs;
-      if (refIdx === 0) st[0] = ts;
-      else if (st[refIdx - 1]! > -Infinity && ts - st[refIdx - 1]! <= span) st[refIdx] = Math.max(st[refIdx]!, st[refIdx - 1]!);
+      const ids = g.stepIds!;
+      if (refIdx === 0) {
+        st[0] = ts;
+        ids[0] = eventIds.slice(-this.limits.maxEventIds);
+      } else if (st[refIdx - 1]! > -Infinity && ts - st[refIdx - 1]! <= span && st[refIdx - 1]! >= st[refIdx]!) {
+        st[refIdx] = st[refIdx - 1]!;
+        ids[refIdx] = [...ids[refIdx - 1]!, ...eventIds].slice(-this.limits.maxEventIds);
+      }
     }
     if (!this.closeMode) {
       const m = this.measure(g);

@@ -232,7 +232,8 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
     if (field === null) fail(`modifier 'exists' needs a field name`);
     if (list.length !== 1 || typeof list[0] !== 'boolean') fail(`modifier 'exists' expects true or false`);
     const want = list[0] as boolean;
-    return { match: (ctx) => ctx.exists(field) === want, fields, requires: want ? field : null, equals: null };
+    // Not indexed by presence: a field holding null exists but has no value.
+    return { match: (ctx) => ctx.exists(field) === want, fields, requires: null, equals: null };
   }
   if (field === null) {
     for (const m of mods) {
