@@ -208,14 +208,19 @@ export function compileTemplate(id: number, options: boolean, fields: TemplateFi
   }
   if (minLength === 0) return undefined;
   if (!options) {
-    const best = new Map<RecordTarget, TemplateField>();
+    // Every field of the best rank may fill its target; at decode time the first non-zero value wins
+    // (exporters often send both the IPv4 and the IPv6 address fields, one of them zeroed).
+    const best = new Map<RecordTarget, number>();
     for (const f of fields) {
       const t = f.def?.target;
       if (t === undefined) continue;
-      const cur = best.get(t);
-      if (cur === undefined || (f.def!.rank ?? 0) < (cur.def!.rank ?? 0)) best.set(t, f);
+      const rank = f.def!.rank ?? 0;
+      if (rank < (best.get(t) ?? Infinity)) best.set(t, rank);
     }
-    for (const f of best.values()) f.fillsTarget = true;
+    for (const f of fields) {
+      const t = f.def?.target;
+      if (t !== undefined && (f.def!.rank ?? 0) === best.get(t)) f.fillsTarget = true;
+    }
   }
   return { id, options, fields, minLength, fixedLength: variable ? -1 : minLength, learnedMs };
 }
@@ -330,13 +335,22 @@ function decodeDataSet(
             r.icmpCode = v & 0xff;
             continue;
           } else {
-            (r as unknown as Record<string, FieldValue>)[t] = v;
-            continue;
+            const slots = r as unknown as Record<string, FieldValue | undefined>;
+            if (slots[t] === undefined) {
+              slots[t] = v;
+              continue;
+            }
           }
         }
       } else if (f.fillsTarget && typeof v === 'string' && (def!.type === ValueType.Ipv4 || def!.type === ValueType.Ipv6 || def!.type === ValueType.Mac)) {
-        (r as unknown as Record<string, FieldValue>)[def!.target!] = v;
-        continue;
+        const slots = r as unknown as Record<string, FieldValue | undefined>;
+        const t = def!.target!;
+        const cur = slots[t];
+        if (cur === undefined || cur === '0.0.0.0' || cur === '::') {
+          slots[t] = v;
+          continue;
+        }
+        if (v === '0.0.0.0' || v === '::') continue;
       }
       (r.extras ??= {})[f.name] = def !== undefined && isTime(def.type) && typeof v === 'number' ? new Date(v).toISOString() : v;
     }
@@ -384,6 +398,12 @@ function learnMeta(meta: ExporterMeta, v: Record<string, FieldValue>): void {
   let interval: number | undefined;
   const si = v.samplingInterval ?? v.samplerRandomInterval;
   if (typeof si === 'number' && si > 0) interval = si;
+  // PSAMP (RFC 5477): n-out-of-N as population/size, systematic count-based as (interval + space) / interval.
+  const size = v.samplingSize;
+  const population = v.samplingPopulation;
+  if (interval === undefined && typeof size === 'number' && typeof population === 'number' && size > 0) {
+    interval = Math.round(population / size);
+  }
   const pi = v.samplingPacketInterval;
   const ps = v.samplingPacketSpace;
   if (interval === undefined && typeof pi === 'number' && pi > 0) {
