@@ -328,3 +328,39 @@ export function time(d: Date): Uint8Array {
 export function algorithmIdentifier(algorithm: string, params?: Uint8Array | null): Uint8Array {
   return sequence(oid(algorithm), params === null ? NULL_DER : params);
 }
+
+/** Size of the Time TLV `time(d)` would produce (15 for UTCTime, 17 for GeneralizedTime). */
+export function timeSize(d: Date): number {
+  const y = d.getUTCFullYear();
+  return y >= 1950 && y < 2050 ? 15 : 17;
+}
+
+function put2(buf: Uint8Array, pos: number, n: number): void {
+  buf[pos] = 0x30 + ((n / 10) | 0);
+  buf[pos + 1] = 0x30 + (n % 10);
+}
+
+/** Writes `time(d)` at pos without intermediate strings (bulk CRL generation); returns the new pos. */
+export function writeTimeAt(buf: Uint8Array, pos: number, d: Date, forceGeneralized = false): number {
+  const y = d.getUTCFullYear();
+  if (y >= 1950 && y < 2050 && !forceGeneralized) {
+    buf[pos++] = Tag.UTCTime;
+    buf[pos++] = 13;
+    put2(buf, pos, y % 100);
+    pos += 2;
+  } else {
+    if (y < 0 || y > 9999) throw new DerEncodeError(`GeneralizedTime cannot represent year ${y}`);
+    buf[pos++] = Tag.GeneralizedTime;
+    buf[pos++] = 15;
+    put2(buf, pos, (y / 100) | 0);
+    put2(buf, pos + 2, y % 100);
+    pos += 4;
+  }
+  put2(buf, pos, d.getUTCMonth() + 1);
+  put2(buf, pos + 2, d.getUTCDate());
+  put2(buf, pos + 4, d.getUTCHours());
+  put2(buf, pos + 6, d.getUTCMinutes());
+  put2(buf, pos + 8, d.getUTCSeconds());
+  buf[pos + 10] = 0x5a; // 'Z'
+  return pos + 11;
+}
