@@ -15,7 +15,6 @@ export const FIELDS: Readonly<Record<string, FieldDef>> = {
   '@timestamp': { type: 'date', hot: true },
   message: { type: 'text' },
   tags: { type: 'keyword' },
-  labels: { type: 'keyword' },
 
   'event.id': { type: 'keyword' },
   'event.kind': { type: 'keyword', hot: true },
