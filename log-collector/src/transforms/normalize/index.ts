@@ -1,0 +1,1 @@
+export { normalize, eventId, ECS_VERSION } from './normalize.js';

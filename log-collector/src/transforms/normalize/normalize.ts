@@ -1,0 +1,75 @@
+/**
+ * ECS normalisation applied after the message parsers: defaults for `event.*`, `related.*`,
+ * `ecs.version`, and a deterministic `event.id`.
+ *
+ * `event.id` = hex SHA-256 over (sender address, time key, raw message) joined by U+001F:
+ *   - sender address: `log.source.address` (empty when unknown);
+ *   - time key: the event's own timestamp when the message carried one (`@timestamp` differs
+ *     from `event.created`), else the receive time truncated to the second;
+ *   - raw message: `event.original`.
+ * Replaying the same bytes from the same sender (and, for timestamp-less messages, within
+ * the same receive second) yields the same id, so re-ingesting a capture is idempotent; two
+ * identical lines from one sender with the same timestamp are treated as one event.
+ */
+import { createHash } from 'node:crypto';
+import { type EcsEvent, sub } from '../../sources/syslog/event.js';
+
+export const ECS_VERSION = '8.11.0';
+
+function push(list: string[], v: unknown): void {
+  if (typeof v === 'string' && v !== '' && !list.includes(v)) list.push(v);
+}
+
+export function eventId(ev: EcsEvent): string {
+  const e = ev.event ?? {};
+  const created: string = typeof e.created === 'string' ? e.created : '';
+  const ts: string = typeof ev['@timestamp'] === 'string' ? ev['@timestamp'] : '';
+  const timeKey = ts && ts !== created ? ts : created.slice(0, 19);
+  const sender: string = ev.log?.source?.address ?? '';
+  const raw: string = typeof e.original === 'string' ? e.original : typeof ev.message === 'string' ? ev.message : '';
+  return createHash('sha256').update(`${sender}\u001f${timeKey}\u001f${raw}`).digest('hex');
+}
+
+export function normalize(ev: EcsEvent): EcsEvent {
+  const e = sub(ev, 'event');
+  if (!e.kind) e.kind = 'event';
+  if (!e.dataset) e.dataset = ev.log?.syslog ? 'system.syslog' : 'generic.log';
+  if (!e.module) {
+    const dot = e.dataset.indexOf('.');
+    e.module = dot > 0 ? e.dataset.slice(0, dot) : e.dataset;
+  }
+  const sev = ev.log?.syslog?.severity;
+  if (sev) {
+    if (e.severity === undefined) e.severity = sev.code;
+    if (!ev.log.level) ev.log.level = sev.name;
+  }
+  const ips: string[] = [];
+  const users: string[] = [];
+  const hosts: string[] = [];
+  for (const side of ['source', 'destination', 'client', 'server']) {
+    const o = ev[side];
+    if (o) {
+      push(ips, o.ip);
+      push(ips, o.nat?.ip);
+      push(hosts, o.domain);
+    }
+  }
+  push(ips, ev.host?.ip);
+  push(hosts, ev.host?.hostname);
+  push(hosts, ev.observer?.hostname);
+  const u = ev.user;
+  if (u) {
+    push(users, u.name);
+    push(users, u.effective?.name);
+    push(users, u.target?.name);
+  }
+  if (ips.length || users.length || hosts.length) {
+    const r = sub(ev, 'related');
+    if (ips.length) r.ip = ips;
+    if (users.length) r.user = users;
+    if (hosts.length) r.hosts = hosts;
+  }
+  ev.ecs = { version: ECS_VERSION };
+  if (!e.id) e.id = eventId(ev);
+  return ev;
+}

@@ -1,0 +1,107 @@
+/**
+ * Juniper Junos / SRX: `TAG: text` after a daemon name (rpd, mgd, eswd...), RT_FLOW/RT_IDS
+ * session records in text or RFC 5424 structured-data form (`[junos@2636.1.1.1.2.39 source-address="..."]`),
+ * including SRX lines relayed with an embedded 5424 header.
+ */
+import { parseStructuredData } from '../../sources/syslog/structured-data.js';
+import { classify, endpoint, type EcsEvent, sub, userName } from './util.js';
+
+const DAEMONS = [
+  'rpd', 'mgd', 'eswd', 'l2ald', 'lacpd', 'chassisd', 'craftd', 'xntpd', 'dcd', 'dfwd', 'kmd', 'pfed', 'mib2d',
+  'snmpd', 'alarmd', 'cosd', 'fpc0', 'fpc1', 'RT_FLOW', 'RT_IDS', 'RT_UTM', 'RT_SCREEN', 'RT_NAT', 'junos-flow',
+  'junos-ids', 'login', 'cli', 'bfdd', 'ppmd', 'jdhcpd', 'auditd', 'smid', 'inetd', 'license-check',
+];
+const TAG = /^([A-Z][A-Z0-9]*_[A-Z0-9_]+):?\s(.*)$/s;
+const EMBEDDED_5424 = /^(\d{4}-\d\d-\d\dT\S+) (\S+) (\S+) (\S+) (\S+) (\[.*)$/s;
+const SESSION_TEXT = /^session (created|closed|denied) ([\d.a-fA-F:]+)\/(\d+)->([\d.a-fA-F:]+)\/(\d+)(?: 0x\w+)? (\S+)/;
+
+function fromSd(ev: EcsEvent, p: Record<string, string | string[]>): void {
+  const g = (k: string): string | undefined => {
+    const v = p[k];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  endpoint(ev, 'source', g('source-address'), g('source-port'));
+  endpoint(ev, 'destination', g('destination-address'), g('destination-port'));
+  const proto = g('protocol-name') ?? g('protocol-id');
+  if (proto) sub(ev, 'network').transport = /^\d+$/.test(proto) ? ({ '6': 'tcp', '17': 'udp', '1': 'icmp' } as Record<string, string>)[proto] ?? proto : proto;
+  if (g('policy-name')) sub(ev, 'rule').name = g('policy-name');
+  if (g('attack-name')) sub(ev, 'rule').name = g('attack-name');
+  if (g('username') && g('username') !== 'N/A') userName(ev, g('username'));
+  const obs: EcsEvent = sub(ev, 'observer');
+  if (g('source-zone-name')) obs.ingress = { zone: g('source-zone-name') };
+  if (g('destination-zone-name')) obs.egress = { zone: g('destination-zone-name') };
+  if (g('application') && g('application') !== 'UNKNOWN') sub(ev, 'network').application = g('application')!.toLowerCase();
+  sub(ev, 'juniper').srx = { ...(ev.juniper?.srx ?? {}), ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k.replace(/-/g, '_'), v])) };
+}
+
+function classifyTag(ev: EcsEvent, tag: string, text: string): void {
+  const srx = /^(RT_|FLOW_|IDP_|AV_|APPTRACK_)/.test(tag);
+  const dataset = srx ? 'juniper.srx' : 'juniper.junos';
+  if (/SESSION_DENY|_DROP|SCREEN|ATTACK/.test(tag) || tag.startsWith('RT_IDS')) {
+    classify(ev, { dataset, category: tag.startsWith('RT_FLOW') ? ['network'] : ['intrusion_detection'], type: ['connection', 'denied'], outcome: 'failure', action: tag.toLowerCase() });
+  } else if (/SESSION_(CREATE|CLOSE)/.test(tag)) {
+    classify(ev, { dataset, category: ['network'], type: ['connection', tag.includes('CLOSE') ? 'end' : 'start', 'allowed'], outcome: 'success', action: tag.toLowerCase() });
+  } else if (/LOGIN|AUTH/.test(tag)) {
+    const failed = /FAIL/.test(tag) || /fail/i.test(text);
+    classify(ev, { dataset, category: ['authentication'], type: ['info'], outcome: failed ? 'failure' : 'success', action: tag.toLowerCase() });
+  } else if (/^UI_(COMMIT|CFG|LOAD|CMDLINE|RESTART|CHILD)/.test(tag)) {
+    classify(ev, { dataset, category: ['configuration'], type: ['change'], outcome: 'success', action: tag.toLowerCase() });
+  } else {
+    classify(ev, { dataset, category: srx ? ['network'] : ['host'], type: ['info'], action: tag.toLowerCase() });
+  }
+}
+
+export function parseJunos(ev: EcsEvent, msg: string): boolean {
+  const sd = ev.log?.syslog?.structured_data as Record<string, Record<string, string | string[]>> | undefined;
+  const msgid: string | undefined = ev.log?.syslog?.msgid;
+  const junosSd = sd && Object.keys(sd).find((k) => k.startsWith('junos@'));
+  if (msgid && junosSd) {
+    ev.event = { ...ev.event, code: msgid };
+    classifyTag(ev, msgid, msg);
+    fromSd(ev, sd[junosSd]!);
+    return true;
+  }
+  const emb = EMBEDDED_5424.exec(msg);
+  if (emb) {
+    const parsed = parseStructuredData(emb[6]!, 0);
+    const id = Object.keys(parsed.data).find((k) => k.startsWith('junos@'));
+    if (id) {
+      ev.event = { ...ev.event, code: emb[5] };
+      sub(ev, 'observer').hostname = emb[2];
+      classifyTag(ev, emb[5]!, msg);
+      fromSd(ev, parsed.data[id]!);
+      const rest = emb[6]!.slice(parsed.end).trim();
+      if (rest) ev.message = rest;
+      return true;
+    }
+  }
+  const t = TAG.exec(msg);
+  if (!t) return false;
+  const tag = t[1]!;
+  const text = t[2]!;
+  ev.event = { ...ev.event, code: tag };
+  classifyTag(ev, tag, text);
+  const s = SESSION_TEXT.exec(text);
+  if (s) {
+    endpoint(ev, 'source', s[2], s[3]);
+    endpoint(ev, 'destination', s[4], s[5]);
+    sub(ev, 'network').application = s[6];
+  }
+  const u = /\bUser '([^']+)'|for user '([^']+)'|user (\S+) from/.exec(text);
+  if (u) userName(ev, u[1] ?? u[2] ?? u[3]);
+  const from = /from (?:host )?'?(\d{1,3}(?:\.\d{1,3}){3})'?|ssh-connection '([\d.a-fA-F:]+) (\d+)/.exec(text);
+  if (from) endpoint(ev, 'source', from[1] ?? from[2], from[3]);
+  if (!s && !from) {
+    const peer = /(?:[Pp]acket from|neighbor|peer) (\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F]*:[0-9a-fA-F:]+?)(?::(\d+))?\b/.exec(text);
+    if (peer) endpoint(ev, 'destination', peer[1]);
+  }
+  return true;
+}
+
+export const junosParser = {
+  name: 'junos',
+  programs: DAEMONS.map((d) => d.toLowerCase()),
+  match: (msg: string, ev: EcsEvent): boolean =>
+    (ev.log?.syslog?.structured_data !== undefined && ev.log?.syslog?.msgid !== undefined) || /^\d{4}-\d\d-\d\dT\S+ \S+ RT_/.test(msg),
+  parse: parseJunos,
+};

@@ -1,0 +1,75 @@
+/**
+ * iptables/nftables LOG target lines (kernel):
+ * `[1234.5] DROP-IN IN=eth0 OUT= MAC=.. SRC=1.2.3.4 DST=5.6.7.8 LEN=60 ... PROTO=TCP SPT=51234 DPT=22 ...`.
+ * `event.action` is the administrator's log prefix; allow/deny is inferred from its words.
+ */
+import { classify, endpoint, type EcsEvent, int, sub } from './util.js';
+
+const KERNEL_TIME = /^\[\s*\d+\.\d+\]\s*/;
+
+function fields(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const tok of text.split(' ')) {
+    if (!tok) continue;
+    const eq = tok.indexOf('=');
+    if (eq > 0) {
+      const k = tok.slice(0, eq);
+      if (!(k in out)) out[k] = tok.slice(eq + 1); // ICMP echo repeats ID=; keep the IP one
+    } else out[tok] = '';
+  }
+  return out;
+}
+
+function macPair(mac: string): [string | undefined, string | undefined] {
+  const b = mac.split(':');
+  if (b.length < 12) return [undefined, undefined];
+  const fmt = (x: string[]): string => x.join('-').toUpperCase();
+  return [fmt(b.slice(6, 12)), fmt(b.slice(0, 6))]; // [source, destination]
+}
+
+export function parseNetfilter(ev: EcsEvent, message: string): boolean {
+  const msg = message.replace(KERNEL_TIME, '');
+  const at = msg.indexOf('IN=');
+  if (at < 0 || msg.indexOf(' SRC=', at) < 0) return false;
+  const prefix = msg.slice(0, at).trim().replace(/:$/, '');
+  const f = fields(msg.slice(at));
+  const up = prefix.toUpperCase();
+  const denied = /DROP|REJECT|DENY|DENIED|BLOCK|INVALID|BAD/.test(up);
+  const allowed = !denied && /ACCEPT|ALLOW|PERMIT|PASS/.test(up);
+  classify(ev, {
+    dataset: 'iptables.log', category: ['network'],
+    type: denied ? ['connection', 'denied'] : allowed ? ['connection', 'allowed'] : ['connection'],
+    outcome: denied ? 'failure' : allowed ? 'success' : undefined,
+    action: prefix || 'netfilter-log',
+  });
+  endpoint(ev, 'source', f.SRC, f.SPT);
+  endpoint(ev, 'destination', f.DST, f.DPT);
+  const net = sub(ev, 'network');
+  if (f.PROTO) net.transport = f.PROTO.toLowerCase();
+  if (f.SRC) net.type = f.SRC.includes(':') ? 'ipv6' : 'ipv4';
+  const len = int(f.LEN);
+  if (len !== undefined) sub(ev, 'source').bytes = len;
+  const obs = sub(ev, 'observer');
+  if (f.IN) obs.ingress = { interface: { name: f.IN } };
+  if (f.OUT) obs.egress = { interface: { name: f.OUT } };
+  if (f.MAC) {
+    const [s, d] = macPair(f.MAC);
+    if (s) sub(ev, 'source').mac = s;
+    if (d) sub(ev, 'destination').mac = d;
+  }
+  const ipt: EcsEvent = {};
+  for (const k of ['TTL', 'ID', 'TOS', 'PREC', 'WINDOW', 'RES', 'TYPE', 'CODE', 'MARK', 'PHYSIN', 'PHYSOUT']) {
+    if (f[k] !== undefined && f[k] !== '') ipt[k.toLowerCase()] = f[k];
+  }
+  const flags = ['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG', 'DF'].filter((k) => k in f);
+  if (flags.length) ipt.flags = flags;
+  ev.iptables = ipt;
+  return true;
+}
+
+export const netfilterParser = {
+  name: 'netfilter',
+  programs: ['kernel'],
+  match: (msg: string): boolean => msg.includes('IN=') && msg.includes(' SRC='),
+  parse: parseNetfilter,
+};

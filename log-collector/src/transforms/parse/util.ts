@@ -1,0 +1,121 @@
+/** Small helpers shared by the message parsers. */
+import { isIP } from 'node:net';
+import { type EcsEvent, sub } from '../../sources/syslog/event.js';
+
+export { type EcsEvent, sub };
+
+export type Outcome = 'success' | 'failure' | 'unknown';
+
+export interface Classification {
+  dataset: string;
+  category?: string[];
+  type?: string[];
+  outcome?: Outcome;
+  action?: string;
+  kind?: string;
+}
+
+/** Set the `event.*` classification fields; `event.module` is the dataset's first part. */
+export function classify(ev: EcsEvent, c: Classification): void {
+  const e = sub(ev, 'event');
+  e.dataset = c.dataset;
+  const dot = c.dataset.indexOf('.');
+  e.module = dot > 0 ? c.dataset.slice(0, dot) : c.dataset;
+  if (c.category) e.category = c.category;
+  if (c.type) e.type = c.type;
+  if (c.outcome) e.outcome = c.outcome;
+  if (c.action) e.action = c.action;
+  if (c.kind) e.kind = c.kind;
+}
+
+/** Normalised IP text, or undefined when `s` is not an address (`::ffff:1.2.3.4` → `1.2.3.4`). */
+export function ip(s: string | undefined): string | undefined {
+  if (!s) return undefined;
+  let v = s;
+  if (v.charCodeAt(0) === 91 /* [ */ && v.endsWith(']')) v = v.slice(1, -1);
+  if (v.startsWith('::ffff:') && isIP(v.slice(7)) === 4) return v.slice(7);
+  const pct = v.indexOf('%'); // fe80::1%eth0
+  if (pct > 0) v = v.slice(0, pct);
+  return isIP(v) ? v : undefined;
+}
+
+/** Integer port/number or undefined. */
+export function int(s: string | undefined): number | undefined {
+  if (s === undefined || s === '') return undefined;
+  const n = Number(s);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+/** Set `<side>.ip/port`; a non-IP host goes to `<side>.domain`. */
+export function endpoint(ev: EcsEvent, side: 'source' | 'destination' | 'client' | 'server', host?: string, port?: string | number): void {
+  if (host === undefined && port === undefined) return;
+  const o = sub(ev, side);
+  const a = ip(host);
+  if (a) o.ip = a;
+  else if (host && host !== '-' && host !== '?' && /^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(host)) o.domain = host;
+  const p = typeof port === 'number' ? port : int(port);
+  if (p !== undefined && p >= 0 && p <= 65535) o.port = p;
+}
+
+export function userName(ev: EcsEvent, name: string | undefined): void {
+  if (name && name !== '-' && name !== '?' && name !== '(unknown)') sub(ev, 'user').name = name;
+}
+
+/**
+ * `key=value` pairs separated by whitespace (or `sep`); values may be "double" or 'single'
+ * quoted. Words without '=' are skipped. Keys are kept as written.
+ */
+export function parseKv(s: string, sep = ' '): Record<string, string> {
+  const out: Record<string, string> = {};
+  let i = 0;
+  const n = s.length;
+  const sepCode = sep.charCodeAt(0);
+  while (i < n) {
+    let c = s.charCodeAt(i);
+    while (i < n && (c === 32 || c === sepCode || c === 9)) c = s.charCodeAt(++i);
+    const ks = i;
+    while (i < n) {
+      c = s.charCodeAt(i);
+      if (c === 61 || c === 32 || c === sepCode || c === 9) break;
+      i++;
+    }
+    if (s.charCodeAt(i) !== 61 || i === ks) {
+      // not a pair: skip the word
+      while (i < n && s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== sepCode) i++;
+      continue;
+    }
+    const key = s.slice(ks, i);
+    i++;
+    const q = s.charCodeAt(i);
+    if (q === 34 || q === 39) {
+      let j = i + 1;
+      let v = '';
+      let run = j;
+      while (j < n && s.charCodeAt(j) !== q) {
+        if (s.charCodeAt(j) === 92 && j + 1 < n) {
+          v += s.slice(run, j);
+          run = j + 1;
+          j += 2;
+          continue;
+        }
+        j++;
+      }
+      out[key] = v + s.slice(run, j);
+      i = j + 1;
+    } else {
+      const vs = i;
+      while (i < n) {
+        c = s.charCodeAt(i);
+        if (c === 32 || c === sepCode || c === 9) break;
+        i++;
+      }
+      out[key] = s.slice(vs, i);
+    }
+  }
+  return out;
+}
+
+/** Remove a trailing marker such as ` [preauth]`; returns [text, hadMarker]. */
+export function stripSuffix(s: string, suffix: string): [string, boolean] {
+  return s.endsWith(suffix) ? [s.slice(0, -suffix.length).trimEnd(), true] : [s, false];
+}
