@@ -368,6 +368,11 @@ function decodeDataSet(
       const r = rec!;
       r.raw = b.subarray(recStart, p);
       if (upStart >= 0 || upEnd >= 0) resolveUptime(r, ctx, upStart, upEnd, initMs >= 0 ? initMs : meta?.systemInitMs);
+      // Many v9 exporters carry ICMP type/code in the destination port (type << 8 | code).
+      if ((r.protocol === 1 || r.protocol === 58) && r.icmpType === undefined && r.dstPort !== undefined) {
+        r.icmpType = r.dstPort >>> 8;
+        r.icmpCode = r.dstPort & 0xff;
+      }
       if (r.samplingInterval === undefined && meta !== undefined) {
         const s = (r.samplerId !== undefined ? meta.samplers.get(r.samplerId) : undefined) ?? meta.samplingInterval;
         if (s !== undefined) r.samplingInterval = s;

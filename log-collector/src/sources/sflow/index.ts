@@ -1,0 +1,2 @@
+export { decodeSflowPacket, type SflowDecodeResult } from './decode.js';
+export { parseEthernet, parseIp, type ParsedPacket } from './packet-header.js';
