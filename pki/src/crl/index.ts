@@ -106,7 +106,7 @@ export function encodeRevokedCertificates(entries: readonly RevokedEntry[]): Uin
     if (mag.length === 0 || (mag.length === 1 && mag[0] === 0)) throw new CrlError('serial number must be positive');
     const len = mag.length - s + (mag[s]! & 0x80 ? 1 : 0);
     if (len > 20) throw new CrlError('serial number longer than 20 octets');
-    const r = e.reason ?? 0;
+    const r: number = e.reason ?? 0;
     if (r < 0 || r > 10 || r === 7) throw new CrlError(`invalid CRL reason ${r}`);
     // RFC 5280 §5.3.1: reason "unspecified" SHOULD be absent.
     const ext = (r !== 0 ? REASON_EXT_LEN : 0) + (e.invalidityDate ? INVALIDITY_EXT_LEN : 0);

@@ -1,0 +1,15 @@
+/**
+ * @emsoc/pki public API. One export line per area; contributors append their own areas below.
+ */
+export type { Signer, SignatureVerifier } from './signer.js';
+export * from './signers.js';
+export * from './verifiers.js';
+export * from './der/index.js';
+export * from './x509/index.js';
+export * from './lint/index.js';
+export * from './issuance.js';
+export * from './csr/index.js';
+export * from './keys/index.js';
+export * from './crl/index.js';
+export * from './pkcs12/index.js';
+export * from './dev-ca/index.js';
