@@ -14,6 +14,8 @@ export interface SflowDecodeResult extends DecodeResult {
   otherSamples: number;
 }
 
+/** Interface index meaning "unknown" (0x3fffffff) in sFlow samples. */
+const IF_UNKNOWN = 0x3fffffff;
 const HEADER_ETHERNET = 1;
 const HEADER_IPV4 = 11;
 const HEADER_IPV6 = 12;
@@ -126,14 +128,14 @@ function decodeFlowSample(c: Cursor, expanded: boolean, r: FlowRecord): Omit<Dec
       const inValue = c.u32();
       const outFormat = c.u32();
       const outValue = c.u32();
-      if (inFormat === 0) r.inputInterface = inValue;
-      if (outFormat === 0) r.outputInterface = outValue;
+      if (inFormat === 0 && inValue !== IF_UNKNOWN) r.inputInterface = inValue;
+      if (outFormat === 0 && outValue !== IF_UNKNOWN) r.outputInterface = outValue;
     } else {
       // Compact form: top 2 bits say how to read the rest (0 = ifIndex).
       const input = c.u32();
       const output = c.u32();
-      if (input >>> 30 === 0) r.inputInterface = input & 0x3fffffff;
-      if (output >>> 30 === 0) r.outputInterface = output & 0x3fffffff;
+      if (input >>> 30 === 0 && input !== IF_UNKNOWN) r.inputInterface = input;
+      if (output >>> 30 === 0 && output !== IF_UNKNOWN) r.outputInterface = output;
     }
     const n = c.u32();
     for (let i = 0; i < n && c.has(8); i++) {
@@ -149,6 +151,10 @@ function decodeFlowSample(c: Cursor, expanded: boolean, r: FlowRecord): Omit<Dec
   } catch (err) {
     return { code: 'truncated', message: `flow sample: ${(err as Error).message}` };
   }
+}
+
+function validVlan(v: number): boolean {
+  return v > 0 && v < 4095;
 }
 
 function applyPacket(r: FlowRecord, p: ParsedPacket): void {
@@ -177,10 +183,14 @@ function decodeFlowData(c: Cursor, format: number, r: FlowRecord): void {
       c.u32(); // octets stripped
       const hlen = c.u32();
       const end = Math.min(c.end, c.p + hlen);
-      r.bytes = frameLength;
       r.packets = 1;
-      if (proto === HEADER_ETHERNET) applyPacket(r, parseEthernet(c.b, c.p, end));
-      else if (proto === HEADER_IPV4 || proto === HEADER_IPV6) applyPacket(r, parseIp(c.b, c.p, end));
+      let parsed: ParsedPacket | undefined;
+      if (proto === HEADER_ETHERNET) parsed = parseEthernet(c.b, c.p, end);
+      else if (proto === HEADER_IPV4 || proto === HEADER_IPV6) parsed = parseIp(c.b, c.p, end);
+      if (parsed !== undefined) applyPacket(r, parsed);
+      // Count IP octets (as NetFlow/IPFIX do) when the header says; else the whole frame.
+      r.bytes = parsed?.ipLength ?? frameLength;
+      r.extras!.frameLength = frameLength;
       return;
     }
     case 3:
@@ -198,7 +208,8 @@ function decodeFlowData(c: Cursor, format: number, r: FlowRecord): void {
       r.dstAddr ??= dst;
       r.srcPort ??= c.u32();
       r.dstPort ??= c.u32();
-      r.tcpFlags ??= c.u32() & 0xff;
+      const flags = c.u32() & 0xff;
+      if (r.protocol === 6) r.tcpFlags ??= flags;
       r.tos ??= c.u32() & 0xff;
       return;
     }
@@ -208,8 +219,8 @@ function decodeFlowData(c: Cursor, format: number, r: FlowRecord): void {
       const srcVlan = c.u32();
       c.u32();
       const dstVlan = c.u32();
-      if (srcVlan) r.vlan ??= srcVlan;
-      if (dstVlan) r.extras!.dstVlan = dstVlan;
+      if (validVlan(srcVlan)) r.vlan ??= srcVlan;
+      if (validVlan(dstVlan)) r.extras!.dstVlan = dstVlan;
       return;
     }
     case 1002: {
