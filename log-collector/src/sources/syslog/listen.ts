@@ -5,14 +5,13 @@ import type { Logger } from 'pino';
 import type { EcsDocument } from '@emsoc/event-store/contract';
 import { counter } from '@emsoc/common/metrics';
 import { createSyslogFramer } from './framer.js';
-import type { EventPipeline } from '../../pipeline/event-pipeline.js';
+import { dropped, type EventPipeline } from '../../pipeline/event-pipeline.js';
 
 const received = counter('emsoc_collector_received_total', 'Frames/packets received, by source', ['source']);
 const malformed = counter('emsoc_collector_malformed_total', 'Inputs that did not parse (kept raw, tagged), by source', ['source']);
-export const dropped = counter('emsoc_collector_dropped_total', 'Datagram inputs dropped because the spool was full, by source', ['source']);
 const connections = counter('emsoc_collector_connections_total', 'Stream connections accepted, by source', ['source']);
 
-export interface SyslogContext {
+export interface FrameReceipt {
   transport: 'udp' | 'tcp' | 'tls';
   remoteAddress: string;
   remotePort: number;
@@ -23,7 +22,7 @@ export interface SyslogContext {
 }
 
 /** Turns one syslog frame into normalized documents; never throws (malformed input is tagged, not lost). */
-export type SyslogDecoder = (frame: Buffer, ctx: SyslogContext) => EcsDocument[];
+export type SyslogDecoder = (frame: Buffer, ctx: FrameReceipt) => EcsDocument[];
 
 function isMalformed(docs: EcsDocument[]): boolean {
   return docs.some((d) => Array.isArray(d.tags) && (d.tags as string[]).some((t) => t.includes('failure')));
@@ -53,7 +52,7 @@ export function listenSyslogUdp(opts: { host: string; port: number; decode: Sysl
 function handleStream(
   socket: net.Socket,
   source: string,
-  ctxBase: Omit<SyslogContext, 'receivedAt' | 'truncated'>,
+  ctxBase: Omit<FrameReceipt, 'receivedAt' | 'truncated'>,
   opts: { decode: SyslogDecoder; pipeline: EventPipeline; maxFrameBytes: number; logger: Logger },
 ): void {
   connections.inc({ source });

@@ -36,11 +36,16 @@ export interface AssetInventory {
 
 const CRITICALITY = new Set(['low', 'medium', 'high', 'critical']);
 
-export function loadAssetInventory(yamlText: string): AssetInventory {
+/**
+ * `orgUnitsYaml` is the platform's `policies/org-units.yaml` (`units: [{id, name, level, parent}]`);
+ * units listed under `org_units` in the assets file itself are added to (or override) those.
+ */
+export function loadAssetInventory(yamlText: string, orgUnitsYaml?: string): AssetInventory {
   const doc = (parseYaml(yamlText) ?? {}) as { org_units?: unknown[]; assets?: unknown[] };
+  const shared = orgUnitsYaml ? ((parseYaml(orgUnitsYaml) ?? {}) as { units?: unknown[] }).units ?? [] : [];
   const warnings: string[] = [];
   const orgUnits = new Map<string, OrgUnit>();
-  for (const raw of doc.org_units ?? []) {
+  for (const raw of [...shared, ...(doc.org_units ?? [])]) {
     const u = raw as Partial<OrgUnit>;
     if (!u || typeof u.id !== 'string') {
       warnings.push('org unit without id skipped');

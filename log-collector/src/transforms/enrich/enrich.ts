@@ -90,12 +90,18 @@ export function createEnrichment(assets: AssetInventory, iocs: IocSet, warnings:
   return { assets, iocs, warnings: [...assets.warnings, ...iocs.warnings, ...warnings], enrich };
 }
 
-/** Load `<dir>/assets.yaml` and `<dir>/ioc/*.{txt,yaml,yml}`; missing files mean empty tables. */
+/** Load `<dir>/assets.yaml` (with `<dir>/org-units.yaml`) and `<dir>/ioc/*.{txt,yaml,yml}`; missing files mean empty tables. */
 export async function loadEnrichment(policiesDir: string): Promise<Enrichment> {
   const warnings: string[] = [];
   let assets: AssetInventory;
   try {
-    assets = loadAssetInventory(await readFile(path.join(policiesDir, 'assets.yaml'), 'utf8'));
+    let orgUnits: string | undefined;
+    try {
+      orgUnits = await readFile(path.join(policiesDir, 'org-units.yaml'), 'utf8');
+    } catch {
+      orgUnits = undefined; // assets.yaml may carry its own org_units
+    }
+    assets = loadAssetInventory(await readFile(path.join(policiesDir, 'assets.yaml'), 'utf8'), orgUnits);
   } catch (e) {
     warnings.push(`assets.yaml not loaded: ${(e as Error).message}`);
     assets = { orgUnits: new Map(), table: new IpPrefixTable(), warnings: [] };

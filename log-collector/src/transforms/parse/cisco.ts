@@ -6,7 +6,9 @@
 import { SEVERITY_NAMES } from '../../sources/syslog/priority.js';
 import { classify, endpoint, type EcsEvent, type Outcome, sub, userName } from './util.js';
 
-const TAG = /^%([A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)*?)-([0-7])-([A-Z0-9_]+):\s?/;
+const TAG = /^%([A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)*?)-([0-7])-([A-Z0-9_]+):?\s?/;
+/** Text before the tag that devices add: uptime stamps, relay prefixes (`00:00:46: %LINK-...`). */
+const LEAD = /^[^%]{0,160}?: (?=%[A-Z])/;
 const ASA_FACILITIES = new Set(['ASA', 'PIX', 'FTD', 'FWSM']);
 const IPV4 = '\\d{1,3}(?:\\.\\d{1,3}){3}';
 const ADDR = `(?:([\\w.-]+):)?(${IPV4}|[0-9a-fA-F]*:[0-9a-fA-F:]+)(?:\\/(\\w+))?`;
@@ -67,7 +69,8 @@ function portNumber(p: string | undefined): string | undefined {
 }
 
 function parseIos(ev: EcsEvent, tag: string, facility: string, mnemonic: string, text: string): void {
-  const eos = typeof ev.process?.name === 'string' && !/^\d+$/.test(ev.process.name);
+  // Arista EOS names the agent (Ebra, Bgp, ConfigAgent) before the tag; IOS sends none.
+  const eos = typeof ev.process?.name === 'string' && /^[A-Z][a-z]/.test(ev.process.name);
   const dataset = eos ? 'arista.eos' : 'cisco.ios';
   let m: RegExpExecArray | null;
   if (facility === 'SEC_LOGIN' || /LOGIN_(SUCCESS|FAILED)/.test(mnemonic)) {
@@ -116,7 +119,9 @@ function parseIos(ev: EcsEvent, tag: string, facility: string, mnemonic: string,
   void tag;
 }
 
-export function parseCisco(ev: EcsEvent, msg: string): boolean {
+export function parseCisco(ev: EcsEvent, message: string): boolean {
+  const lead = message.charCodeAt(0) === 37 ? null : LEAD.exec(message);
+  const msg = lead ? message.slice(lead[0].length) : message;
   const m = TAG.exec(msg);
   if (!m) return false;
   const facility = m[1]!;
@@ -142,6 +147,6 @@ export function parseCisco(ev: EcsEvent, msg: string): boolean {
 
 export const ciscoParser = {
   name: 'cisco',
-  match: (msg: string): boolean => msg.charCodeAt(0) === 37 /* % */ && msg.charCodeAt(1) !== 37,
+  match: (msg: string): boolean => (msg.charCodeAt(0) === 37 /* % */ && msg.charCodeAt(1) !== 37) || LEAD.test(msg),
   parse: parseCisco,
 };

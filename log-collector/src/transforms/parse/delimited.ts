@@ -42,12 +42,15 @@ export function splitCsv(s: string): string[] {
   return out;
 }
 
-const PAN_TYPES = new Set(['TRAFFIC', 'THREAT', 'SYSTEM', 'CONFIG', 'HIPMATCH', 'GLOBALPROTECT', 'USERID', 'AUTHENTICATION', 'DECRYPTION', 'TUNNEL', 'CORRELATION', 'IPTAG', 'SCTP']);
+/** PAN-OS CSV begins `FUTURE_USE,receive time,serial,TYPE,...`; relays may put a header before it. */
+const PAN_START = /(^|\s)\d*,\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d,/;
 
 export function parsePanos(ev: EcsEvent, msg: string): boolean {
-  const f = splitCsv(msg);
+  const start = PAN_START.exec(msg);
+  if (!start) return false;
+  const f = splitCsv(msg.slice(start.index + start[1]!.length));
   const type = f[3];
-  if (!type || !PAN_TYPES.has(type) || !/^\d{4}\/\d\d\/\d\d /.test(f[1] ?? '')) return false;
+  if (!type || !/^[A-Z]+$/.test(type) || !/^\d{4}\/\d\d\/\d\d /.test(f[1] ?? '')) return false;
   const panos: EcsEvent = { type, sub_type: f[4] || undefined, serial_number: f[2] || undefined };
   ev.panw = { panos };
   const obs = sub(ev, 'observer');
@@ -132,7 +135,7 @@ export function parseFilterlog(ev: EcsEvent, msg: string): boolean {
 
 export const panosParser = {
   name: 'panos',
-  match: (msg: string): boolean => /^\d*,\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d,/.test(msg),
+  match: (msg: string): boolean => PAN_START.test(msg),
   parse: parsePanos,
 };
 

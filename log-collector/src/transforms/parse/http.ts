@@ -2,7 +2,7 @@
 import { classify, endpoint, type EcsEvent, int, ip, sub, userName } from './util.js';
 
 const ACCESS = /^(\S+) (\S+) (\S+) \[([^\]]+)\] "(?:(\S+) (\S+?)(?: (HTTP\/[\d.]+))?|([^"]*))" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
-const APACHE_ERROR = /^(?:\[((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [^\]]+)\] )?\[(?:(\w+):)?(emerg|alert|crit|error|warn|notice|info|debug|trace\d)\](?: \[pid (\d+)[^\]]*\])?(?: \[client ([^\]]+)\])? ?(.*)$/;
+const APACHE_ERROR = /^(?:\[((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [^\]]+)\] )?\[(?:(\w*):)?(emerg|alert|crit|error|warn|notice|info|debug|trace\d)\](?: \[pid (\d+)[^\]]*\])?(?: \[client ([^\]]+)\])? ?(.*)$/;
 const NGINX_ERROR = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) \[(\w+)\] (?:(\d+)[#:](\d+):? )?(.*)$/;
 
 function isNginx(ev: EcsEvent): boolean {

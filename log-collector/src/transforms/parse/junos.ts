@@ -11,7 +11,10 @@ const DAEMONS = [
   'snmpd', 'alarmd', 'cosd', 'fpc0', 'fpc1', 'RT_FLOW', 'RT_IDS', 'RT_UTM', 'RT_SCREEN', 'RT_NAT', 'junos-flow',
   'junos-ids', 'login', 'cli', 'bfdd', 'ppmd', 'jdhcpd', 'auditd', 'smid', 'inetd', 'license-check',
 ];
+const DAEMON_SET = new Set(DAEMONS.map((d) => d.toLowerCase()));
 const TAG = /^([A-Z][A-Z0-9]*_[A-Z0-9_]+):?\s(.*)$/s;
+/** Daemon-internal function tags (`bgp_recv:`, `bgp_read_message:2764:`), accepted from known daemons only. */
+const FUNC_TAG = /^([a-z][a-z0-9_]*_[a-z0-9_]+)(?::\d+)?:\s(.*)$/s;
 const EMBEDDED_5424 = /^(\d{4}-\d\d-\d\dT\S+) (\S+) (\S+) (\S+) (\S+) (\[.*)$/s;
 const SESSION_TEXT = /^session (created|closed|denied) ([\d.a-fA-F:]+)\/(\d+)->([\d.a-fA-F:]+)\/(\d+)(?: 0x\w+)? (\S+)/;
 
@@ -75,8 +78,12 @@ export function parseJunos(ev: EcsEvent, msg: string): boolean {
       return true;
     }
   }
-  const t = TAG.exec(msg);
+  const prog = String(ev.process?.name ?? '').toLowerCase();
+  const t = TAG.exec(msg) ?? (DAEMON_SET.has(prog) && prog !== 'kernel' ? FUNC_TAG.exec(msg) : null);
   if (!t) return false;
+  // Dual routing engines prefix the host name with re0./re1.; the device is the same.
+  const host = ev.host?.hostname;
+  if (typeof host === 'string' && /^re[0-9]\./.test(host)) ev.host.hostname = host.slice(4);
   const tag = t[1]!;
   const text = t[2]!;
   ev.event = { ...ev.event, code: tag };

@@ -124,9 +124,7 @@ export function parseSshd(ev: EcsEvent, message: string): boolean {
     sub(ev, 'event').reason = m[1];
     return true;
   }
-  if (msg.startsWith('pam_') || msg.startsWith('PAM ')) {
-    if (parsePam(ev, msg, 'sshd', DATASET)) return true;
-  }
+  if (parsePam(ev, msg, 'sshd', DATASET)) return true;
   if (/^PAM service\(sshd\) ignoring max retries/.test(msg)) {
     auth(ev, 'max-retries-exceeded', 'failure');
     return true;
