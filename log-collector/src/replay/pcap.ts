@@ -241,7 +241,10 @@ class BlockReader {
       const iface = this.ifaces[ifId];
       if (iface === undefined || cap > bodyEnd - body - 20) return this.badBlock(off, len);
       this.stats.frames++;
-      const ts = (hi * 4294967296 + lo) * (1000 / iface.tsPerSec);
+      // 64-bit tick count: split into whole seconds first so nanosecond captures keep their milliseconds exact.
+      const ticks = (BigInt(hi) << 32n) | BigInt(lo);
+      const per = BigInt(iface.tsPerSec);
+      const ts = Number(ticks / per) * 1000 + (Number(ticks % per) * 1000) / iface.tsPerSec;
       frames.push({ data: b.subarray(body + 20, body + 20 + cap), linkType: iface.linkType, tsMs: ts });
     } else if (type === 3) {
       // SPB: no timestamp; always interface 0.
