@@ -9,14 +9,14 @@ import {
   generateSm2KeyPair,
   importSm2PrivateKey,
   importSm2PublicKey,
-  messageDigest,
-  prepareSigningKey,
-  signDigest,
+  sm2MessageDigest,
+  prepareSm2SigningKey,
+  sm2SignDigest,
   sm2KeyPairFromPrivate,
   Sm2Signer,
   Sm2Verifier,
   sm2Verifier,
-  verifyDigest,
+  sm2VerifyDigest,
   OID_SM2_WITH_SM3,
   SM2_N,
 } from '../src/sm2/index.js';
@@ -44,14 +44,14 @@ test('GM/T 0003.5 known answer: public key, ZA, e, (r, s) with fixed k', () => {
   assert.equal(hex(kp.publicKey), KAT.pub.toLowerCase());
   const za = computeZa(kp.publicKey);
   assert.equal(hex(za), KAT.za.toLowerCase());
-  const e = messageDigest(za, utf8('message digest'));
+  const e = sm2MessageDigest(za, utf8('message digest'));
   assert.equal(hex(e), KAT.e.toLowerCase());
-  const sig = signDigest(prepareSigningKey(kp.privateKey), e, big(KAT.k));
+  const sig = sm2SignDigest(prepareSm2SigningKey(kp.privateKey), e, big(KAT.k));
   assert.equal(sig.r, big(KAT.r));
   assert.equal(sig.s, big(KAT.s));
-  assert.ok(verifyDigest(kp.publicKey, e, sig));
-  assert.ok(!verifyDigest(kp.publicKey, e, { r: sig.r, s: sig.s ^ 1n }));
-  assert.ok(!verifyDigest(kp.publicKey, e, { r: sig.r ^ 1n, s: sig.s }));
+  assert.ok(sm2VerifyDigest(kp.publicKey, e, sig));
+  assert.ok(!sm2VerifyDigest(kp.publicKey, e, { r: sig.r, s: sig.s ^ 1n }));
+  assert.ok(!sm2VerifyDigest(kp.publicKey, e, { r: sig.r ^ 1n, s: sig.s }));
 });
 
 test('Signer/Verifier round trip, fresh k, tampering and wrong ID rejected', () => {

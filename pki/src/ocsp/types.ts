@@ -34,23 +34,12 @@ export interface CertId {
   serialHex: string;
 }
 
-/** CRLReason codes (RFC 5280 §5.3.1); 7 is unused. */
-export const CrlReason = {
-  unspecified: 0,
-  keyCompromise: 1,
-  cACompromise: 2,
-  affiliationChanged: 3,
-  superseded: 4,
-  cessationOfOperation: 5,
-  certificateHold: 6,
-  removeFromCRL: 8,
-  privilegeWithdrawn: 9,
-  aACompromise: 10,
-} as const;
-
 export type CertStatus =
   | { status: 'good' }
-  /** A certificate on hold is reported revoked with reason certificateHold (6), RFC 6960 §2.2. */
+  /**
+   * `reason` is a CRLReason code (RFC 5280 §5.3.1, see `CrlReason`); a certificate on hold is
+   * reported revoked with reason certificateHold (6), RFC 6960 §2.2.
+   */
   | { status: 'revoked'; revokedAt: Date; reason?: number }
   | { status: 'unknown' };
 
