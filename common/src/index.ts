@@ -6,3 +6,4 @@ export * from './tls.js';
 export * from './config/index.js';
 export * from './auth/index.js';
 export * from './http/index.js';
+export * from './service/index.js';

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SecureContextOptions } from 'node:tls';
 
-/** Where the bootstrap writes each listener's certificate: <dataDir>/tls/<name>.crt|.key, CA at <dataDir>/ca/root.pem. */
+/** Where the bootstrap writes each listener's certificate: <dataDir>/tls/<name>.pem and <name>-key.pem, CA at <dataDir>/ca/root.pem. */
 export function tlsPaths(dataDir: string, name: string) {
   return {
-    cert: path.join(dataDir, 'tls', `${name}.crt`),
-    key: path.join(dataDir, 'tls', `${name}.key`),
+    cert: path.join(dataDir, 'tls', `${name}.pem`),
+    key: path.join(dataDir, 'tls', `${name}-key.pem`),
     ca: path.join(dataDir, 'ca', 'root.pem'),
   };
 }

@@ -1,0 +1,74 @@
+import type { Dataset, EcsDocument } from '@emsoc/event-store/contract';
+import { counter, gauge } from '@emsoc/common/metrics';
+import type { Spool } from '../spool/spool.js';
+import { datasetOf } from './routing.js';
+
+const accepted = counter('emsoc_collector_events_accepted_total', 'Events spooled, by source', ['source']);
+/** Datagram sources cannot push back; what a full spool refuses is counted here. */
+export const dropped = counter('emsoc_collector_dropped_total', 'Datagram inputs dropped because the spool was full, by source', ['source']);
+const alertsRaised = counter('emsoc_collector_alerts_total', 'Alerts raised by the detection stage');
+
+/** The detection stage: given a stored document, returns alert documents to store beside it. */
+export type DetectionStage = (doc: EcsDocument) => EcsDocument[];
+
+export interface SpoolEntry {
+  d: Dataset;
+  i: string;
+  e: EcsDocument;
+}
+
+/**
+ * The middle of the collector: normalized documents from any source pass the detection stage and are
+ * appended to the durable spool in one write per batch. `submit` returning false means the spool is full:
+ * stream sources pause (backpressure) and datagram sources count the drop.
+ */
+export class EventPipeline {
+  private detect: DetectionStage | undefined;
+
+  constructor(
+    private readonly spool: Spool,
+    detect?: DetectionStage,
+  ) {
+    this.detect = detect;
+    gauge('emsoc_collector_spool_backlog_bytes', 'Bytes spooled and not yet stored', [], function () {
+      this.set(spool.backlogBytes);
+    });
+  }
+
+  setDetection(detect: DetectionStage | undefined): void {
+    this.detect = detect;
+  }
+
+  get full(): boolean {
+    return this.spool.full;
+  }
+
+  submit(source: string, docs: EcsDocument[]): boolean {
+    if (docs.length === 0) return true;
+    const entries: Buffer[] = [];
+    for (const doc of docs) {
+      entries.push(encode(doc));
+      if (this.detect) {
+        for (const alert of this.detect(doc)) {
+          alertsRaised.inc();
+          entries.push(encode(alert));
+        }
+      }
+    }
+    if (!this.spool.append(entries)) return false;
+    accepted.inc({ source }, docs.length);
+    return true;
+  }
+
+  /** Resolves once the spool has room again (for paused stream sources). */
+  async waitForRoom(): Promise<void> {
+    while (this.spool.full) await this.spool.changed(500);
+  }
+}
+
+function encode(doc: EcsDocument): Buffer {
+  const id = (doc.event as { id?: string } | undefined)?.id;
+  if (!id) throw new Error('document without event.id reached the pipeline');
+  const entry: SpoolEntry = { d: datasetOf(doc), i: id, e: doc };
+  return Buffer.from(JSON.stringify(entry));
+}

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import type { Server as HttpsServer } from 'node:https';
+import type dgram from 'node:dgram';
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import type { PlatformConfig } from '@emsoc/common/config';
+import type { IdentityStore } from '@emsoc/common/auth';
+import { authenticate, createApp, finishApp, listenHttps } from '@emsoc/common/http';
+import { loadListenerTls } from '@emsoc/common/tls';
+import type { EventStore } from '@emsoc/event-store/contract';
+import { Spool } from './spool/spool.js';
+import { EventPipeline, type DetectionStage } from './pipeline/event-pipeline.js';
+import { StoreSink } from './sinks/store/store-sink.js';
+import { listenSyslogTcp, listenSyslogTls, listenSyslogUdp, type SyslogDecoder } from './sources/syslog/listen.js';
+import { ingestRouter } from './sources/http/ingest.js';
+
+export interface CollectorDeps {
+  config: PlatformConfig;
+  logger: Logger;
+  identity: IdentityStore;
+  store: EventStore;
+  decodeSyslog: SyslogDecoder;
+  detection?: DetectionStage;
+  /** Extra listeners (flows, forward) started by their own modules; each returns a closer. */
+  extraSources?: Array<(pipeline: EventPipeline) => Promise<() => Promise<void>>>;
+}
+
+export interface Collector {
+  pipeline: EventPipeline;
+  sink: StoreSink;
+  close(): Promise<void>;
+}
+
+/**
+ * The collector topology: sources → transforms (inside each source's decoder) → detection → durable
+ * spool → store sink. Every listener binds to `config.bind`.
+ */
+export async function startCollector(deps: CollectorDeps): Promise<Collector> {
+  const { config, logger } = deps;
+  const c = config.collector;
+  const spool = new Spool({ dir: path.join(config.dataDir, 'spool', 'collector'), maxBytes: c.spool.maxBytes });
+  if (spool.truncatedTail) logger.warn({ records: spool.truncatedTail }, 'spool had a torn tail from a crash; cut it');
+  const pipeline = new EventPipeline(spool, deps.detection);
+  const sink = new StoreSink(spool, deps.store, logger);
+  sink.start();
+
+  const closers: Array<() => Promise<void>> = [];
+  const common = { host: config.bind, decode: deps.decodeSyslog, pipeline, logger, maxFrameBytes: c.maxFrameBytes };
+  if (c.syslogUdp.enabled) {
+    const s: dgram.Socket = await listenSyslogUdp({ ...common, port: c.syslogUdp.port });
+    closers.push(() => new Promise((r) => s.close(() => r())));
+  }
+  if (c.syslogTcp.enabled) {
+    const s: net.Server = await listenSyslogTcp({ ...common, port: c.syslogTcp.port });
+    closers.push(() => closeServer(s));
+  }
+  const tls = loadListenerTls(config.dataDir, 'collector');
+  if (c.syslogTls.enabled) {
+    const s = await listenSyslogTls({ ...common, port: c.syslogTls.port, tls, requireClientCert: c.syslogTls.requireClientCert });
+    closers.push(() => closeServer(s));
+  }
+  if (c.http.enabled) {
+    const app = createApp({
+      service: 'log-collector',
+      logger,
+      bodyLimit: '10mb',
+      health: () => ({ spoolBacklogBytes: spool.backlogBytes, spoolFull: spool.full }),
+    });
+    app.use('/api', authenticate(deps.identity));
+    app.use(ingestRouter(pipeline));
+    finishApp(app, logger);
+    const s: HttpsServer = await listenHttps(app, { host: config.bind, port: c.http.port, tls, requestClientCert: true });
+    closers.push(() => closeServer(s));
+  }
+  for (const extra of deps.extraSources ?? []) closers.push(await extra(pipeline));
+
+  return {
+    pipeline,
+    sink,
+    async close() {
+      // Stop taking input first, then store what was accepted, then release the spool.
+      await Promise.all(closers.map((c) => c().catch(() => undefined)));
+      await sink.stop();
+      spool.close();
+    },
+  };
+}
+
+function closeServer(s: net.Server): Promise<void> {
+  return new Promise((resolve) => {
+    s.close(() => resolve());
+    // Open keep-alive/stream connections would hold close() forever.
+    (s as net.Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+    setTimeout(resolve, 2000).unref();
+  });
+}

