@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { createEngine } from './engine.js';
 import type { EcsEvent } from './event-fields.js';
-import { listRuleFiles, parseRuleText } from './loader.js';
+import { isFixtureFile, listRuleFiles, parseRuleText } from './loader.js';
 import type { Placeholders } from './modifiers.js';
 import type { Pipeline } from './pipeline.js';
 import { parseDuration } from './rule-parser.js';
@@ -15,7 +15,7 @@ import { parseDuration } from './rule-parser.js';
 //   negative: [ { name, events: [...] } ]
 // An event with `_repeat: N` stands for N events: `{i}` in string values becomes 0..N-1 and, with
 // `_step: 10s`, each copy's @timestamp advances by that step (keeps burst fixtures short).
-// Each case runs on a fresh engine holding only the rule file's documents; open correlation windows are
+// Each case runs on a fresh engine holding only the rule file's documents (plus the folder's `_*.yml`); open correlation windows are
 // flushed at the end. Positive: the rule alerts (exactly `alerts` times if given). Negative: it never does.
 
 export interface FixtureResult {
@@ -69,6 +69,15 @@ export function runFixtures(ruleFile: string, opts: { pipelines: Pipeline[]; pla
   const fixtureFile = fixtureFileFor(ruleFile);
   const res: FixtureResult = { ruleFile, fixtureFile: existsSync(fixtureFile) ? fixtureFile : null, ruleId: null, cases: [], error: null };
   const loaded = parseRuleText(readFileSync(ruleFile, 'utf8'), ruleFile);
+  // Shared building blocks (`_*.yml` in the same folder) are loaded with the rule, after its own documents.
+  const dir = path.dirname(ruleFile);
+  for (const f of readdirSync(dir).sort()) {
+    if (f.startsWith('_') && /\.ya?ml$/.test(f) && !isFixtureFile(f)) {
+      const shared = parseRuleText(readFileSync(path.join(dir, f), 'utf8'), path.join(dir, f));
+      loaded.rules.push(...shared.rules);
+      loaded.errors.push(...shared.errors);
+    }
+  }
   if (loaded.errors.length) {
     res.error = loaded.errors.map((e) => e.reason).join('; ');
     return res;
