@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { SearchEngineEventStore } from '../src/search-engine/store.js';
 import { SqliteEventStore } from '../src/sqlite/store.js';
 import { BulkWriter } from '../src/bulk/writer.js';
-import type { EventStore, SearchRequest } from '../src/contract.js';
+import { DATASETS, type EventStore, type SearchRequest } from '../src/contract.js';
 import { contractSuite, searchAll, assertAggsEqual } from './contract/suite.js';
 import { fixtureDocs, toStored } from './contract/fixtures.js';
 import { AGGS, QUERY_CASES, RANGE } from './contract/cases.js';
@@ -34,8 +34,10 @@ function engineStore(prefix: string): SearchEngineEventStore {
 }
 
 async function dropPrefix(s: SearchEngineEventStore): Promise<void> {
-  await s.http.request('DELETE', `/${s.prefix}-*?expand_wildcards=all&ignore_unavailable=true&allow_no_indices=true`, undefined, [404]).catch(() => undefined);
-  await s.http.request('DELETE', `/_index_template/${s.prefix}-*`, undefined, [404]).catch(() => undefined);
+  // Elasticsearch 8+ refuses wildcard deletes (action.destructive_requires_name): delete by name.
+  const idx = await s.http.request('GET', `/_cat/indices/${s.prefix}-*?format=json&h=index`).catch(() => ({ body: [] }));
+  for (const { index } of idx.body as { index: string }[]) await s.http.request('DELETE', `/${index}`, undefined, [404]).catch(() => undefined);
+  for (const d of DATASETS) await s.http.request('DELETE', `/_index_template/${s.prefix}-${d}`, undefined, [404]).catch(() => undefined);
   await s.close();
 }
 

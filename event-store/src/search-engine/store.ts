@@ -14,7 +14,7 @@ import { fieldType } from '../schema/fields.js';
 import { DocumentError, ID_FIELD, normalizeDocument, validateDocument } from '../schema/document.js';
 import { checkAggs, checkCursor, checkDataset, pageSize, resolveSort, RequestError } from '../request.js';
 import { EngineError, EngineHttp, isRetryableStatus, type EngineConnectionOptions } from './http.js';
-import { indexTemplate, type IndexSettings } from './templates.js';
+import { indexTemplate, type IndexSettings, type TextAnalysis } from './templates.js';
 
 export type EngineKind = 'elasticsearch' | 'opensearch';
 
@@ -36,6 +36,8 @@ export class SearchEngineEventStore implements EventStore {
   readonly prefix: string;
   engine: EngineKind | undefined;
   version = '';
+  /** Which text analyzer the templates use (see templates.ts). */
+  textAnalysis: TextAnalysis = 'emsoc';
 
   constructor(private readonly opts: SearchEngineStoreOptions) {
     this.prefix = opts.indexPrefix ?? 'emsoc';
@@ -70,7 +72,14 @@ export class SearchEngineEventStore implements EventStore {
   async init(): Promise<void> {
     if (!this.engine) await this.connect();
     for (const d of DATASETS) {
-      await this.http.request('PUT', `/_index_template/${this.prefix}-${d}`, indexTemplate(this.prefix, d, this.opts.index));
+      try {
+        await this.http.request('PUT', `/_index_template/${this.prefix}-${d}`, indexTemplate(this.prefix, d, this.opts.index, this.textAnalysis));
+      } catch (e) {
+        const missingAnalysis = e instanceof EngineError && e.status === 400 && /pattern|char_filter|tokenizer|analy[sz]er|filter/i.test(e.message);
+        if (!missingAnalysis || this.textAnalysis === 'standard') throw e;
+        this.textAnalysis = 'standard';
+        await this.http.request('PUT', `/_index_template/${this.prefix}-${d}`, indexTemplate(this.prefix, d, this.opts.index, this.textAnalysis));
+      }
     }
   }
 
@@ -184,12 +193,31 @@ export class SearchEngineEventStore implements EventStore {
         removed += (await this.http.request('POST', `/${name}/_count`, { query: { match_all: {} } })).body.count;
         await this.http.request('DELETE', `/${name}`);
       } else {
-        const r = await this.http.request('POST', `/${name}/_delete_by_query?conflicts=proceed&refresh=true`,
-          { query: { range: { '@timestamp': { lt: ms, format: 'epoch_millis' } } } });
-        removed += r.body.deleted ?? 0;
+        removed += await this.trimIndex(name, ms);
       }
     }
     return { dataset: d, removedBefore: cutoff, removed };
+  }
+
+  /** Deletes documents before `ms` inside one index: _delete_by_query, or search + bulk delete where the reindex module is absent. */
+  private async trimIndex(index: string, ms: number): Promise<number> {
+    const query = { range: { '@timestamp': { lt: ms, format: 'epoch_millis' } } };
+    try {
+      const r = await this.http.request('POST', `/${index}/_delete_by_query?conflicts=proceed&refresh=true`, { query });
+      return r.body.deleted ?? 0;
+    } catch (e) {
+      if (!(e instanceof EngineError) || (e.status !== 400 && e.status !== 404 && e.status !== 405)) throw e;
+    }
+    await this.http.request('POST', `/${index}/_refresh`);
+    let removed = 0;
+    for (;;) {
+      const res = (await this.http.request('POST', `/${index}/_search`, { size: 1000, _source: false, query, sort: [{ [ID_FIELD]: 'asc' }] })).body;
+      const ids: string[] = res.hits.hits.map((h: any) => h._id);
+      if (ids.length === 0) return removed;
+      const body = ids.map((id) => JSON.stringify({ delete: { _index: index, _id: id } })).join('\n') + '\n';
+      const r = (await this.http.request('POST', '/_bulk?refresh=true', body)).body;
+      removed += (r.items as any[]).filter((it) => it.delete?.result === 'deleted').length;
+    }
   }
 
   async refresh(dataset?: Dataset): Promise<void> {
@@ -202,7 +230,7 @@ export class SearchEngineEventStore implements EventStore {
     try {
       if (!this.engine) await this.connect();
       const h = (await this.http.request('GET', '/_cluster/health')).body;
-      return { engine: this.engine!, version: this.version, status: h.status, detail: `${h.number_of_nodes} node(s), ${h.unassigned_shards} unassigned shard(s)` };
+      return { engine: this.engine!, version: this.version, status: h.status, detail: `${h.number_of_nodes} node(s), ${h.unassigned_shards} unassigned shard(s), text analysis ${this.textAnalysis}` };
     } catch (e) {
       return { engine: this.engine ?? engine, version: this.version, status: 'red', detail: (e as Error).message };
     }
