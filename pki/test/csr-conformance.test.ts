@@ -35,7 +35,7 @@ describe('CSR conformance: boulder-csr', () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.csr'));
     assert.deepEqual(files.sort(), Object.keys(expectations).sort(), 'corpus content changed');
     for (const f of files) {
-      const der = new Uint8Array(readFileSync(path.join(dir, f)));
+      const der: Uint8Array = new Uint8Array(readFileSync(path.join(dir, f)));
       const want = expectations[f]!;
       if (want === 'accept') {
         const csr = acceptCsr(der);

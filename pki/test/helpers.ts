@@ -1,5 +1,5 @@
 /** Test helpers: temp dirs and running the openssl peer. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,9 @@ export function openssl(args: string[], input?: string | Uint8Array): { code: nu
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
+/** Runs openssl, throws with its output on a non-zero exit; returns stdout+stderr. */
 export function opensslOk(args: string[], input?: string | Uint8Array): string {
-  return execFileSync('openssl', args, { input, encoding: 'utf8', timeout: 30_000, stdio: ['pipe', 'pipe', 'pipe'] });
+  const r = openssl(args, input);
+  if (r.code !== 0) throw new Error(`openssl ${args.join(' ')} exited ${r.code}:\n${r.out}`);
+  return r.out;
 }

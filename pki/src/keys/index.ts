@@ -199,7 +199,10 @@ export function checkKeyPolicy(spki: Uint8Array, policy: KeyPolicy = {}): Public
 export function publicKeyFingerprint(spki: Uint8Array): string {
   let canonical: Uint8Array;
   try {
-    canonical = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'der' });
+    const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    // OpenSSL keeps a compressed point compressed on re-export; a JWK round trip yields the uncompressed form.
+    const normal = key.asymmetricKeyType === 'ec' ? createPublicKey({ key: key.export({ format: 'jwk' }), format: 'jwk' }) : key;
+    canonical = normal.export({ type: 'spki', format: 'der' });
   } catch {
     canonical = describePublicKey(spki).spki;
   }
