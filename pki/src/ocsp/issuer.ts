@@ -4,7 +4,7 @@
  * and carries the identity that signs its responses (the CA key or a delegated responder, §4.2.2.2).
  */
 import { createHash } from 'node:crypto';
-import { explicit, octetString, readBitString, readSingle, SeqReader } from '../der/index.js';
+import { explicit, nullValue, octetString, oid, readBitString, readSingle, sequence, SeqReader, unsignedInteger } from '../der/index.js';
 import type { Signer } from '../signer.js';
 import { inspectCertificate } from '../x509/certificate.js';
 import { encodeCertsField, type ResponderIdentity } from './response.js';
@@ -73,6 +73,21 @@ export class OcspIssuer {
       this.hashes.set(hashOid, h);
     }
     return h;
+  }
+
+  /**
+   * CertID for one of this CA's serials as clients build it (OpenSSL writes SHA-1 with NULL
+   * parameters) — for pre-signing responses before anyone asks.
+   */
+  certId(serial: Uint8Array, hashOid = '1.3.14.3.2.26', nullParams = true): Uint8Array {
+    const h = this.hashesFor(hashOid);
+    if (!h) throw new Error(`unsupported CertID hash algorithm ${hashOid}`);
+    return sequence(
+      sequence(oid(hashOid), nullParams ? nullValue() : undefined),
+      octetString(Buffer.from(h.name, 'hex')),
+      octetString(Buffer.from(h.key, 'hex')),
+      unsignedInteger(serial),
+    );
   }
 
   matches(id: CertId): boolean {

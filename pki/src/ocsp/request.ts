@@ -56,6 +56,16 @@ function parseCertId(t: Tlv): ParsedCertId {
   };
 }
 
+/** Parses one DER CertID on its own (e.g. one built by `OcspIssuer.certId`). */
+export function parseCertIdDer(der: Uint8Array): ParsedCertId {
+  try {
+    return parseCertId(readSingle(der, 0x30));
+  } catch (e) {
+    if (e instanceof DerDecodeError) throw new OcspRequestError(`malformed CertID: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Walks Extensions, returning the nonce extnValue if present. */
 function findNonce(exts: Tlv): Uint8Array | undefined {
   let nonce: Uint8Array | undefined;

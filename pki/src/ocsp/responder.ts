@@ -4,7 +4,7 @@
  * client sends can make it throw.
  */
 import { OcspIssuer, type OcspIssuerOptions } from './issuer.js';
-import { DEFAULT_MAX_CERT_IDS, DEFAULT_MAX_REQUEST_SIZE, OcspRequestError, parseOcspRequest, type OcspRequest } from './request.js';
+import { DEFAULT_MAX_CERT_IDS, DEFAULT_MAX_REQUEST_SIZE, OcspRequestError, parseCertIdDer, parseOcspRequest, type OcspRequest } from './request.js';
 import { encodeErrorResponse, encodeNonceExtension, encodeSignedResponse, encodeSingleResponse } from './response.js';
 import { ResponseCache } from './cache.js';
 import { OcspResponseStatus, type CertStatus, type OcspResponseStatusName, type StatusSource } from './types.js';
@@ -158,6 +158,25 @@ export class OcspResponder {
       this.cache!.set(key, { der, producedAt: thisUpdate, nextUpdate, refreshAt: thisUpdate.getTime() + this.refreshMs, serialHex: req.certIds[0]!.serialHex });
     }
     return { der, responseStatus: 'successful', producedAt: thisUpdate, nextUpdate, cached: false, nonce: nonce !== undefined };
+  }
+
+  /**
+   * Signs and caches the nonce-free response for each serial (positive big-endian bytes) of
+   * `issuer` (index into the issuers list) ahead of demand, e.g. from a periodic job. Returns
+   * how many were cached.
+   */
+  async presign(serials: readonly Uint8Array[], options: { issuer?: number; hashAlgorithms?: readonly string[] } = {}): Promise<number> {
+    const issuer = this.issuers[options.issuer ?? 0];
+    if (!issuer) throw new RangeError('no such issuer');
+    let n = 0;
+    for (const serial of serials) {
+      for (const hashOid of options.hashAlgorithms ?? ['1.3.14.3.2.26']) {
+        const der = issuer.certId(serial, hashOid);
+        const r = await this.respondParsed({ certIds: [parseCertIdDer(der)], signed: false });
+        if (r.responseStatus === 'successful' && this.cache) n++;
+      }
+    }
+    return n;
   }
 
   /** Call on revocation/hold/release so no pre-signed response outlives the status change. */
