@@ -109,7 +109,13 @@ export function runFixtures(ruleFile: string, opts: { pipelines: Pipeline[]; pla
         res.cases.push({ name, kind, ok: false, detail: `refused: ${engine.refused.map((r) => r.reason).join('; ')}` });
         return;
       }
-      const events = expandFixtureEvents(c.events ?? (c.event ? [c.event] : []));
+      let events: EcsEvent[];
+      try {
+        events = expandFixtureEvents(c.events ?? (c.event ? [c.event] : []));
+      } catch (e) {
+        res.cases.push({ name, kind, ok: false, detail: `bad fixture: ${(e as Error).message}` });
+        return;
+      }
       const alerts = [...events.flatMap((e) => engine.process(e)), ...engine.flush()].filter((a) => a.rule.id === ruleId);
       const ok = kind === 'positive' ? (c.alerts !== undefined ? alerts.length === c.alerts : alerts.length > 0) : alerts.length === 0;
       res.cases.push({ name, kind, ok, detail: `${alerts.length} alert(s)` });
