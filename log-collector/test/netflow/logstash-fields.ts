@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { IANA_ELEMENTS, V9_VENDOR_ELEMENTS, ValueType } from '../../src/sources/netflow/elements.js';
+import { IANA_ELEMENTS, REVERSE_ELEMENTS, REVERSE_PEN, V9_VENDOR_ELEMENTS, ValueType } from '../../src/sources/netflow/elements.js';
 import type { FieldValue, FlowRecord, OptionsRecord } from '../../src/sources/netflow/types.js';
 
 /** name -> [enterprise, id]. The yaml files are flat enough that a line parser suffices. */
@@ -102,7 +102,8 @@ function lookup(ev: Event, field: string, names: FieldNames): Resolved | FieldVa
 
 function lookupElement(ev: Event, pen: number, id: number): { value: FieldValue | undefined; raw: boolean } {
   const v9 = ev.rec.version !== 10;
-  const def = pen !== 0 ? undefined : (v9 && id >= 0x8000 ? V9_VENDOR_ELEMENTS : IANA_ELEMENTS).get(id);
+  const def = pen === REVERSE_PEN ? REVERSE_ELEMENTS.get(id)
+    : pen !== 0 ? undefined : (v9 && id >= 0x8000 ? V9_VENDOR_ELEMENTS : IANA_ELEMENTS).get(id);
   if (def === undefined) {
     // Elements outside our table are kept raw under a synthetic name.
     const raw = pen === 0 ? `ie${id}` : `e${pen}.ie${id}`;

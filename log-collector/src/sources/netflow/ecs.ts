@@ -34,6 +34,10 @@ function compact<T extends Record<string, unknown>>(o: T): T | undefined {
   return any ? o : undefined;
 }
 
+function sum(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : a + b;
+}
+
 export function toEcs(r: FlowRecord): Record<string, unknown> {
   const sflow = r.version === 'sflow5';
   const start = iso(r.startMs);
@@ -85,6 +89,8 @@ export function toEcs(r: FlowRecord): Record<string, unknown> {
     destination: compact({
       ip: r.dstAddr,
       port: r.dstPort,
+      bytes: r.reverseBytes,
+      packets: r.reversePackets,
       mac: r.dstMac?.replaceAll(':', '-').toUpperCase(),
       as: r.dstAs ? { number: r.dstAs } : undefined,
     }),
@@ -92,8 +98,8 @@ export function toEcs(r: FlowRecord): Record<string, unknown> {
       transport: r.protocol !== undefined ? TRANSPORTS.get(r.protocol) ?? String(r.protocol) : undefined,
       iana_number: r.protocol !== undefined ? String(r.protocol) : undefined,
       type: ipType,
-      bytes: r.bytes,
-      packets: r.packets,
+      bytes: sum(r.bytes, r.reverseBytes),
+      packets: sum(r.packets, r.reversePackets),
       direction: r.direction,
       vlan: r.vlan !== undefined ? { id: String(r.vlan) } : undefined,
     }),

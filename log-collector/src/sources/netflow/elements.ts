@@ -31,7 +31,8 @@ export type RecordTarget =
   | 'srcAddr' | 'dstAddr' | 'srcPort' | 'dstPort' | 'protocol' | 'tcpFlags' | 'tos'
   | 'bytes' | 'packets' | 'startMs' | 'endMs' | 'inputInterface' | 'outputInterface'
   | 'srcAs' | 'dstAs' | 'nextHop' | 'srcMask' | 'dstMask' | 'vlan' | 'direction'
-  | 'srcMac' | 'dstMac' | 'samplerId' | 'samplingInterval' | 'icmpTypeCode' | 'icmpType' | 'icmpCode';
+  | 'srcMac' | 'dstMac' | 'samplerId' | 'samplingInterval' | 'icmpTypeCode' | 'icmpType' | 'icmpCode'
+  | 'reverseBytes' | 'reversePackets';
 
 export interface ElementDef {
   id: number;
@@ -266,6 +267,19 @@ export const V9_VENDOR_ELEMENTS: ReadonlyMap<number, ElementDef> = new Map(
     [40004, 'postNAPTDestinationTransportPort', U],
     [40005, 'firewallEvent', U],
   ] as Row[]).map(([id, name, type, target, rank]) => [id, { id, name, type, target, rank }]),
+);
+
+/** RFC 5103 reverse-direction elements: private enterprise 29305, same id and type as the forward element. */
+export const REVERSE_PEN = 29305;
+const REVERSE_TARGETS: ReadonlyMap<number, [RecordTarget, number]> = new Map([
+  [1, ['reverseBytes', 0]], [85, ['reverseBytes', 1]], [2, ['reversePackets', 0]], [86, ['reversePackets', 1]],
+]);
+export const REVERSE_ELEMENTS: ReadonlyMap<number, ElementDef> = new Map(
+  [...IANA_ELEMENTS.values()].map((d) => {
+    const t = REVERSE_TARGETS.get(d.id);
+    const name = `reverse${d.name[0]!.toUpperCase()}${d.name.slice(1)}`;
+    return [d.id, { id: d.id, name, type: d.type, target: t?.[0], rank: t?.[1] }];
+  }),
 );
 
 /** NetFlow v9 options scope field types (RFC 3954 §6.1) are not element ids: their own small table. */

@@ -3,7 +3,7 @@
  * Every loop advances by at least one octet and is bounded by the set length, which is bounded by the
  * packet; templates are capped in field count and the cache in size.
  */
-import { IANA_ELEMENTS, V9_SCOPE_NAMES, V9_VENDOR_ELEMENTS, ValueType, unknownElementName, type RecordTarget } from './elements.js';
+import { IANA_ELEMENTS, REVERSE_ELEMENTS, REVERSE_PEN, V9_SCOPE_NAMES, V9_VENDOR_ELEMENTS, ValueType, unknownElementName, type ElementDef, type RecordTarget } from './elements.js';
 import {
   VARIABLE_LENGTH, domainKey, type ExporterMeta, type PacketContext, type Template, type TemplateCache, type TemplateField,
 } from './template-cache.js';
@@ -167,7 +167,7 @@ function parseTemplates(
       }
       if (tooMany) continue;
       const scope = i < scopeCount;
-      const def = enterprise !== 0 || (v9 && scope) ? undefined : (v9 && id >= 0x8000 ? V9_VENDOR_ELEMENTS : IANA_ELEMENTS).get(id);
+      const def = elementFor(v9, scope, id, enterprise);
       const fname = v9 && scope ? `scope.${V9_SCOPE_NAMES.get(id) ?? `type${id}`}` : def?.name ?? unknownElementName(id, enterprise);
       fields.push({ id, enterprise, length, def, name: fname, scope, fillsTarget: false });
     }
@@ -189,6 +189,12 @@ function parseTemplates(
       decodeDataSet(pending.data, 0, pending.data.length, tpl, pending.ctx, exporter, cache, pending.setIndex, out);
     }
   }
+}
+
+function elementFor(v9: boolean, scope: boolean, id: number, enterprise: number): ElementDef | undefined {
+  if (v9) return scope ? undefined : (id >= 0x8000 ? V9_VENDOR_ELEMENTS : IANA_ELEMENTS).get(id);
+  if (enterprise === 0) return IANA_ELEMENTS.get(id);
+  return enterprise === REVERSE_PEN ? REVERSE_ELEMENTS.get(id) : undefined;
 }
 
 function exporterOf(domainKey: string): Exporter {
@@ -235,7 +241,7 @@ function newRecord(ctx: PacketContext, exporter: Exporter, templateId: number, r
     inputInterface: undefined, outputInterface: undefined, srcAs: undefined, dstAs: undefined, nextHop: undefined,
     srcMask: undefined, dstMask: undefined, vlan: undefined, direction: undefined, srcMac: undefined, dstMac: undefined,
     samplerId: undefined, samplingInterval: undefined, icmpType: undefined, icmpCode: undefined,
-    extras: undefined, raw: EMPTY,
+    reverseBytes: undefined, reversePackets: undefined, extras: undefined, raw: EMPTY,
   };
 }
 const EMPTY = new Uint8Array(0);

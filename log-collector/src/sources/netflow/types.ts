@@ -56,6 +56,9 @@ export interface FlowRecord {
   samplingInterval?: number;
   icmpType?: number;
   icmpCode?: number;
+  /** Biflow (RFC 5103) counters of the reverse direction, destination -> source. */
+  reverseBytes?: number;
+  reversePackets?: number;
 
   /** Every other decoded element, by IANA (or v9 / enterprise) name. Absent when there are none. */
   extras?: Record<string, FieldValue>;
