@@ -1,6 +1,6 @@
 /** openssl-made CSRs accepted, tampered ones refused; key policy and fingerprints. */
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -90,8 +90,7 @@ describe('CSR acceptance with openssl-made requests', () => {
 });
 
 describe('key policy', () => {
-  const spki = (k: { publicKey: { export: (o: object) => Buffer } }): Uint8Array =>
-    new Uint8Array(k.publicKey.export({ type: 'spki', format: 'der' }));
+  const spki = (k: { publicKey: KeyObject }): Uint8Array => new Uint8Array(k.publicKey.export({ type: 'spki', format: 'der' }));
 
   it('accepts P-256, P-384 and RSA ≥ 2048 with e = 65537', () => {
     assert.equal(checkKeyPolicy(spki(generateKeyPairSync('ec', { namedCurve: 'P-256' }))).curve, 'P-256');

@@ -58,6 +58,7 @@ export function lintView(v: TbsView, profile: LintProfile = {}): LintFinding[] {
   const err = (code: string, message: string): void => void out.push({ code, severity: 'error', message });
   const warn = (code: string, message: string): void => void out.push({ code, severity: 'warn', message });
 
+  for (const n of v.emptyRdnIn ?? []) err('e_name_empty_rdn', `${n} contains an empty RelativeDistinguishedName`);
   for (const e of v.extensionErrors) err('e_extension_malformed', `extension ${e.oid} does not decode: ${e.message}`);
 
   // --- structure ---

@@ -49,7 +49,9 @@ function generalName(g: PGeneralName): GeneralName {
     // otherName.value holds the [0] EXPLICIT content: one string TLV.
     return { type: 'upn', value: readString(readSingle(u8(g.otherName.value))) };
   }
-  return { type: 'other', tag: 0, der: new Uint8Array(AsnConvert.serialize(g)) };
+  // Same tag numbers the strict decoder reports for names it does not interpret.
+  const tag = g.otherName ? 0xa0 : g.x400Address ? 0xa3 : g.directoryName ? 0xa4 : g.ediPartyName ? 0xa5 : g.registeredID ? 0x88 : 0;
+  return { type: 'other', tag, der: new Uint8Array(AsnConvert.serialize(g)) };
 }
 
 function timeOf(t: PTime): { date: Date; tag: 'UTCTime' | 'GeneralizedTime' } {

@@ -50,6 +50,8 @@ export interface TbsView {
   authorityInfoAccess?: { method: string; uri?: string }[];
   /** Decoding problems in individual extensions (recorded, not thrown, so other rules still run). */
   extensionErrors: { oid: string; message: string }[];
+  /** Names containing an empty RDN (invalid, but recorded so the other rules still run). */
+  emptyRdnIn?: ('issuer' | 'subject')[];
 }
 
 export class TbsDecodeError extends Error {
@@ -145,14 +147,15 @@ export function decodeTbs(tbs: Uint8Array): TbsView {
     const extsTlv = r.optional(0xa3);
     r.end('TBSCertificate');
 
+    const emptyRdnIn: ('issuer' | 'subject')[] = [];
     const view: TbsView = {
       version,
       serial,
       signatureAlgorithmOid: sigAlg,
       issuerDer: raw(issuerTlv),
-      issuer: decodeNameTlv(issuerTlv),
+      issuer: decodeNameTlv(issuerTlv, () => emptyRdnIn.push('issuer')),
       subjectDer: raw(subjectTlv),
-      subject: decodeNameTlv(subjectTlv),
+      subject: decodeNameTlv(subjectTlv, () => emptyRdnIn.push('subject')),
       notBefore: readTime(nb),
       notAfter: readTime(na),
       notBeforeTag: timeTag(nb),
@@ -161,6 +164,7 @@ export function decodeTbs(tbs: Uint8Array): TbsView {
       keyCurveOid: params?.tag === 0x06 ? readOid(params) : undefined,
       extensions: [],
       extensionErrors: [],
+      emptyRdnIn,
     };
     if (extsTlv) {
       for (const ext of children(new SeqReader(extsTlv).next(0x30, 'extensions'))) {

@@ -88,14 +88,20 @@ export interface DecodedNameAttribute {
   rdn: number;
 }
 
-/** Walks a Name TLV (SEQUENCE OF SET OF AttributeTypeAndValue). */
-export function decodeNameTlv(t: Tlv): DecodedNameAttribute[] {
+/**
+ * Walks a Name TLV (SEQUENCE OF SET OF AttributeTypeAndValue). Empty RDNs are invalid (X.501
+ * SIZE (1..MAX)); `onEmptyRdn` lets a linter record them instead of failing the whole decode.
+ */
+export function decodeNameTlv(t: Tlv, onEmptyRdn?: (index: number) => void): DecodedNameAttribute[] {
   if (t.tag !== 0x30) throw new DerDecodeError('Name is not a SEQUENCE');
   const out: DecodedNameAttribute[] = [];
   children(t).forEach((rdnTlv, rdn) => {
     if (rdnTlv.tag !== 0x31) throw new DerDecodeError('RelativeDistinguishedName is not a SET');
     const atvs = children(rdnTlv);
-    if (atvs.length === 0) throw new DerDecodeError('empty RelativeDistinguishedName');
+    if (atvs.length === 0) {
+      if (!onEmptyRdn) throw new DerDecodeError('empty RelativeDistinguishedName');
+      onEmptyRdn(rdn);
+    }
     for (const atvTlv of atvs) {
       if (atvTlv.tag !== 0x30) throw new DerDecodeError('AttributeTypeAndValue is not a SEQUENCE');
       const parts = children(atvTlv);
