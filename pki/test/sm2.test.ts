@@ -49,9 +49,31 @@ test('GM/T 0003.5 known answer: public key, ZA, e, (r, s) with fixed k', () => {
   const sig = sm2SignDigest(prepareSm2SigningKey(kp.privateKey), e, big(KAT.k));
   assert.equal(sig.r, big(KAT.r));
   assert.equal(sig.s, big(KAT.s));
-  assert.ok(sm2VerifyDigest(kp.publicKey, e, sig));
-  assert.ok(!sm2VerifyDigest(kp.publicKey, e, { r: sig.r, s: sig.s ^ 1n }));
-  assert.ok(!sm2VerifyDigest(kp.publicKey, e, { r: sig.r ^ 1n, s: sig.s }));
+  for (const method of ['ecdsa-bridge', 'ecdh'] as const) {
+    assert.ok(sm2VerifyDigest(kp.publicKey, e, sig, method), method);
+    assert.ok(!sm2VerifyDigest(kp.publicKey, e, { r: sig.r, s: sig.s ^ 1n }, method), method);
+    assert.ok(!sm2VerifyDigest(kp.publicKey, e, { r: sig.r ^ 1n, s: sig.s }, method), method);
+  }
+});
+
+test('ECDSA-bridge and ECDH verification agree on valid and near-miss signatures', () => {
+  const kp = generateSm2KeyPair();
+  const key = prepareSm2SigningKey(kp.privateKey);
+  for (let i = 0; i < 12; i++) {
+    const e = sm2MessageDigest(computeZa(kp.publicKey), utf8(`m${i}`));
+    const sig = sm2SignDigest(key, e);
+    const variants = [sig, { r: sig.r, s: (sig.s + 1n) % SM2_N }, { r: (sig.r + 1n) % SM2_N, s: sig.s }];
+    const expected = [true, false, false];
+    variants.forEach((v, j) => {
+      assert.equal(sm2VerifyDigest(kp.publicKey, e, v, 'ecdsa-bridge'), expected[j]);
+      assert.equal(sm2VerifyDigest(kp.publicKey, e, v, 'ecdh'), expected[j]);
+    });
+  }
+  // r ≡ e makes the target x-coordinate 0: rejected by both.
+  const e = sm2MessageDigest(computeZa(kp.publicKey), utf8('zero'));
+  const r = BigInt('0x' + hex(e)) % SM2_N;
+  assert.equal(sm2VerifyDigest(kp.publicKey, e, { r, s: 5n }, 'ecdsa-bridge'), false);
+  assert.equal(sm2VerifyDigest(kp.publicKey, e, { r, s: 5n }, 'ecdh'), false);
 });
 
 test('Signer/Verifier round trip, fresh k, tampering and wrong ID rejected', () => {

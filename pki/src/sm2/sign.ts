@@ -7,6 +7,7 @@
  */
 import { createECDH, randomBytes, type ECDH } from 'node:crypto';
 import { addPoints, bigIntToBytes, bytesToBigInt, decodePoint, encodePoint, invert, mod, SM2_N } from './curve.js';
+import { checkWithEcdsa } from './ecdsa-bridge.js';
 
 export interface Sm2RawSignature {
   r: bigint;
@@ -82,19 +83,31 @@ export function signDigest(key: Sm2SigningKey, digest: Uint8Array, fixedK?: bigi
   }
 }
 
+/** How x(t·W) is checked: the ECDSA bridge (fast) or ECDH (fallback, also a cross-check in tests). */
+export type VerifyMethod = 'ecdsa-bridge' | 'ecdh';
+let bridgeUsable = true;
+
 /**
  * Verifies (r, s) over digest e for public key PA (65-byte uncompressed point, already validated
- * to be on the curve). Needs x(s·G + t·PA), computed as x(t·(PA + (s/t)·G)): one native
- * base-point multiplication, one affine addition, one native variable-point multiplication.
+ * to be on the curve): checks x(s·G + t·PA) ≡ r − e (mod n) natively, see ecdsa-bridge.ts.
  */
-export function verifyDigest(publicKey: Uint8Array, digest: Uint8Array, sig: Sm2RawSignature): boolean {
+export function verifyDigest(publicKey: Uint8Array, digest: Uint8Array, sig: Sm2RawSignature, method?: VerifyMethod): boolean {
   const { r, s } = sig;
   if (r < 1n || r >= SM2_N || s < 1n || s >= SM2_N) return false;
   const t = mod(r + s, SM2_N);
   if (t === 0n) return false;
-  const u = mod(s * invert(t, SM2_N), SM2_N);
-  const w = addPoints(decodePoint(publicKey), decodePoint(multiplyBase(u)));
+  const tInverse = invert(t, SM2_N);
+  const target = mod(r - bytesToBigInt(digest), SM2_N); // x(s·G + t·PA) must be ≡ r − e (mod n)
+  if ((method ?? (bridgeUsable ? 'ecdsa-bridge' : 'ecdh')) === 'ecdsa-bridge') {
+    try {
+      return checkWithEcdsa(publicKey, s, tInverse, target, multiplyBase);
+    } catch (e) {
+      if (method === 'ecdsa-bridge') throw e;
+      bridgeUsable = false; // this OpenSSL refuses explicit-parameter keys: use ECDH from now on
+    }
+  }
+  // s·G + t·PA = t·W with W = PA + (s/t)·G; ECDH yields x(t·W).
+  const w = addPoints(decodePoint(publicKey), decodePoint(multiplyBase(mod(s * tInverse, SM2_N))));
   if (w === null) return false; // s·G + t·PA is the point at infinity
-  const x1 = multiplyX(t, encodePoint(w));
-  return mod(bytesToBigInt(digest) + x1, SM2_N) === r;
+  return mod(multiplyX(t, encodePoint(w)), SM2_N) === target;
 }
