@@ -31,7 +31,23 @@ export function parseDateMs(text: string | number, now = Date.now()): number | u
 
 /** Expands dotted keys (`{"source.ip": x}`) into ECS objects so every engine sees one shape. */
 export function normalizeDocument(doc: EcsDocument): EcsDocument {
-  return expand(doc, 0) as EcsDocument;
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new DocumentError('document must be an object');
+  return needsExpansion(doc, 0) ? (expand(doc, 0) as EcsDocument) : doc;
+}
+
+/** Most documents are already nested ECS: detect that without copying. */
+function needsExpansion(v: unknown, depth: number): boolean {
+  if (depth > MAX_DEPTH) return true; // let expand() report it
+  if (Array.isArray(v)) {
+    for (const x of v) if (x !== null && typeof x === 'object' && needsExpansion(x, depth + 1)) return true;
+    return false;
+  }
+  for (const k in v as Record<string, unknown>) {
+    if ((k.includes('.') && k !== '@timestamp') || (depth === 0 && k === ID_FIELD)) return true;
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== null && typeof x === 'object' && needsExpansion(x, depth + 1)) return true;
+  }
+  return false;
 }
 
 function expand(value: unknown, depth: number): unknown {
@@ -75,57 +91,67 @@ export function getField(doc: unknown, field: string): unknown {
   return cur;
 }
 
-/** Prefixes of declared fields: Elasticsearch maps them as objects, so a concrete value there is a conflict. */
-const OBJECT_PATHS = new Set(Object.keys(FIELDS).flatMap((f) => f.split('.').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('.'))));
+/** The field model as a tree, so validation walks documents without building path strings. */
+interface SchemaNode { def?: { name: string; type: FieldType; hot: boolean }; children?: Map<string, SchemaNode> }
+const SCHEMA_TREE: SchemaNode = { children: new Map() };
+for (const [name, def] of Object.entries(FIELDS)) {
+  let node = SCHEMA_TREE;
+  for (const p of name === '@timestamp' ? [name] : name.split('.')) {
+    node.children ??= new Map();
+    let next = node.children.get(p);
+    if (!next) node.children.set(p, (next = {}));
+    node = next;
+  }
+  node.def = { name, type: def.type, hot: isHot(name) };
+}
 
 /** Typed values of the hot fields; throws DocumentError when a declared field has an ill-typed value. */
 export function validateDocument(doc: EcsDocument): { ts: number; hot: Map<string, unknown> } {
   const ts = parseDateMs(doc['@timestamp'] as string);
   if (ts === undefined) throw new DocumentError(`@timestamp must be an ISO-8601 date, got ${JSON.stringify(doc['@timestamp'])?.slice(0, 64)}`);
   const hot = new Map<string, unknown>();
-  walk(doc, '', hot, 0);
+  walk(doc, SCHEMA_TREE, '', hot, 0);
   return { ts, hot };
 }
 
-function walk(obj: Record<string, unknown>, prefix: string, hot: Map<string, unknown>, depth: number): void {
+function walk(obj: Record<string, unknown>, schema: SchemaNode | undefined, prefix: string, hot: Map<string, unknown>, depth: number): void {
   if (depth > MAX_DEPTH) throw new DocumentError(`document nested deeper than ${MAX_DEPTH} levels`);
   for (const k in obj) {
     const v = obj[k];
-    const path = prefix ? `${prefix}.${k}` : k;
-    if (v === null || v === undefined || path === '@timestamp') continue;
-    const def = FIELDS[path];
-    if (def) checkLeaf(path, def.type, v, hot);
-    else if (isPlainObject(v)) walk(v, path, hot, depth + 1);
-    else if (OBJECT_PATHS.has(path)) throw new DocumentError(`field ${path} must be an object`);
-    else checkUnknown(path, v, hot, depth + 1);
+    if (v === null || v === undefined || (depth === 0 && k === '@timestamp')) continue;
+    const node = schema?.children?.get(k);
+    if (node?.def) checkLeaf(node.def, v, hot);
+    else if (isPlainObject(v)) walk(v, node, prefix ? `${prefix}.${k}` : k, hot, depth + 1);
+    else if (node?.children) throw new DocumentError(`field ${prefix ? `${prefix}.${k}` : k} must be an object`);
+    else checkUnknown(() => (prefix ? `${prefix}.${k}` : k), v, hot, depth + 1);
   }
 }
 
-function checkUnknown(path: string, v: unknown, hot: Map<string, unknown>, depth: number): void {
+function checkUnknown(path: () => string, v: unknown, hot: Map<string, unknown>, depth: number): void {
   if (typeof v === 'string') {
     if (v.length > MAX_KEYWORD_BYTES / 3 && Buffer.byteLength(v) > MAX_KEYWORD_BYTES) {
-      throw new DocumentError(`field ${path} is longer than ${MAX_KEYWORD_BYTES} bytes`);
+      throw new DocumentError(`field ${path()} is longer than ${MAX_KEYWORD_BYTES} bytes`);
     }
   } else if (Array.isArray(v)) {
     for (const x of v) {
-      if (isPlainObject(x)) walk(x, path, hot, depth + 1);
+      if (isPlainObject(x)) walk(x, undefined, path(), hot, depth + 1);
       else if (x !== null) checkUnknown(path, x, hot, depth + 1);
     }
   }
 }
 
-function checkLeaf(path: string, type: FieldType, v: unknown, hot: Map<string, unknown>): void {
-  const isHotField = isHot(path);
+function checkLeaf(def: { name: string; type: FieldType; hot: boolean }, v: unknown, hot: Map<string, unknown>): void {
   if (Array.isArray(v)) {
-    if (isHotField) throw new DocumentError(`field ${path} must be single-valued`);
-    for (const x of v) if (x !== null) checkLeaf(path, type, x, hot);
+    if (def.hot) throw new DocumentError(`field ${def.name} must be single-valued`);
+    for (const x of v) if (x !== null) checkLeaf({ ...def, hot: false }, x, hot);
     return;
   }
-  if (!fits(type, v)) throw new DocumentError(`field ${path} (${type}) cannot hold ${JSON.stringify(v)?.slice(0, 64)}`);
+  const type = def.type;
+  if (!fits(type, v)) throw new DocumentError(`field ${def.name} (${type}) cannot hold ${JSON.stringify(v)?.slice(0, 64)}`);
   if (type === 'keyword' && typeof v === 'string' && v.length > MAX_KEYWORD_BYTES / 3 && Buffer.byteLength(v) > MAX_KEYWORD_BYTES) {
-    throw new DocumentError(`field ${path} is longer than ${MAX_KEYWORD_BYTES} bytes`);
+    throw new DocumentError(`field ${def.name} is longer than ${MAX_KEYWORD_BYTES} bytes`);
   }
-  if (isHotField) hot.set(path, type === 'ip' ? parseIp(v as string) : type === 'date' ? parseDateMs(v as string) : v);
+  if (def.hot) hot.set(def.name, type === 'ip' ? parseIp(v as string) : type === 'date' ? parseDateMs(v as string) : v);
 }
 
 function fits(type: FieldType, x: unknown): boolean {

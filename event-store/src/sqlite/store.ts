@@ -29,10 +29,9 @@ const DELETE_BATCH = 5_000;
 const J_KEYWORD = `(CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END)`;
 
 interface Writer {
-  findRid: Database.Statement;
   upsert: Database.Statement;
+  ftsReplace: Database.Statement;
   ftsDelete: Database.Statement;
-  ftsInsert: Database.Statement;
 }
 
 export class SqliteEventStore implements EventStore {
@@ -47,6 +46,8 @@ export class SqliteEventStore implements EventStore {
     if (!opts.readonly) {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the index pages of a busy day in memory
+      this.db.pragma('temp_store = MEMORY');
     }
     registerFunctions(this.db);
   }
@@ -62,11 +63,11 @@ export class SqliteEventStore implements EventStore {
       const t = tableName(d);
       const cols = ['id', 'ts', ...HOT_COLUMNS.map(hotColumn), 'doc'];
       w = {
-        findRid: this.db.prepare(`SELECT rid FROM ${t} WHERE id = ?`).pluck(),
         upsert: this.db.prepare(`INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
           ON CONFLICT(id) DO UPDATE SET ${cols.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')} RETURNING rid`).pluck(),
+        // An upsert keeps the row's rid, so the text index entry is replaced (or dropped) under the same rowid.
+        ftsReplace: this.db.prepare(`INSERT OR REPLACE INTO ${ftsName(d)} (rowid, message) VALUES (?, ?)`),
         ftsDelete: this.db.prepare(`DELETE FROM ${ftsName(d)} WHERE rowid = ?`),
-        ftsInsert: this.db.prepare(`INSERT INTO ${ftsName(d)} (rowid, message) VALUES (?, ?)`),
       };
       this.writers.set(d, w);
     }
@@ -91,10 +92,9 @@ export class SqliteEventStore implements EventStore {
     let written = 0;
     const writeChunk = this.db.transaction((chunk: typeof rows) => {
       for (const r of chunk) {
-        const old = w.findRid.get(r.id) as number | undefined;
-        if (old !== undefined) w.ftsDelete.run(old);
         const rid = w.upsert.get(...r.values) as number;
-        if (r.message) w.ftsInsert.run(rid, textForIndex(r.message));
+        if (r.message) w.ftsReplace.run(rid, textForIndex(r.message));
+        else w.ftsDelete.run(rid);
       }
     });
     for (let i = 0; i < rows.length; i += TX_ROWS) {

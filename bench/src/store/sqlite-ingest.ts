@@ -1,0 +1,38 @@
+/**
+ * Bulk ingest of synthetic 1 KB ECS events into the embedded SQLite engine (target ≥ 100,000 events/s).
+ *   node --import tsx bench/src/store/sqlite-ingest.ts     (SOC_BENCH_EVENTS=200000 by default)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SqliteEventStore, BulkWriter } from '@emsoc/event-store';
+import { syntheticEvent } from './synthetic.js';
+import { emit, intArg, round, rssSampler } from './util.js';
+
+const N = intArg('SOC_BENCH_EVENTS', 200_000);
+const BATCH = 5_000;
+const dir = mkdtempSync(path.join(tmpdir(), 'emsoc-bench-'));
+const store = new SqliteEventStore({ path: path.join(dir, 'bench.db') });
+await store.init();
+const docs = Array.from({ length: N }, (_, i) => syntheticEvent(i, 7 * 86_400_000, N));
+const rss = rssSampler();
+
+let t0 = performance.now();
+for (let i = 0; i < N; i += BATCH) {
+  const r = await store.bulk('events', docs.slice(i, i + BATCH));
+  if (r.failed.length) throw new Error(`failed: ${r.failed[0]!.error}`);
+}
+let secs = (performance.now() - t0) / 1000;
+emit('store.sqlite.bulk_ingest', round(N / secs, 0), 'events/s', null, null, { events: N, target: 100_000 });
+
+// Same data again through the BulkWriter (replaces by id): the path the collector uses.
+const writer = new BulkWriter(store, { maxBatchDocs: BATCH, maxQueueDocs: 4 * BATCH });
+t0 = performance.now();
+for (const d of docs) await writer.write('events', d);
+await writer.close();
+secs = (performance.now() - t0) / 1000;
+emit('store.sqlite.bulkwriter_ingest', round(N / secs, 0), 'events/s', null, null, { events: N, note: 'overwrite by id' });
+emit('store.sqlite.writer_peak_rss', rss.peakMb(), 'MiB', null, null, { note: `includes ${N} pre-generated events held in memory` });
+rss.stop();
+await store.close();
+rmSync(dir, { recursive: true, force: true });
