@@ -179,3 +179,17 @@ test('cache: hit, refresh after the refresh fraction, nonce bypass, nonce length
   await responder.respond(request([certId(2n, { params: true })]));
   assert.equal(responder.invalidateSerial('02'), 2);
 });
+
+test('an invalidation racing a status lookup keeps the stale answer out of the cache', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const responder = new OcspResponder({
+    issuers: [{ caCertificate: caCert, signer }],
+    statusSource: { lookup: async () => { await gate; return { status: 'good' }; } },
+  });
+  const pending = responder.respond(request([certId(1n)]));
+  responder.invalidateSerial('01'); // revocation lands while the lookup is in flight
+  release();
+  assert.equal((await pending).responseStatus, 'successful');
+  assert.equal(responder.cache!.size, 0);
+});

@@ -18,7 +18,14 @@ export class ResponseCache {
   private readonly entries = new Map<string, CachedResponse>();
   private readonly bySerial = new Map<string, Set<string>>();
 
+  /** Bumped by every invalidation, so a response built from a status read before it is not stored. */
+  private epochValue = 0;
+
   constructor(readonly maxEntries = 100_000) {}
+
+  get epoch(): number {
+    return this.epochValue;
+  }
 
   get size(): number {
     return this.entries.size;
@@ -53,6 +60,7 @@ export class ResponseCache {
 
   /** Drops every cached response for a serial (all CertID hash variants); returns how many. */
   invalidateSerial(serialHex: string): number {
+    this.epochValue++;
     const keys = this.bySerial.get(serialHex.toLowerCase());
     if (!keys) return 0;
     const n = keys.size;
@@ -61,6 +69,7 @@ export class ResponseCache {
   }
 
   clear(): void {
+    this.epochValue++;
     this.entries.clear();
     this.bySerial.clear();
   }

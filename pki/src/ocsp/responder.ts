@@ -113,8 +113,7 @@ export class OcspResponder {
 
     const nonce = req.nonce && this.acceptableNonce(req.nonce) ? req.nonce : undefined;
     const cacheable = this.cache !== undefined && !nonce && req.certIds.length === 1;
-    const nowDate = this.now();
-    const nowMs = nowDate.getTime();
+    const nowMs = this.now().getTime();
     const key = cacheable ? ResponseCache.key(req.certIds[0]!.der) : '';
     if (cacheable) {
       const hit = this.cache!.get(key, nowMs);
@@ -125,6 +124,7 @@ export class OcspResponder {
       }
     }
 
+    const epoch = this.cache?.epoch;
     // A single response is signed by one identity, so CertIDs of other issuers are "unknown".
     let statuses: CertStatus[];
     try {
@@ -154,7 +154,8 @@ export class OcspResponder {
     this.stats.signed++;
     this.stats.successful++;
     for (const s of statuses) this.stats[s.status]++; // statuses were validated by encodeCertStatus
-    if (cacheable) {
+    // A revocation that raced with the lookup must not leave the pre-revocation answer cached.
+    if (cacheable && this.cache!.epoch === epoch) {
       this.cache!.set(key, { der, producedAt: thisUpdate, nextUpdate, refreshAt: thisUpdate.getTime() + this.refreshMs, serialHex: req.certIds[0]!.serialHex });
     }
     return { der, responseStatus: 'successful', producedAt: thisUpdate, nextUpdate, cached: false, nonce: nonce !== undefined };

@@ -1,9 +1,12 @@
 /**
  * SM2 signature generation and verification (GM/T 0003.2 §6, §7).
  *
- * Scalar multiplications run natively through an ECDH object on OpenSSL's SM2 curve: setting a
- * private key computes k·G (constant-time ladder), and computeSecret gives x(k·P) for any P.
- * Everything else is a handful of bigint operations mod n.
+ * Node signs SM2 only with an empty user ID, so the scheme is assembled here. Scalar
+ * multiplications run natively through an ECDH object on OpenSSL's SM2 curve: setting a private
+ * key computes k·G (constant-time ladder), and computeSecret gives x(k·P) for any P. Verification
+ * goes through OpenSSL's ECDSA (ecdsa-bridge.ts). What remains is a few bigint operations mod n,
+ * which are not constant-time; the secret-dependent part that matters most, k·G, is.
+ * The module-private ECDH object keeps the last k until the next call; it is never exposed.
  */
 import { createECDH, randomBytes, type ECDH } from 'node:crypto';
 import { addPoints, bigIntToBytes, bytesToBigInt, decodePoint, encodePoint, invert, mod, SM2_N } from './curve.js';
