@@ -201,26 +201,39 @@ export function readString(t: Tlv): string {
 
 /** UTCTime / GeneralizedTime as used by RFC 5280 (Zulu, seconds present, no fraction). */
 export function readTime(t: Tlv): Date {
-  const s = latin1.decode(content(t));
-  let m: RegExpExecArray | null;
+  const c = content(t);
+  const digits = (from: number, n: number): number => {
+    let v = 0;
+    for (let i = from; i < from + n; i++) {
+      const d = c[i]! - 0x30;
+      if (d < 0 || d > 9) return NaN;
+      v = v * 10 + d;
+    }
+    return v;
+  };
   let year: number;
+  let p: number;
   if (t.tag === 0x17) {
-    m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s);
-    if (!m) throw new DerDecodeError(`UTCTime "${s}" is not YYMMDDHHMMSSZ`);
-    const yy = Number(m[1]);
+    if (c.length !== 13 || c[12] !== 0x5a) throw new DerDecodeError(`UTCTime "${latin1.decode(c)}" is not YYMMDDHHMMSSZ`);
+    const yy = digits(0, 2);
     year = yy < 50 ? 2000 + yy : 1900 + yy;
+    p = 2;
   } else if (t.tag === 0x18) {
-    m = /^(\d\d\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s);
-    if (!m) throw new DerDecodeError(`GeneralizedTime "${s}" is not YYYYMMDDHHMMSSZ`);
-    year = Number(m[1]);
+    if (c.length !== 15 || c[14] !== 0x5a) throw new DerDecodeError(`GeneralizedTime "${latin1.decode(c)}" is not YYYYMMDDHHMMSSZ`);
+    year = digits(0, 4);
+    p = 4;
   } else {
     throw new DerDecodeError(`tag 0x${t.tag.toString(16)} is not a time type`);
   }
-  const [mo, d, h, mi, se] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  const mo = digits(p, 2);
+  const d = digits(p + 2, 2);
+  const h = digits(p + 4, 2);
+  const mi = digits(p + 6, 2);
+  const se = digits(p + 8, 2);
   const date = new Date(Date.UTC(year, mo - 1, d, h, mi, se));
-  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) {
-    throw new DerDecodeError(`time "${s}" is not a valid calendar time`);
-  }
   if (year < 100) date.setUTCFullYear(year);
+  if (Number.isNaN(date.getTime()) || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) {
+    throw new DerDecodeError(`time "${latin1.decode(c)}" is not a valid calendar time`);
+  }
   return date;
 }

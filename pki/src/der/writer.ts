@@ -317,11 +317,19 @@ export function generalizedTime(d: Date): Uint8Array {
   return tlv(Tag.GeneralizedTime, encoder.encode(s));
 }
 
-/** RFC 5280 Time: UTCTime through 2049, GeneralizedTime from 2050 on. */
+/** RFC 5280 Time: UTCTime for 1950–2049, GeneralizedTime otherwise (written without strings: hot path). */
 export function time(d: Date): Uint8Array {
   if (Number.isNaN(d.getTime())) throw new DerEncodeError('invalid date');
-  const y = d.getUTCFullYear();
-  return y >= 1950 && y < 2050 ? utcTime(d) : generalizedTime(d);
+  const out = new Uint8Array(timeSize(d));
+  writeTimeAt(out, 0, d);
+  return out;
+}
+
+/** Constant-shape byte comparison without Buffer copies. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** AlgorithmIdentifier { algorithm, parameters }; `params: null` writes an explicit NULL. */

@@ -1,5 +1,7 @@
 /** Preflight lint rules over a decoded TBSCertificate (RFC 5280, RFC 5480, CA/B-style hygiene). */
+import { bytesEqual } from '../der/index.js';
 import { KEY_USAGE_BITS } from '../x509/extensions.js';
+import { codePoints } from '../x509/name.js';
 import { OID } from '../x509/oids.js';
 import type { TbsView } from './tbs-view.js';
 
@@ -43,14 +45,21 @@ export function isValidDnsName(name: string): boolean {
   }) && !/^[0-9]+$/.test(labels[labels.length - 1]!);
 }
 
+// CDP/AIA URIs repeat in every certificate of a CA: cache the (costly) URL parse.
+const httpUriCache = new Map<string, boolean>();
 function isHttpUri(u: string | undefined): boolean {
   if (!u) return false;
-  try {
-    const url = new URL(u);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
-  } catch {
-    return false;
+  let ok = httpUriCache.get(u);
+  if (ok === undefined) {
+    try {
+      const url = new URL(u);
+      ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+    } catch {
+      ok = false;
+    }
+    if (httpUriCache.size < 1024) httpUriCache.set(u, ok);
   }
+  return ok;
 }
 
 export function lintView(v: TbsView, profile: LintProfile = {}): LintFinding[] {
@@ -102,7 +111,7 @@ export function lintView(v: TbsView, profile: LintProfile = {}): LintFinding[] {
     if (n.type === 'uri' && !/^[a-z][a-z0-9+.-]*:/i.test(n.value)) err('e_san_uri_syntax', `URI "${n.value}" has no scheme`);
   }
   for (const a of v.subject) {
-    if (a.oid === OID.commonName && [...a.value].length > 64) err('e_cn_too_long', 'commonName longer than 64 characters');
+    if (a.oid === OID.commonName && a.value.length > 64 && codePoints(a.value) > 64) err('e_cn_too_long', 'commonName longer than 64 characters');
     if (a.oid === OID.countryName && (a.valueTag !== 0x13 || !/^[A-Z]{2}$/.test(a.value))) {
       err('e_country_encoding', 'countryName must be a two-letter PrintableString');
     }
@@ -157,7 +166,7 @@ export function lintView(v: TbsView, profile: LintProfile = {}): LintFinding[] {
   if (eku.includes(OID.serverAuth) && !san) err('e_server_auth_without_san', 'serverAuth certificate without subjectAltName');
 
   // --- key identifiers ---
-  const selfIssued = Buffer.compare(Buffer.from(v.issuerDer), Buffer.from(v.subjectDer)) === 0;
+  const selfIssued = bytesEqual(v.issuerDer, v.subjectDer);
   if (!v.subjectKeyIdentifier) err('e_ski_missing', 'subjectKeyIdentifier is missing');
   if (!selfIssued && (!v.authorityKeyIdentifier || v.authorityKeyIdentifier.length === 0)) {
     err('e_aki_missing', 'authorityKeyIdentifier keyIdentifier is missing in a certificate that is not self-issued');

@@ -5,6 +5,7 @@
 import { randomFillSync } from 'node:crypto';
 import {
   bitString,
+  bytesEqual,
   explicit,
   integer,
   sequence,
@@ -73,7 +74,7 @@ function commonExtensions(keyId: Uint8Array | undefined, o: IssuerOptions): Uint
 export function createIssuer(caCertificate: Uint8Array, signer: Signer, options: IssuerOptions = {}): Issuer {
   const info = inspectCertificate(caCertificate);
   const keyIdentifier = info.subjectKeyIdentifier ?? keyIdentifierFromSpki(info.publicKeyInfo);
-  if (Buffer.compare(Buffer.from(info.publicKeyInfo), Buffer.from(signer.publicKeyInfo)) !== 0) {
+  if (!bytesEqual(info.publicKeyInfo, signer.publicKeyInfo)) {
     throw new DerEncodeError('signer key does not match the CA certificate public key');
   }
   return {
@@ -147,6 +148,17 @@ function wholeSeconds(d: Date): Date {
 
 const VERSION_3 = explicit(0, integer(2));
 
+// Profile-constant extensions (basicConstraints, keyUsage, EKU) are encoded once and reused.
+const extensionCache = new Map<string, Uint8Array>();
+function memo(key: string, build: () => Uint8Array): Uint8Array {
+  let v = extensionCache.get(key);
+  if (!v) {
+    v = build();
+    if (extensionCache.size < 256) extensionCache.set(key, v);
+  }
+  return v;
+}
+
 export function prepareCertificate(t: CertificateTemplate): PreparedCertificate {
   const serial = t.serialNumber ?? randomSerial();
   const notBefore = wholeSeconds(t.notBefore ?? new Date());
@@ -156,9 +168,12 @@ export function prepareCertificate(t: CertificateTemplate): PreparedCertificate 
   const subjectEmpty = subject.length === 2;
 
   const exts: Uint8Array[] = [];
-  if (t.basicConstraints) exts.push(basicConstraintsExtension(t.basicConstraints.ca, t.basicConstraints.pathLength));
-  if (t.keyUsage?.length) exts.push(keyUsageExtension(t.keyUsage));
-  if (t.extKeyUsage?.length) exts.push(extKeyUsageExtension(t.extKeyUsage));
+  if (t.basicConstraints) {
+    const { ca, pathLength } = t.basicConstraints;
+    exts.push(memo(`bc:${ca}:${pathLength}`, () => basicConstraintsExtension(ca, pathLength)));
+  }
+  if (t.keyUsage?.length) exts.push(memo(`ku:${t.keyUsage.join()}`, () => keyUsageExtension(t.keyUsage!)));
+  if (t.extKeyUsage?.length) exts.push(memo(`eku:${t.extKeyUsage.join()}`, () => extKeyUsageExtension(t.extKeyUsage!)));
   if (t.subjectAltNames?.length) exts.push(subjectAltNameExtension(t.subjectAltNames, subjectEmpty));
   exts.push(subjectKeyIdentifierExtension(ski));
   if (!t.issuer.selfSigned) exts.push(...t.issuer.commonExtensions);
@@ -188,7 +203,7 @@ export function prepareCertificate(t: CertificateTemplate): PreparedCertificate 
 
 /** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } over the prepared bytes. */
 export function signPrepared(prepared: PreparedCertificate, signer: Signer): Uint8Array {
-  if (Buffer.compare(Buffer.from(prepared.signatureAlgorithm), Buffer.from(signer.algorithmIdentifier)) !== 0) {
+  if (!bytesEqual(prepared.signatureAlgorithm, signer.algorithmIdentifier)) {
     throw new DerEncodeError('signer algorithm differs from the one written into the TBS');
   }
   const sig = signer.sign(prepared.tbsDer);

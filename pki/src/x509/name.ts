@@ -45,7 +45,7 @@ export function attributeOid(type: string): string {
 /** RFC 5280: countryName, serialNumber and dnQualifier are PrintableString; email is IA5String; the rest UTF8String. */
 function encodeAttributeValue(typeOid: string, value: string): Uint8Array {
   const ub = UPPER_BOUNDS[typeOid];
-  if (ub !== undefined && [...value].length > ub) {
+  if (ub !== undefined && value.length > ub && codePoints(value) > ub) {
     throw new DerEncodeError(`${DN_ATTRIBUTE_NAMES[typeOid] ?? typeOid} longer than ${ub} characters`);
   }
   if (value.length === 0) throw new DerEncodeError(`${DN_ATTRIBUTE_NAMES[typeOid] ?? typeOid} is empty`);
@@ -61,6 +61,16 @@ function encodeAttributeValue(typeOid: string, value: string): Uint8Array {
     default:
       return utf8String(value);
   }
+}
+
+/** Length in characters (code points); UTF-16 length is an upper bound, so callers test that first. */
+export function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff) n++;
+  }
+  return n;
 }
 
 function encodeAtv(a: NameAttribute): Uint8Array {
