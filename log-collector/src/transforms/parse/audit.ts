@@ -37,12 +37,13 @@ function decodeHex(v: string): string {
   return s.replace(/\0/g, ' ').trimEnd();
 }
 
-function pairs(text: string, out: Record<string, string>): void {
-  PAIR.lastIndex = 0;
-  for (let m = PAIR.exec(text); m; m = PAIR.exec(text)) {
+function pairs(text: string, out: Record<string, string>, depth = 0): void {
+  // A fresh regex per call: the nested msg='...' recursion must not share lastIndex.
+  const re = new RegExp(PAIR.source, 'g');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
     const key = m[1]!;
-    if (m[4] !== undefined && key === 'msg') {
-      pairs(m[4], out); // the user-space part nested in msg='...'
+    if (m[4] !== undefined && key === 'msg' && depth === 0) {
+      pairs(m[4], out, 1); // the user-space part nested in msg='...'
       continue;
     }
     let v = m[3] ?? m[4] ?? m[5] ?? '';

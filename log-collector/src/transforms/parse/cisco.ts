@@ -30,11 +30,14 @@ function parseAsa(ev: EcsEvent, id: string, text: string): void {
   const outcome = outcomeOf(text);
   const isConn = ASA_CONN_IDS.test(id);
   const isAuth = ASA_AUTH_IDS.test(id);
-  const category = isAuth ? ['authentication'] : id.startsWith('111') ? ['configuration'] : id.startsWith('733') || id.startsWith('4000') ? ['intrusion_detection'] : ['network'];
+  const category = isAuth ? ['authentication']
+    : id.startsWith('111') ? ['configuration']
+    : id.startsWith('733') || id.startsWith('4000') ? ['intrusion_detection']
+    : isConn ? ['network'] : ['host'];
   const type = category[0] === 'network'
     ? ['connection', ...(outcome === 'failure' ? ['denied'] : outcome === 'success' ? ['allowed'] : [])]
     : category[0] === 'configuration' ? ['change'] : ['info'];
-  classify(ev, { dataset: 'cisco.asa', category: isConn || !isAuth ? category : ['authentication'], type, outcome, action: id });
+  classify(ev, { dataset: 'cisco.asa', category, type, outcome, action: id });
   if ((m = ACL.exec(text))) {
     sub(ev, 'cisco').asa = { ...(ev.cisco?.asa ?? {}), rule_name: m[1], source_interface: m[4], destination_interface: m[7] };
     sub(ev, 'network').transport = m[3]!.toLowerCase();
@@ -55,8 +58,12 @@ function parseAsa(ev: EcsEvent, id: string, text: string): void {
     const proto = /\b(TCP|UDP|ICMP|GRE|ESP|SCTP|tcp|udp|icmp)\b/.exec(text);
     if (proto) sub(ev, 'network').transport = proto[1]!.toLowerCase();
   } else {
-    const ipm = new RegExp(`(?:from|server =|IP =|[Ss]ource:?|address) ?(${IPV4})`).exec(text);
-    if (ipm) endpoint(ev, 'source', ipm[1]);
+    const pair = new RegExp(`src = (${IPV4}), dest = (${IPV4})`).exec(text);
+    const ipm = pair ? null : new RegExp(`(?:from(?: laddr)?|server =|IP =|[Ss]ource:?|address) ?(${IPV4})`).exec(text);
+    if (pair) {
+      endpoint(ev, 'source', pair[1]);
+      endpoint(ev, 'destination', pair[2]);
+    } else if (ipm) endpoint(ev, 'source', ipm[1]);
   }
   const acl = /access-group "([^"]+)"/.exec(text);
   if (acl) sub(sub(ev, 'cisco'), 'asa').rule_name = acl[1];

@@ -6,7 +6,7 @@ import { classify, endpoint, type EcsEvent, int, sub, userName } from './util.js
 import { parseKv } from './util.js';
 
 const PROTO: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '47': 'gre', '50': 'esp', '58': 'ipv6-icmp', '132': 'sctp' };
-const DENY = /^(deny|denied|block|blocked|drop|dropped|reset|reject|fail|failed|failure|dpd|timeout-deny|blocked-by-policy)$/;
+const DENY = /(?:^|-)(?:deny|denied|block|blocked|drop|dropped|reset|reject|dpd)$|fail/;
 const ALLOW = /^(accept|accepted|allow|allowed|pass|passthrough|permit|close|start|success|succeeded|login|timeout|client-rst|server-rst|tunnel-up|ip-conn)$/;
 
 export function parseFortinet(ev: EcsEvent, msg: string): boolean {

@@ -22,7 +22,7 @@ const READ_ERROR = /^Read error from remote host (\S+?)(?: port (\d+))?: (.*)$/;
 const LISTENING = /^Server listening on (\S+) port (\d+)/;
 const TIMEOUT = /^(?:fatal: )?Timeout before authentication for (\S+?)(?: port (\d+))?$/;
 const BAD_PROTOCOL = /^Bad protocol version identification '.*' from (\S+?)(?: port (\d+))?$/;
-const NEGOTIATE = /^Unable to negotiate with (\S+) port (\d+)/;
+const NEGOTIATE = /^(?:fatal: )?Unable to negotiate with (\S+?)(?: port (\d+))?:/;
 const KEX = /^(?:error: )?kex_exchange_identification: .*$/;
 
 function auth(ev: EcsEvent, action: string, outcome: Outcome | undefined, type = 'info'): void {

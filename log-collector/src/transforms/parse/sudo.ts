@@ -6,7 +6,7 @@ import { parsePam } from './pam.js';
 import { classify, type EcsEvent, sub, userName } from './util.js';
 
 const DATASET = 'system.auth';
-const LINE = /^\s*(\S+) : (?:(.*?) ; )?((?:[A-Z]+=.*?)(?: ; [A-Z]+=.*?)*)$/;
+const LINE = /^\s*(\S+) : (?:([^=;]*?) ; )?((?:[A-Z]+=.*?)(?: ; [A-Z]+=.*?)*)$/;
 
 const FAILURES: Array<[RegExp, string]> = [
   [/incorrect password attempts?/, 'sudo-incorrect-password'],
