@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isoFromMs } from '../../src/sources/netflow/ecs.js';
 import { decodeFlowPacket, flowEventId, TemplateCache, toEcs } from '../../src/sources/netflow/index.js';
 import { concat, FLOW_SPECS, flowRecord, ipfixMessage, ipfixTemplate, set } from './build.js';
 
@@ -42,4 +43,12 @@ test('event.id is deterministic across replays and distinct per record', () => {
   assert.notEqual(flowEventId(a.records[0]!), flowEventId(a.records[1]!));
   const other = decodeFlowPacket(pkt, { ...exporter, address: '198.51.100.8' }, at, new TemplateCache());
   assert.notEqual(flowEventId(a.records[0]!), flowEventId(other.records[0]!));
+});
+
+test('isoFromMs matches Date#toISOString', () => {
+  const samples = [0, 1, -1, 86_399_999, 951_782_400_000, 1_700_000_000_251, -62_167_219_200_000, 253_402_300_799_999, 4_102_444_800_000];
+  for (let i = 0; i < 2000; i++) samples.push(Math.floor((i * 7919 * 1e9) % 253_402_300_799_999) - (i % 3 === 0 ? 6e13 : 0));
+  for (const ms of samples) assert.equal(isoFromMs(ms), new Date(ms).toISOString(), String(ms));
+  assert.equal(isoFromMs(Number.NaN), undefined);
+  assert.equal(isoFromMs(8.64e15), undefined);
 });

@@ -6,8 +6,8 @@ import type { DecodeResult, Exporter } from './types.js';
 
 /**
  * Decodes one export packet. Never throws: problems are returned in `errors` (and counted in the
- * cache stats). Records reference `buf` (their `raw` is a view), so do not reuse the buffer while
- * the records are alive.
+ * cache stats). Records reference `buf` (`packet`, for the event id), so do not reuse the buffer
+ * while the records are alive.
  */
 export function decodeFlowPacket(buf: Uint8Array, exporter: Exporter, receivedAt: Date, templates: TemplateCache): DecodeResult {
   const out: DecodeResult = { records: [], options: [], templatesLearned: 0, errors: [] };

@@ -1,6 +1,11 @@
 /** FlowRecord -> ECS document (NetFlow/IPFIX and sFlow share it). */
-import { stableId } from '@emsoc/common/ecs';
+import { createHash } from 'node:crypto';
 import type { FlowRecord } from './types.js';
+
+/** The record's own octets in its export packet (a view). */
+export function recordBytes(r: FlowRecord): Uint8Array {
+  return r.packet.subarray(r.rawStart, r.rawEnd);
+}
 
 const TRANSPORTS: ReadonlyMap<number, string> = new Map([
   [1, 'icmp'], [2, 'igmp'], [4, 'ipip'], [6, 'tcp'], [17, 'udp'], [41, 'ipv6'], [47, 'gre'], [50, 'esp'],
@@ -8,104 +13,149 @@ const TRANSPORTS: ReadonlyMap<number, string> = new Map([
 ]);
 
 /**
- * Deterministic id: the same exporter packet decoded again (replay, retransmit through a relay)
- * yields the same id, so the store overwrites instead of duplicating.
+ * Deterministic id: SHA-256 over the exporter, domain, packet sequence, template, position and the
+ * record's own octets (first 160 bits, hex). The same exporter packet decoded again (replay,
+ * retransmit through a relay) yields the same id, so the store overwrites instead of duplicating.
+ * One prefix string and one view keep this to a single hash object per record (it dominates toEcs).
  */
 export function flowEventId(r: FlowRecord): string {
-  return stableId(
-    'flow', String(r.version), r.exporter.address, r.exporter.port, r.observationDomain, r.sequence, r.templateId,
-    r.recordIndex, r.raw,
-  );
+  const prefix = `flow|${r.version}|${r.exporter.address}|${r.exporter.port}|${r.observationDomain}|${r.sequence}|${r.templateId}|${r.recordIndex}|`;
+  return createHash('sha256').update(prefix, 'latin1').update(recordBytes(r)).digest('hex').slice(0, 40);
 }
 
-function iso(ms: number | undefined): string | undefined {
-  if (ms === undefined || !Number.isFinite(ms)) return undefined;
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
+const pad3 = (n: number): string => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
+
+/** Same text as Date#toISOString for years 0-9999, without allocating a Date (civil-from-days, H. Hinnant). */
+export function isoFromMs(ms: number): string | undefined {
+  if (!Number.isFinite(ms) || ms < -62167219200000 || ms >= 253402300800000) return undefined;
+  const t = Math.floor(ms);
+  const days = Math.floor(t / 86_400_000);
+  let rem = t - days * 86_400_000;
+  const hh = Math.floor(rem / 3_600_000);
+  rem -= hh * 3_600_000;
+  const mi = Math.floor(rem / 60_000);
+  rem -= mi * 60_000;
+  const ss = Math.floor(rem / 1000);
+  const milli = rem - ss * 1000;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const yyyy = y < 1000 ? String(y).padStart(4, '0') : String(y);
+  return `${yyyy}-${pad2(m)}-${pad2(d)}T${pad2(hh)}:${pad2(mi)}:${pad2(ss)}.${pad3(milli)}Z`;
 }
 
-/** Drops undefined members so documents stay small and compare cleanly. */
-function compact<T extends Record<string, unknown>>(o: T): T | undefined {
-  let any = false;
-  for (const k of Object.keys(o)) {
-    if (o[k] === undefined) delete o[k];
-    else any = true;
+/** ISO text of epoch ms, remembering the last value (records of one packet share export/receive times). */
+class IsoMemo {
+  private ms = NaN;
+  private text: string | undefined;
+  get(ms: number | undefined): string | undefined {
+    if (ms === undefined) return undefined;
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.text = isoFromMs(ms);
+    }
+    return this.text;
   }
-  return any ? o : undefined;
+}
+const startIso = new IsoMemo();
+const endIso = new IsoMemo();
+const exportIso = new IsoMemo();
+const receivedIso = new IsoMemo();
+
+type Obj = Record<string, unknown>;
+
+/** Sets a member only when defined, so documents stay small and compare cleanly. */
+function put(o: Obj, k: string, v: unknown): void {
+  if (v !== undefined) o[k] = v;
+}
+
+/** ECS MAC format: upper case, dash separated. */
+function ecsMac(m: string | undefined): string | undefined {
+  return m === undefined ? undefined : m.replaceAll(':', '-').toUpperCase();
 }
 
 function sum(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined ? a : a + b;
 }
 
-export function toEcs(r: FlowRecord): Record<string, unknown> {
+export function toEcs(r: FlowRecord): Obj {
   const sflow = r.version === 'sflow5';
-  const start = iso(r.startMs);
-  const end = iso(r.endMs);
-  const duration = r.startMs !== undefined && r.endMs !== undefined && r.endMs >= r.startMs
-    ? (r.endMs - r.startMs) * 1_000_000 : undefined;
-  const ipType = r.srcAddr?.includes(':') ? 'ipv6' : r.srcAddr !== undefined ? 'ipv4' : undefined;
-  const observerIp = typeof r.extras?.agentAddress === 'string' ? r.extras.agentAddress : r.exporter.address;
-  const raw = compact({
-    version: r.version === 'sflow5' ? 5 : r.version,
+  const start = startIso.get(r.startMs);
+  const end = endIso.get(r.endMs);
+  const created = receivedIso.get(r.receivedMs);
+
+  const event: Obj = {
+    id: flowEventId(r), kind: 'event', category: ['network'], type: ['connection'],
+    module: sflow ? 'sflow' : 'netflow', dataset: sflow ? 'sflow.flow' : 'netflow.flow',
+  };
+  put(event, 'start', start);
+  put(event, 'end', end);
+  if (r.startMs !== undefined && r.endMs !== undefined && r.endMs >= r.startMs) event.duration = (r.endMs - r.startMs) * 1_000_000;
+  put(event, 'created', created);
+
+  const source: Obj = {};
+  put(source, 'ip', r.srcAddr);
+  put(source, 'port', r.srcPort);
+  put(source, 'bytes', r.bytes);
+  put(source, 'packets', r.packets);
+  put(source, 'mac', ecsMac(r.srcMac));
+  if (r.srcAs) source.as = { number: r.srcAs };
+
+  const destination: Obj = {};
+  put(destination, 'ip', r.dstAddr);
+  put(destination, 'port', r.dstPort);
+  put(destination, 'bytes', r.reverseBytes);
+  put(destination, 'packets', r.reversePackets);
+  put(destination, 'mac', ecsMac(r.dstMac));
+  if (r.dstAs) destination.as = { number: r.dstAs };
+
+  const network: Obj = {};
+  if (r.protocol !== undefined) {
+    network.transport = TRANSPORTS.get(r.protocol) ?? String(r.protocol);
+    network.iana_number = String(r.protocol);
+  }
+  if (r.srcAddr !== undefined) network.type = r.srcAddr.includes(':') ? 'ipv6' : 'ipv4';
+  put(network, 'bytes', sum(r.bytes, r.reverseBytes));
+  put(network, 'packets', sum(r.packets, r.reversePackets));
+  put(network, 'direction', r.direction);
+  if (r.vlan !== undefined) network.vlan = { id: String(r.vlan) };
+
+  // Raw extras keep the exporter's view (netflow.* / sflow.*), ECS-style snake case for the named ones.
+  const raw: Obj = {
+    version: sflow ? 5 : r.version,
     exporter: { address: `${r.exporter.address}:${r.exporter.port}`, observation_domain: r.observationDomain },
     sequence: r.sequence,
-    template_id: r.templateId || undefined,
-    tcp_flags: r.tcpFlags,
-    tos: r.tos,
-    next_hop: r.nextHop,
-    ingress_interface: r.inputInterface,
-    egress_interface: r.outputInterface,
-    src_mask: r.srcMask,
-    dst_mask: r.dstMask,
-    sampler_id: r.samplerId,
-    sampling_interval: r.samplingInterval,
-    icmp_type: r.icmpType,
-    icmp_code: r.icmpCode,
-    ...r.extras,
-  });
-  const doc: Record<string, unknown> = {
-    '@timestamp': iso(r.endMs) ?? iso(r.exportMs) ?? iso(r.receivedMs),
-    event: compact({
-      id: flowEventId(r),
-      kind: 'event',
-      category: ['network'],
-      type: ['connection'],
-      module: sflow ? 'sflow' : 'netflow',
-      dataset: sflow ? 'sflow.flow' : 'netflow.flow',
-      start,
-      end,
-      duration,
-      created: iso(r.receivedMs),
-    }),
-    source: compact({
-      ip: r.srcAddr,
-      port: r.srcPort,
-      bytes: r.bytes,
-      packets: r.packets,
-      mac: r.srcMac?.replaceAll(':', '-').toUpperCase(),
-      as: r.srcAs ? { number: r.srcAs } : undefined,
-    }),
-    destination: compact({
-      ip: r.dstAddr,
-      port: r.dstPort,
-      bytes: r.reverseBytes,
-      packets: r.reversePackets,
-      mac: r.dstMac?.replaceAll(':', '-').toUpperCase(),
-      as: r.dstAs ? { number: r.dstAs } : undefined,
-    }),
-    network: compact({
-      transport: r.protocol !== undefined ? TRANSPORTS.get(r.protocol) ?? String(r.protocol) : undefined,
-      iana_number: r.protocol !== undefined ? String(r.protocol) : undefined,
-      type: ipType,
-      bytes: sum(r.bytes, r.reverseBytes),
-      packets: sum(r.packets, r.reversePackets),
-      direction: r.direction,
-      vlan: r.vlan !== undefined ? { id: String(r.vlan) } : undefined,
-    }),
-    observer: { ip: observerIp },
-    [sflow ? 'sflow' : 'netflow']: raw,
   };
-  for (const k of Object.keys(doc)) if (doc[k] === undefined) delete doc[k];
+  if (r.templateId) raw.template_id = r.templateId;
+  put(raw, 'tcp_flags', r.tcpFlags);
+  put(raw, 'tos', r.tos);
+  put(raw, 'next_hop', r.nextHop);
+  put(raw, 'ingress_interface', r.inputInterface);
+  put(raw, 'egress_interface', r.outputInterface);
+  put(raw, 'src_mask', r.srcMask);
+  put(raw, 'dst_mask', r.dstMask);
+  put(raw, 'sampler_id', r.samplerId);
+  put(raw, 'sampling_interval', r.samplingInterval);
+  put(raw, 'icmp_type', r.icmpType);
+  put(raw, 'icmp_code', r.icmpCode);
+  const extras = r.extras;
+  if (extras !== undefined) for (const k in extras) raw[k] = extras[k];
+
+  const doc: Obj = { '@timestamp': end ?? exportIso.get(r.exportMs) ?? created, event };
+  for (const [k, v] of [['source', source], ['destination', destination], ['network', network]] as const) {
+    for (const _ in v) {
+      doc[k] = v;
+      break;
+    }
+  }
+  doc.observer = { ip: typeof extras?.agentAddress === 'string' ? extras.agentAddress : r.exporter.address };
+  doc[sflow ? 'sflow' : 'netflow'] = raw;
   return doc;
 }

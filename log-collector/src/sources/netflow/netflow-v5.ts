@@ -54,7 +54,9 @@ export function decodeV5(b: Uint8Array, exporter: Exporter, receivedMs: number, 
       dstAs: u16(b, o + 42),
       srcMask: b[o + 44]!,
       dstMask: b[o + 45]!,
-      raw: b.subarray(o, o + RECORD),
+      packet: b,
+      rawStart: o,
+      rawEnd: o + RECORD,
     };
     if (sampling > 0) rec.samplingInterval = sampling;
     out.records.push(rec);

@@ -20,8 +20,10 @@ export interface TemplateField {
   def: ElementDef | undefined;
   name: string;
   scope: boolean;
-  /** True when this field fills its RecordTarget (it ranked best among the template's fields). */
-  fillsTarget: boolean;
+  /** Fast reader for the hot loop (templated.ts Reader); 0 = generic by element type. */
+  reader: number;
+  /** Record property this field fills (a templated.ts Slot; 0 = none, value goes to extras). */
+  slot: number;
 }
 
 export interface Template {

@@ -169,7 +169,7 @@ function parseTemplates(
       const scope = i < scopeCount;
       const def = elementFor(v9, scope, id, enterprise);
       const fname = v9 && scope ? `scope.${V9_SCOPE_NAMES.get(id) ?? `type${id}`}` : def?.name ?? unknownElementName(id, enterprise);
-      fields.push({ id, enterprise, length, def, name: fname, scope, fillsTarget: false });
+      fields.push({ id, enterprise, length, def, name: fname, scope, reader: readerFor(def, enterprise, length), slot: Slot.None });
     }
     if (tooMany) {
       cache.stats.rejected++;
@@ -219,16 +219,122 @@ export function compileTemplate(id: number, options: boolean, fields: TemplateFi
     const best = new Map<RecordTarget, number>();
     for (const f of fields) {
       const t = f.def?.target;
-      if (t === undefined) continue;
+      if (t === undefined || !lengthFits(f.def!.type, f.length)) continue;
       const rank = f.def!.rank ?? 0;
       if (rank < (best.get(t) ?? Infinity)) best.set(t, rank);
     }
     for (const f of fields) {
       const t = f.def?.target;
-      if (t !== undefined && (f.def!.rank ?? 0) === best.get(t)) f.fillsTarget = true;
+      if (t !== undefined && lengthFits(f.def!.type, f.length) && (f.def!.rank ?? 0) === best.get(t)) {
+        f.slot = f.def!.type === ValueType.Uptime ? (t === 'startMs' ? Slot.UpStart : Slot.UpEnd) : SLOTS[t];
+      }
     }
   }
   return { id, options, fields, minLength, fixedLength: variable ? -1 : minLength, learnedMs };
+}
+
+/** Per-record values needed after all fields are read (uptime times resolve against the boot time). */
+interface Scratch {
+  upStart: number;
+  upEnd: number;
+  initMs: number;
+}
+
+/** Record property a field fills, as a small integer so the hot loop stores by name (monomorphic). */
+const enum Slot {
+  None, SrcAddr, DstAddr, NextHop, SrcPort, DstPort, Protocol, TcpFlags, Tos, Bytes, Packets, StartMs, EndMs,
+  UpStart, UpEnd, InIf, OutIf, SrcAs, DstAs, SrcMask, DstMask, Vlan, Direction, SrcMac, DstMac, SamplerId,
+  Sampling, IcmpTypeCode, IcmpType, IcmpCode, RevBytes, RevPackets,
+}
+
+const SLOTS: Record<RecordTarget, Slot> = {
+  srcAddr: Slot.SrcAddr, dstAddr: Slot.DstAddr, nextHop: Slot.NextHop, srcPort: Slot.SrcPort, dstPort: Slot.DstPort,
+  protocol: Slot.Protocol, tcpFlags: Slot.TcpFlags, tos: Slot.Tos, bytes: Slot.Bytes, packets: Slot.Packets,
+  startMs: Slot.StartMs, endMs: Slot.EndMs, inputInterface: Slot.InIf, outputInterface: Slot.OutIf, srcAs: Slot.SrcAs,
+  dstAs: Slot.DstAs, srcMask: Slot.SrcMask, dstMask: Slot.DstMask, vlan: Slot.Vlan, direction: Slot.Direction,
+  srcMac: Slot.SrcMac, dstMac: Slot.DstMac, samplerId: Slot.SamplerId, samplingInterval: Slot.Sampling,
+  icmpTypeCode: Slot.IcmpTypeCode, icmpType: Slot.IcmpType, icmpCode: Slot.IcmpCode, reverseBytes: Slot.RevBytes,
+  reversePackets: Slot.RevPackets,
+};
+
+/** Only a field whose length gives a typed value (not hex) may fill a record property. */
+function lengthFits(type: ValueType, len: number): boolean {
+  switch (type) {
+    case ValueType.Ipv4: return len === 4;
+    case ValueType.Ipv6: return len === 16;
+    case ValueType.Mac: return len === 6;
+    case ValueType.Ntp: return len === 8;
+    case ValueType.Unsigned: case ValueType.Uptime: case ValueType.Seconds: case ValueType.Millis: case ValueType.DeltaMicros:
+      return len >= 1 && len <= 8;
+    default: return false;
+  }
+}
+
+const isZeroAddr = (a: string | undefined): boolean => a === '0.0.0.0' || a === '::';
+
+/**
+ * Stores a value in its record property. False when the property is already set by an earlier
+ * field (the value then goes to extras). Zero addresses never displace a real one.
+ */
+function assign(r: FlowRecord, slot: Slot, v: FieldValue, st: Scratch): boolean {
+  const n = v as number;
+  switch (slot) {
+    case Slot.SrcAddr:
+      if (r.srcAddr === undefined || isZeroAddr(r.srcAddr)) r.srcAddr = v as string;
+      else if (!isZeroAddr(v as string)) return false;
+      return true;
+    case Slot.DstAddr:
+      if (r.dstAddr === undefined || isZeroAddr(r.dstAddr)) r.dstAddr = v as string;
+      else if (!isZeroAddr(v as string)) return false;
+      return true;
+    case Slot.NextHop:
+      if (r.nextHop === undefined || isZeroAddr(r.nextHop)) r.nextHop = v as string;
+      else if (!isZeroAddr(v as string)) return false;
+      return true;
+    case Slot.SrcMac:
+      if (r.srcMac !== undefined) return false;
+      r.srcMac = v as string;
+      return true;
+    case Slot.DstMac:
+      if (r.dstMac !== undefined) return false;
+      r.dstMac = v as string;
+      return true;
+    case Slot.SrcPort: if (r.srcPort !== undefined) return false; r.srcPort = n; return true;
+    case Slot.DstPort: if (r.dstPort !== undefined) return false; r.dstPort = n; return true;
+    case Slot.Protocol: if (r.protocol !== undefined) return false; r.protocol = n; return true;
+    case Slot.TcpFlags: if (r.tcpFlags !== undefined) return false; r.tcpFlags = n; return true;
+    case Slot.Tos: if (r.tos !== undefined) return false; r.tos = n; return true;
+    case Slot.Bytes: if (r.bytes !== undefined) return false; r.bytes = n; return true;
+    case Slot.Packets: if (r.packets !== undefined) return false; r.packets = n; return true;
+    case Slot.StartMs: if (r.startMs !== undefined) return false; r.startMs = n; return true;
+    case Slot.EndMs: if (r.endMs !== undefined) return false; r.endMs = n; return true;
+    case Slot.UpStart: st.upStart = n; return true;
+    case Slot.UpEnd: st.upEnd = n; return true;
+    case Slot.InIf: if (r.inputInterface !== undefined) return false; r.inputInterface = n; return true;
+    case Slot.OutIf: if (r.outputInterface !== undefined) return false; r.outputInterface = n; return true;
+    case Slot.SrcAs: if (r.srcAs !== undefined) return false; r.srcAs = n; return true;
+    case Slot.DstAs: if (r.dstAs !== undefined) return false; r.dstAs = n; return true;
+    case Slot.SrcMask: if (r.srcMask !== undefined) return false; r.srcMask = n; return true;
+    case Slot.DstMask: if (r.dstMask !== undefined) return false; r.dstMask = n; return true;
+    case Slot.Vlan: if (r.vlan !== undefined) return false; r.vlan = n; return true;
+    case Slot.SamplerId: if (r.samplerId !== undefined) return false; r.samplerId = n; return true;
+    case Slot.Sampling: if (r.samplingInterval !== undefined) return false; r.samplingInterval = n; return true;
+    case Slot.RevBytes: if (r.reverseBytes !== undefined) return false; r.reverseBytes = n; return true;
+    case Slot.RevPackets: if (r.reversePackets !== undefined) return false; r.reversePackets = n; return true;
+    case Slot.IcmpType: if (r.icmpType !== undefined) return false; r.icmpType = n; return true;
+    case Slot.IcmpCode: if (r.icmpCode !== undefined) return false; r.icmpCode = n; return true;
+    case Slot.IcmpTypeCode:
+      if (r.icmpType !== undefined) return false;
+      r.icmpType = n >>> 8;
+      r.icmpCode = n & 0xff;
+      return true;
+    case Slot.Direction:
+      if (r.direction !== undefined || (n !== 0 && n !== 1)) return false;
+      r.direction = n === 0 ? 'ingress' : 'egress';
+      return true;
+    default:
+      return false;
+  }
 }
 
 function newRecord(ctx: PacketContext, exporter: Exporter, templateId: number, recordIndex: number): FlowRecord {
@@ -241,12 +347,29 @@ function newRecord(ctx: PacketContext, exporter: Exporter, templateId: number, r
     inputInterface: undefined, outputInterface: undefined, srcAs: undefined, dstAs: undefined, nextHop: undefined,
     srcMask: undefined, dstMask: undefined, vlan: undefined, direction: undefined, srcMac: undefined, dstMac: undefined,
     samplerId: undefined, samplingInterval: undefined, icmpType: undefined, icmpCode: undefined,
-    reverseBytes: undefined, reversePackets: undefined, extras: undefined, raw: EMPTY,
+    reverseBytes: undefined, reversePackets: undefined, extras: undefined, packet: EMPTY, rawStart: 0, rawEnd: 0,
   };
 }
 const EMPTY = new Uint8Array(0);
 
-/** Reads one element value; `null` for an uptime value (resolved after the record, see below). */
+/** Integer codes for the common fixed-size shapes, read inline by the record loop. */
+const enum Reader { Generic, U8, U16, U32, UN, Ipv4 }
+
+function readerFor(def: ElementDef | undefined, enterprise: number, len: number): Reader {
+  const numeric = def === undefined
+    ? enterprise === 0
+    : def.type === ValueType.Unsigned || def.type === ValueType.Uptime || def.type === ValueType.Millis;
+  if (numeric) {
+    if (len === 1) return Reader.U8;
+    if (len === 2) return Reader.U16;
+    if (len === 4) return Reader.U32;
+    if (len >= 1 && len <= 8) return Reader.UN;
+    return Reader.Generic;
+  }
+  return def?.type === ValueType.Ipv4 && len === 4 ? Reader.Ipv4 : Reader.Generic;
+}
+
+/** Reads one element value by its type; hex when the length does not suit the type. */
 function readValue(f: TemplateField, b: Uint8Array, p: number, len: number, ctx: PacketContext): FieldValue {
   const def = f.def;
   if (def === undefined) return len <= 8 && f.enterprise === 0 ? readUnsigned(b, p, len) : hex(b, p, len);
@@ -299,15 +422,18 @@ function decodeDataSet(
   let p = start;
   let idx = 0;
   const meta = cache.exporterMeta(ctx.domainKey);
+  const st: Scratch = { upStart: -1, upEnd: -1, initMs: -1 };
   while (end - p >= tpl.minLength) {
     const recStart = p;
     const rec = tpl.options ? undefined : newRecord(ctx, exporter, tpl.id, (setIndex << 16) | idx);
     const values: Record<string, FieldValue> | undefined = tpl.options ? {} : undefined;
-    let upStart = -1;
-    let upEnd = -1;
-    let initMs = -1;
+    st.upStart = -1;
+    st.upEnd = -1;
+    st.initMs = -1;
     let bad = false;
-    for (const f of tpl.fields) {
+    const fields = tpl.fields;
+    for (let fi = 0; fi < fields.length; fi++) {
+      const f = fields[fi]!;
       let len = f.length;
       if (len === VARIABLE_LENGTH) {
         if (p >= end) { bad = true; break; }
@@ -320,45 +446,23 @@ function decodeDataSet(
       }
       if (end - p < len) { bad = true; break; }
       if (len === 0) continue;
-      const v = readValue(f, b, p, len, ctx);
+      let v: FieldValue;
+      switch (f.reader) {
+        case Reader.U8: v = b[p]!; break;
+        case Reader.U16: v = (b[p]! << 8) | b[p + 1]!; break;
+        case Reader.U32: v = u32(b, p); break;
+        case Reader.UN: v = readUnsigned(b, p, len); break;
+        case Reader.Ipv4: v = formatIpv4(b, p); break;
+        default: v = readValue(f, b, p, len, ctx);
+      }
       p += len;
       if (values !== undefined) {
         values[f.name] = f.def !== undefined && isTime(f.def.type) && typeof v === 'number' ? new Date(v).toISOString() : v;
         continue;
       }
-      const r = rec!;
-      const def = f.def;
-      if (def !== undefined && typeof v === 'number') {
-        if (def.id === 160) initMs = v;
-        if (f.fillsTarget) {
-          const t = def.target!;
-          if (t === 'endMs' && def.type === ValueType.Uptime) { upEnd = v; continue; }
-          if (t === 'startMs' && def.type === ValueType.Uptime) { upStart = v; continue; }
-          if (t === 'direction') {
-            if (v === 0 || v === 1) { r.direction = v === 0 ? 'ingress' : 'egress'; continue; }
-          } else if (t === 'icmpTypeCode') {
-            r.icmpType = v >>> 8;
-            r.icmpCode = v & 0xff;
-            continue;
-          } else {
-            const slots = r as unknown as Record<string, FieldValue | undefined>;
-            if (slots[t] === undefined) {
-              slots[t] = v;
-              continue;
-            }
-          }
-        }
-      } else if (f.fillsTarget && typeof v === 'string' && (def!.type === ValueType.Ipv4 || def!.type === ValueType.Ipv6 || def!.type === ValueType.Mac)) {
-        const slots = r as unknown as Record<string, FieldValue | undefined>;
-        const t = def!.target!;
-        const cur = slots[t];
-        if (cur === undefined || cur === '0.0.0.0' || cur === '::') {
-          slots[t] = v;
-          continue;
-        }
-        if (v === '0.0.0.0' || v === '::') continue;
-      }
-      (r.extras ??= {})[f.name] = def !== undefined && isTime(def.type) && typeof v === 'number' ? new Date(v).toISOString() : v;
+      if (f.id === 160 && f.enterprise === 0 && typeof v === 'number') st.initMs = v;
+      if (f.slot !== Slot.None && assign(rec!, f.slot, v, st)) continue;
+      (rec!.extras ??= {})[f.name] = f.def !== undefined && isTime(f.def.type) && typeof v === 'number' ? new Date(v).toISOString() : v;
     }
     if (bad) {
       out.errors.push({ code: 'bad-record', message: `template ${tpl.id}: record ${idx} overruns its set`, offset: recStart });
@@ -372,8 +476,10 @@ function decodeDataSet(
       learnMeta(cache.exporterMeta(ctx.domainKey, true), values);
     } else {
       const r = rec!;
-      r.raw = b.subarray(recStart, p);
-      if (upStart >= 0 || upEnd >= 0) resolveUptime(r, ctx, upStart, upEnd, initMs >= 0 ? initMs : meta?.systemInitMs);
+      r.packet = b;
+      r.rawStart = recStart;
+      r.rawEnd = p;
+      if (st.upStart >= 0 || st.upEnd >= 0) resolveUptime(r, ctx, st.upStart, st.upEnd, st.initMs >= 0 ? st.initMs : meta?.systemInitMs);
       // Many v9 exporters carry ICMP type/code in the destination port (type << 8 | code).
       if ((r.protocol === 1 || r.protocol === 58) && r.icmpType === undefined && r.dstPort !== undefined) {
         r.icmpType = r.dstPort >>> 8;

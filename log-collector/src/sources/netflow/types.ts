@@ -62,8 +62,13 @@ export interface FlowRecord {
 
   /** Every other decoded element, by IANA (or v9 / enterprise) name. Absent when there are none. */
   extras?: Record<string, FieldValue>;
-  /** The record's bytes in the export packet (a view, not a copy): input of the deterministic event id. */
-  raw: Uint8Array;
+  /**
+   * The export packet (shared by its records, not copied) and this record's span in it: the input of
+   * the deterministic event id. Use `recordBytes(r)` for a view.
+   */
+  packet: Uint8Array;
+  rawStart: number;
+  rawEnd: number;
 }
 
 /**

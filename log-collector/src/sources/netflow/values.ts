@@ -25,8 +25,10 @@ export function u32(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) >>> 0) + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
 }
 
+const DEC: string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
 export function formatIpv4(b: Uint8Array, o: number): string {
-  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+  return DEC[b[o]!] + '.' + DEC[b[o + 1]!] + '.' + DEC[b[o + 2]!] + '.' + DEC[b[o + 3]!];
 }
 
 /** RFC 5952 text form: lower case, longest run (>= 2) of zero groups compressed, v4-mapped kept as hex. */

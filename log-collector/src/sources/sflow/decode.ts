@@ -82,9 +82,11 @@ export function decodeSflowPacket(buf: Uint8Array, exporter: Exporter, receivedA
       const kind = format & 0xfff;
       if (enterprise === 0 && (kind === 1 || kind === 3)) {
         out.flowSamples++;
-        const rec = newRecord(exporter, subAgent, sequence, i, receivedMs, agent);
+        const rec = newRecord(buf, exporter, subAgent, sequence, i, receivedMs, agent);
         const err = decodeFlowSample(new Cursor(buf, start, start + len), kind === 3, rec);
-        rec.raw = buf.subarray(start, start + len);
+        rec.packet = buf;
+        rec.rawStart = start;
+        rec.rawEnd = start + len;
         if (err) out.errors.push({ ...err, offset: start });
         else out.records.push(rec);
       } else if (enterprise === 0 && (kind === 2 || kind === 4)) out.counterSamples++;
@@ -97,12 +99,12 @@ export function decodeSflowPacket(buf: Uint8Array, exporter: Exporter, receivedA
   return out;
 }
 
-function newRecord(exporter: Exporter, subAgent: number, sequence: number, index: number, receivedMs: number, agent: string | undefined): FlowRecord {
+function newRecord(buf: Uint8Array, exporter: Exporter, subAgent: number, sequence: number, index: number, receivedMs: number, agent: string | undefined): FlowRecord {
   const extras: Record<string, FieldValue> = {};
   if (agent !== undefined) extras.agentAddress = agent;
   return {
     version: 'sflow5', exporter, observationDomain: subAgent, sequence, templateId: 0, recordIndex: index,
-    receivedMs, exportMs: receivedMs, extras, raw: new Uint8Array(0),
+    receivedMs, exportMs: receivedMs, extras, packet: buf, rawStart: 0, rawEnd: 0,
   };
 }
 
