@@ -1,5 +1,6 @@
 /** Certificate issuance checked by the openssl peer: text dump, chain verification, TLS handshake. */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -53,6 +54,20 @@ describe('development CA and certificate issuance', () => {
     const again = loadOrCreateDevCa(caDir);
     assert.deepEqual(again.certificateDer, ca.certificateDer);
     assert.throws(() => createDevCa(caDir), DevCaError);
+  });
+
+  it('creates exactly one CA when several processes start on an empty directory at once', async () => {
+    const d = path.join(tmp.dir, 'race');
+    const script = path.join(tmp.dir, 'race.mts');
+    const mod = new URL('../src/dev-ca/index.ts', import.meta.url).href;
+    writeFileSync(script, `import { loadOrCreateDevCa } from '${mod}';\nprocess.stdout.write(loadOrCreateDevCa(process.argv[2]).certificatePem);\n`);
+    const run = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        execFile(process.execPath, ['--import', 'tsx', script, d], { timeout: 60_000 }, (err, out) => (err ? reject(err) : resolve(out)));
+      });
+    const pems = await Promise.all([run(), run(), run()]);
+    assert.equal(new Set(pems).size, 1, 'all processes see the same root');
+    assert.equal(pems[0], readFileSync(path.join(d, 'root.pem'), 'utf8'));
   });
 
   it('refuses to load a key readable by others', () => {

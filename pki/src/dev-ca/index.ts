@@ -4,7 +4,7 @@
  * Library only; the RA service decides workflow, storage and serial bookkeeping.
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fromPem, toPem } from '../der/index.js';
 import { buildCrl, type RevokedEntry } from '../crl/index.js';
@@ -64,6 +64,22 @@ function writeFileAtomic(file: string, data: string, mode: number): void {
   renameSync(tmp, file);
 }
 
+/** Like writeFileAtomic but fails with EEXIST when the file exists (hard link is atomic and exclusive). */
+function writeFileExclusive(file: string, data: string, mode: number): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data, { mode, flag: 'wx' });
+  chmodSync(tmp, mode);
+  try {
+    linkSync(tmp, file);
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 function assemble(dir: string, certificateDer: Uint8Array, privateKey: KeyObject, o: DevCaOptions): DevCa {
   const signer = createKeySigner(privateKey);
   let issuer: Issuer;
@@ -106,7 +122,13 @@ export function createDevCa(dir: string, o: DevCaOptions = {}): DevCa {
   const findings = lintTbs(prepared.tbsDer);
   if (hasErrors(findings)) throw new LintRefusedError(findings);
   const certificateDer = signPrepared(prepared, signer);
-  writeFileAtomic(path.join(dir, KEY_FILE), privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
+  // The key file is the claim on the directory: a concurrent creator loses here with EEXIST.
+  try {
+    writeFileExclusive(path.join(dir, KEY_FILE), privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new DevCaError(`${dir} already holds a CA; use loadDevCa`);
+    throw e;
+  }
   writeFileAtomic(path.join(dir, ROOT_FILE), toPem(certificateDer, 'CERTIFICATE'), 0o644);
   return assemble(dir, certificateDer, privateKey, o);
 }
@@ -128,9 +150,21 @@ export function loadDevCa(dir: string, o: DevCaOptions = {}): DevCa {
   return assemble(dir, certificateDer, privateKey, o);
 }
 
-/** Loads the CA from `dir`, creating it on first use. */
+/** Loads the CA from `dir`, creating it on first use (safe when several processes start at once). */
 export function loadOrCreateDevCa(dir: string, o: DevCaOptions = {}): DevCa {
-  return existsSync(path.join(dir, ROOT_FILE)) ? loadDevCa(dir, o) : createDevCa(dir, o);
+  if (existsSync(path.join(dir, KEY_FILE))) return loadWhenComplete(dir, o);
+  try {
+    return createDevCa(dir, o);
+  } catch (e) {
+    if (e instanceof DevCaError && /already holds/.test(e.message)) return loadWhenComplete(dir, o);
+    throw e;
+  }
+}
+
+/** Another process may have written the key but not yet the certificate: wait briefly for it. */
+function loadWhenComplete(dir: string, o: DevCaOptions): DevCa {
+  for (let i = 0; i < 50 && !existsSync(path.join(dir, ROOT_FILE)); i++) sleepMs(100);
+  return loadDevCa(dir, o);
 }
 
 export interface IssueRequest {
