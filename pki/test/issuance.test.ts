@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import * as tls from 'node:tls';
 import {
   acceptCsr,
+  parseCsr,
   createDevCa,
   createIssuer,
   createKeySigner,
@@ -120,6 +121,7 @@ describe('development CA and certificate issuance', () => {
       const csrPath = path.join(tmp.dir, `${name}.csr`);
       opensslOk(['req', '-new', '-utf8', ...keyArgs, '-nodes', '-keyout', path.join(tmp.dir, `${name}.key`), '-out', csrPath,
         '-subj', `/C=CN/O=应急管理厅/OU=信息中心/CN=${name}.device.example`, '-addext', `subjectAltName=DNS:${name}.device.example`]);
+      assert.throws(() => issueFromCsr(ca, parseCsr(readFileSync(csrPath, 'utf8')), { profile: PROFILES.service }), /has not passed acceptCsr/);
       const csr = acceptCsr(readFileSync(csrPath, 'utf8'));
       assert.deepEqual(csr.subjectAltNames, [{ type: 'dns', value: `${name}.device.example` }]);
       const issued = issueFromCsr(ca, csr, { profile: PROFILES.service, validityDays: 90 });

@@ -234,6 +234,14 @@ export const DEFAULT_CSR_SIGNATURE_ALGORITHMS: readonly string[] = [
 ];
 
 const WEAK_HASHES = new Set(['md5', 'sha1', 'sha224']);
+
+/** CSRs that went through acceptCsr in this process: issuance refuses anything else. */
+const accepted = new WeakSet<ParsedCsr>();
+
+/** True when this exact object was returned by acceptCsr (signature and policy checked). */
+export function isAcceptedCsr(csr: ParsedCsr): boolean {
+  return accepted.has(csr);
+}
 const UB_LENGTHS: Record<string, number> = { [OID.commonName]: 64, [OID.organizationName]: 64, [OID.organizationalUnitName]: 64, [OID.countryName]: 2 };
 
 /** parse → signature-algorithm policy → proof of possession → key policy → extension/subject checks. */
@@ -266,6 +274,7 @@ export function acceptCsr(input: Uint8Array | string, policy: CsrPolicy = {}): P
     }
     if (a.value.length === 0) throw new CsrError('bad-subject', `${a.type} is empty`);
   }
+  accepted.add(csr);
   return csr;
 }
 

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, s
 import path from 'node:path';
 import { fromPem, toPem } from '../der/index.js';
 import { buildCrl, type RevokedEntry } from '../crl/index.js';
-import type { ParsedCsr } from '../csr/index.js';
+import { isAcceptedCsr, type ParsedCsr } from '../csr/index.js';
 import { issueCertificate, type IssuedCertificate } from '../issuance.js';
 import { hasErrors, LintRefusedError, lintTbs, type LintOptions } from '../lint/index.js';
 import { createKeySigner, type KeySigner } from '../signers.js';
@@ -181,6 +181,7 @@ export interface IssueRequest {
 
 /** Issues a certificate for an accepted CSR (see acceptCsr) under a profile; prepare → lint → sign. */
 export function issueFromCsr(ca: DevCa, csr: ParsedCsr, req: IssueRequest): IssuedCertificate {
+  if (!isAcceptedCsr(csr)) throw new DevCaError('the CSR has not passed acceptCsr (signature and policy checks)');
   const days = req.validityDays ?? req.profile.maxValidityDays;
   if (days <= 0 || days > req.profile.maxValidityDays) {
     throw new DevCaError(`validity of ${days} days outside the ${req.profile.name} profile (max ${req.profile.maxValidityDays})`);
