@@ -1,0 +1,11 @@
+export { startRaService, type RaServiceOptions, type RaServiceHandle } from './service.js';
+export { RegistrationAuthority, type Caller } from './ra.js';
+export { AuditForwarder, toEcs } from './audit/forwarder.js';
+export { verifyChain, canonicalJson, type AuditRecord, type VerifyReport } from './audit/chain.js';
+export type { CaConnector, IssueRequest } from './ca/connector.js';
+export { RaRepository } from './store/repository.js';
+export { SqliteDriver } from './store/sqlite-driver.js';
+export { PostgresDriver } from './store/postgres-driver.js';
+export { loadProfiles, type Profile } from './policy/profiles.js';
+export { loadOrgUnits, OrgUnits, type OrgUnit } from './policy/org-units.js';
+export { willingToIssue, type PolicyViolation } from './policy/willing-to-issue.js';

@@ -1,0 +1,120 @@
+/** Domain records of the RA, shared by the repository, the workflow and the API. */
+
+export type SubjectKind = 'person' | 'device' | 'service';
+export type SubjectStatus = 'active' | 'suspended' | 'left';
+
+export interface SubjectAttributes {
+  commonName: string;
+  email?: string;
+  phone?: string;
+  /** Staff number (people) or hardware serial (devices). */
+  employeeId?: string;
+  serialNumber?: string;
+  dnsNames?: string[];
+  ipAddresses?: string[];
+}
+
+export interface Subject {
+  id: string;
+  kind: SubjectKind;
+  orgUnit: string;
+  status: SubjectStatus;
+  attributes: SubjectAttributes;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const REQUEST_TYPES = ['enroll', 'keygen', 'renew', 'rekey', 'revoke', 'suspend', 'resume'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+export const REQUEST_STATUSES = ['submitted', 'approved', 'issued', 'completed', 'rejected', 'cancelled', 'failed'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** RFC 5280 §5.3.1 CRLReason codes (7 is unused). */
+export const REVOCATION_REASONS = {
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  removeFromCRL: 8,
+  privilegeWithdrawn: 9,
+  aACompromise: 10,
+} as const;
+export type RevocationReason = keyof typeof REVOCATION_REASONS;
+
+export interface SanEntry {
+  type: 'dns' | 'ip' | 'email' | 'uri';
+  value: string;
+}
+
+export interface CertRequest {
+  id: string;
+  type: RequestType;
+  status: RequestStatus;
+  profile: string | null;
+  subjectId: string | null;
+  /** Target certificate of renew/rekey/revoke/suspend/resume. */
+  serial: string | null;
+  csrDer: Uint8Array | null;
+  /** Key to certify (from the CSR, the renewed certificate or server-side generation). */
+  publicKeyInfo: Uint8Array | null;
+  san: SanEntry[];
+  revocationReason: RevocationReason | null;
+  approvalsRequired: number;
+  requesterId: string;
+  requesterName: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Rejection reason or failure cause. */
+  reason: string | null;
+  /** Serial of the certificate produced by this request. */
+  resultSerial: string | null;
+  approvals: Approval[];
+  transitions: Transition[];
+}
+
+export interface Approval {
+  officerId: string;
+  officerName: string;
+  at: string;
+  comment: string | null;
+  sourceIp: string | null;
+}
+
+export interface Transition {
+  from: RequestStatus | null;
+  to: RequestStatus;
+  actor: string;
+  at: string;
+  sourceIp: string | null;
+  reason: string | null;
+}
+
+export type CertificateStatus = 'reserved' | 'valid' | 'revoked' | 'suspended' | 'failed';
+
+export interface CertificateRecord {
+  serial: string;
+  requestId: string;
+  subjectId: string | null;
+  profile: string;
+  status: CertificateStatus;
+  subjectDn: string;
+  notBefore: string;
+  notAfter: string;
+  spkiSha256: string;
+  der: Uint8Array | null;
+  issuedAt: string | null;
+  revokedAt: string | null;
+  revocationReason: RevocationReason | null;
+  requesterId: string;
+}
+
+/** Who did something and from where: every state change carries one. */
+export interface Actor {
+  id: string;
+  name: string;
+  roles: string[];
+  sourceIp: string | null;
+}

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { policiesDir } from '@emsoc/common';
+
+export const SAN_TYPES = ['dns', 'ip', 'email', 'uri'] as const;
+export type SanType = (typeof SAN_TYPES)[number];
+
+const KEY_USAGES = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+] as const;
+const EKUS = ['serverAuth', 'clientAuth', 'codeSigning', 'emailProtection', 'timeStamping', 'OCSPSigning'] as const;
+
+const sanRule = z
+  .object({
+    /** Only values registered on the subject record (dnsNames, ipAddresses, email) may appear. */
+    mustMatchSubject: z.boolean().default(false),
+    /** DNS: allowed suffixes (".gov.cn"); email: allowed domains. */
+    suffixes: z.array(z.string().min(1)).optional(),
+    /** IP: allowed networks. */
+    cidrs: z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/)).optional(),
+  })
+  .strict();
+
+export const profileSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/),
+    description: z.record(z.string(), z.string()),
+    subjectKinds: z.array(z.enum(['person', 'device', 'service'])).min(1),
+    keys: z
+      .object({
+        rsa: z.object({ minBits: z.number().int().min(2048), maxBits: z.number().int().max(8192) }).strict().optional(),
+        ecdsa: z.array(z.enum(['P-256', 'P-384'])).optional(),
+      })
+      .strict(),
+    serverKeyGeneration: z.boolean().default(false),
+    validityDays: z.number().int().min(1).max(3650),
+    keyUsage: z.array(z.enum(KEY_USAGES)).min(1),
+    extendedKeyUsage: z.array(z.enum(EKUS)).default([]),
+    /** RDNs most significant first; placeholders {unit.name} {unit.organization} {unit.code} {subject.<attr>}. */
+    subjectDn: z.array(z.string().regex(/^[A-Za-z]+=.+$/)).min(1),
+    san: z
+      .object({
+        allowed: z.array(z.enum(SAN_TYPES)).default([]),
+        required: z.boolean().default(false),
+        rules: z.partialRecord(z.enum(SAN_TYPES), sanRule).default({}),
+      })
+      .strict()
+      .prefault({}),
+    approvals: z.number().int().min(0).max(2),
+    /** Must be set for approvals: 0 (machine-issued, no officer in the loop). */
+    automation: z.boolean().default(false),
+    crlDistributionPoint: z.boolean().default(true),
+    authorityInfoAccess: z.boolean().default(true),
+    /** Reserved: SM2 signing + encryption certificate pair (a later issue). */
+    dualCertificate: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.approvals === 0 && !p.automation) ctx.addIssue({ code: 'custom', message: 'approvals: 0 requires automation: true' });
+    if (!p.keys.rsa && !p.keys.ecdsa?.length) ctx.addIssue({ code: 'custom', message: 'no key algorithm allowed' });
+    if (p.keys.rsa && p.keys.rsa.minBits > p.keys.rsa.maxBits) ctx.addIssue({ code: 'custom', message: 'keys.rsa.minBits > maxBits' });
+    if (p.dualCertificate) ctx.addIssue({ code: 'custom', message: 'dualCertificate is reserved for SM2 and not supported yet' });
+  });
+
+export type Profile = z.infer<typeof profileSchema>;
+
+/** Loads every policies/profiles/*.yaml; the file name must match the id so operators find them. */
+export function loadProfiles(dir = path.join(policiesDir, 'profiles')): Map<string, Profile> {
+  const out = new Map<string, Profile>();
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    const full = path.join(dir, file);
+    const r = profileSchema.safeParse(parseYaml(fs.readFileSync(full, 'utf8')));
+    if (!r.success) throw new Error(`${full}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (`${r.data.id}.yaml` !== file) throw new Error(`${full}: id "${r.data.id}" does not match the file name`);
+    out.set(r.data.id, r.data);
+  }
+  if (out.size === 0) throw new Error(`no profiles in ${dir}`);
+  return out;
+}

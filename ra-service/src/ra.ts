@@ -1,0 +1,505 @@
+import { createPrivateKey, generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Logger } from 'pino';
+import { HttpError } from '@emsoc/common';
+import { hasErrors, lintTbs } from '@emsoc/pki/lint/index';
+import { prepareCertificate, type PreparedCertificate } from '@emsoc/pki/x509/certificate';
+import type { GeneralName } from '@emsoc/pki/x509/general-name';
+import { nameToString, decodeName, encodeName } from '@emsoc/pki/x509/name';
+import type { AuditDraft } from './audit/chain.js';
+import type { CaConnector } from './ca/connector.js';
+import { CsrError, describeKey, parseCsr, spkiFingerprint, weakKeyReason, type ParsedCsr } from './ca/csr.js';
+import type { Actor, CertificateRecord, CertRequest, RequestStatus, SanEntry, Subject, Transition } from './model.js';
+import type { OrgUnits } from './policy/org-units.js';
+import type { Profile } from './policy/profiles.js';
+import { renderSubjectDn, willingToIssue, type PolicyViolation } from './policy/willing-to-issue.js';
+import type { RequestInput, SubjectInput } from './api/schemas.js';
+import type { RaRepository, RaTx } from './store/repository.js';
+import { counter } from '@emsoc/common';
+import { inspectIssued as inspect } from './ca/inspect.js';
+
+const refused = counter('emsoc_ra_refused_total', 'RA requests refused, by cause', ['cause']);
+const issued = counter('emsoc_ra_certificates_issued_total', 'Certificates issued, by profile', ['profile']);
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** Refusal because the request breaks the profile/policy: 422 with every broken rule. */
+export function policyError(violations: PolicyViolation[]): HttpError {
+  refused.inc({ cause: 'policy' });
+  return new HttpError(422, `request outside profile: ${violations.map((v) => `${v.identifier}: ${v.rule}`).join('; ')}`, violations);
+}
+
+function badInput(message: string, cause = 'input'): HttpError {
+  refused.inc({ cause });
+  return new HttpError(400, message);
+}
+
+export interface RaDeps {
+  repo: RaRepository;
+  profiles: Map<string, Profile>;
+  units: OrgUnits;
+  ca: CaConnector;
+  logger: Logger;
+}
+
+/** What the caller may see and do beyond permissions checked at the route. */
+export interface Caller extends Actor {
+  permissions: Set<string>;
+}
+
+const TERMINAL: RequestStatus[] = ['issued', 'completed', 'rejected', 'cancelled', 'failed'];
+
+function subjectFromInput(x: SubjectInput, now: string): Subject {
+  const { kind, orgUnit, ...attributes } = x;
+  return { id: randomUUID(), kind, orgUnit, status: 'active', attributes, createdAt: now, updatedAt: now };
+}
+
+const sanToGeneralName = (s: SanEntry): GeneralName => ({ type: s.type, value: s.value }) as GeneralName;
+
+/**
+ * The registration authority: intake, approvals with dual control, and execution (issue, revoke,
+ * suspend, resume). Policy is decided only by `willingToIssue`; the CA connector only signs.
+ */
+export class RegistrationAuthority {
+  constructor(private readonly d: RaDeps) {}
+
+  get repo(): RaRepository {
+    return this.d.repo;
+  }
+
+  private profile(id: string | null): Profile {
+    const p = id ? this.d.profiles.get(id) : undefined;
+    if (!p) throw badInput(`unknown profile "${id ?? ''}" (known: ${[...this.d.profiles.keys()].join(', ')})`, 'profile');
+    return p;
+  }
+
+  private transition(actor: Actor, from: RequestStatus | null, to: RequestStatus, reason: string | null = null): Transition {
+    return { from, to, actor: actor.name, at: new Date().toISOString(), sourceIp: actor.sourceIp, reason };
+  }
+
+  private auditRequest(actor: Actor, r: CertRequest, eventType: string, details: Record<string, unknown> = {}, outcome: AuditDraft['outcome'] = 'success'): AuditDraft {
+    return {
+      eventType,
+      objectType: 'request',
+      objectId: r.id,
+      outcome,
+      actor,
+      details: { requestId: r.id, requestType: r.type, profile: r.profile, subjectId: r.subjectId, serial: r.serial ?? undefined, ...details },
+    };
+  }
+
+  // ---------------------------------------------------------------- subjects
+
+  async createSubject(actor: Actor, input: SubjectInput): Promise<Subject> {
+    if (!this.d.units.get(input.orgUnit)) throw badInput(`unknown org unit "${input.orgUnit}"`);
+    const s = subjectFromInput(input, new Date().toISOString());
+    await this.d.repo.tx(async (w) => {
+      await w.insertSubject(s);
+      await w.audit({ eventType: 'subject.created', objectType: 'subject', objectId: s.id, outcome: 'success', actor, details: { kind: s.kind, orgUnit: s.orgUnit } });
+    });
+    return s;
+  }
+
+  async updateSubject(actor: Actor, id: string, patch: Partial<SubjectInput> & { status?: Subject['status'] }): Promise<Subject> {
+    const cur = await this.d.repo.getSubject(id);
+    if (!cur) throw new HttpError(404, 'no such subject');
+    if (patch.orgUnit && !this.d.units.get(patch.orgUnit)) throw badInput(`unknown org unit "${patch.orgUnit}"`);
+    const { orgUnit, status, ...attrs } = patch;
+    const next: Subject = {
+      ...cur,
+      orgUnit: orgUnit ?? cur.orgUnit,
+      status: status ?? cur.status,
+      attributes: { ...cur.attributes, ...attrs },
+      updatedAt: new Date().toISOString(),
+    };
+    await this.d.repo.tx(async (w) => {
+      if (!(await w.updateSubject(next))) throw new HttpError(404, 'no such subject');
+      await w.audit({ eventType: 'subject.updated', objectType: 'subject', objectId: id, outcome: 'success', actor, details: { changed: Object.keys(patch).sort(), status: next.status } });
+    });
+    return next;
+  }
+
+  // ---------------------------------------------------------------- intake
+
+  /** Validates and records a request; auto-executes when the profile needs no approval (automation). */
+  async submit(actor: Caller, input: RequestInput): Promise<CertRequest> {
+    const now = new Date().toISOString();
+    const base: CertRequest = {
+      id: randomUUID(),
+      type: input.type,
+      status: 'submitted',
+      profile: null,
+      subjectId: null,
+      serial: null,
+      csrDer: null,
+      publicKeyInfo: null,
+      san: [],
+      revocationReason: null,
+      approvalsRequired: 1,
+      requesterId: actor.id,
+      requesterName: actor.name,
+      createdAt: now,
+      updatedAt: now,
+      reason: input.comment ?? null,
+      resultSerial: null,
+      approvals: [],
+      transitions: [],
+    };
+    let newSubject: Subject | undefined;
+    let escrow: Uint8Array | undefined;
+    let prepared: { prepared: PreparedCertificate; cert: CertificateRecord } | undefined;
+
+    if (input.type === 'enroll' || input.type === 'keygen') {
+      const profile = this.profile(input.profile);
+      const subject = await this.resolveSubject(input.subjectId, input.subject, now);
+      if (!input.subjectId) newSubject = subject;
+      let spki: Uint8Array;
+      let san: SanEntry[];
+      if (input.type === 'enroll') {
+        const csr = this.parseCsr(input.csr);
+        await this.checkKey(csr.publicKeyInfo, csr.spkiSha256);
+        spki = csr.publicKeyInfo;
+        san = input.san ?? csr.sans;
+        base.csrDer = csr.der;
+        this.enforce(profile, subject, describeKey(spki), san);
+      } else {
+        if (!profile.serverKeyGeneration) throw policyError([{ identifier: 'key', rule: 'serverKeyGeneration', message: `profile ${profile.id} does not allow server-side key generation` }]);
+        san = input.san ?? [];
+        const keyDesc = input.keyAlgorithm.startsWith('RSA') ? { algorithm: 'rsa' as const, bits: Number(input.keyAlgorithm.slice(4)) } : { algorithm: 'ec' as const, curve: input.keyAlgorithm };
+        this.enforce(profile, subject, keyDesc, san); // before spending time on key generation
+        const key = await generateKeyFor(input.keyAlgorithm);
+        spki = new Uint8Array(key.publicKey.export({ type: 'spki', format: 'der' }));
+        // PKCS#8 PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC): the clear key never touches the database.
+        escrow = new Uint8Array(key.privateKey.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: input.password }));
+      }
+      Object.assign(base, { profile: profile.id, subjectId: subject.id, publicKeyInfo: spki, san, approvalsRequired: profile.approvals });
+      if (profile.approvals === 0) prepared = this.prepare(base, profile, subject);
+    } else {
+      const cert = await this.targetCertificate(actor, input.serial);
+      base.serial = cert.serial;
+      base.profile = cert.profile;
+      base.subjectId = cert.subjectId;
+      const profile = this.profile(cert.profile);
+      base.approvalsRequired = Math.max(profile.approvals, 1);
+      if (input.type === 'renew' || input.type === 'rekey') {
+        if (cert.status !== 'valid') throw new HttpError(409, `certificate ${cert.serial} is ${cert.status}; only valid certificates can be ${input.type === 'renew' ? 'renewed' : 're-keyed'}`);
+        const subject = await this.d.repo.getSubject(cert.subjectId ?? '');
+        if (!subject) throw new HttpError(409, 'the certificate has no subject record');
+        const old = decodeCertSans(cert);
+        base.san = old;
+        if (input.type === 'renew') {
+          base.publicKeyInfo = certSpki(cert);
+          const blocked = await this.d.repo.keyInUse(cert.spkiSha256);
+          if (blocked?.startsWith('public key is blocked')) throw policyError([{ identifier: 'key', rule: 'key.blocked', message: blocked }]);
+        } else {
+          const csr = this.parseCsr(input.csr);
+          if (csr.spkiSha256 === cert.spkiSha256) throw policyError([{ identifier: 'key', rule: 'rekey.newKey', message: 're-key needs a new key pair' }]);
+          await this.checkKey(csr.publicKeyInfo, csr.spkiSha256);
+          base.csrDer = csr.der;
+          base.publicKeyInfo = csr.publicKeyInfo;
+        }
+        this.enforce(profile, subject, describeKey(base.publicKeyInfo!), base.san);
+        base.approvalsRequired = profile.approvals;
+        if (profile.approvals === 0) prepared = this.prepare(base, profile, subject);
+      } else {
+        const allowedFrom = input.type === 'revoke' ? ['valid', 'suspended'] : input.type === 'suspend' ? ['valid'] : ['suspended'];
+        if (!allowedFrom.includes(cert.status)) throw new HttpError(409, `certificate ${cert.serial} is ${cert.status}; cannot ${input.type}`);
+        base.revocationReason = input.type === 'revoke' ? input.reason : input.type === 'suspend' ? 'certificateHold' : 'removeFromCRL';
+      }
+    }
+
+    const auto = base.approvalsRequired === 0;
+    base.transitions.push(this.transition(actor, null, 'submitted', input.comment ?? null));
+    if (auto) base.transitions.push(this.transition({ ...actor, name: 'policy:automation' }, 'submitted', 'approved', `profile ${base.profile} is automated`));
+    await this.d.repo.tx(async (w) => {
+      if (newSubject) {
+        await w.insertSubject(newSubject);
+        await w.audit({ eventType: 'subject.created', objectType: 'subject', objectId: newSubject.id, outcome: 'success', actor, details: { kind: newSubject.kind, orgUnit: newSubject.orgUnit, viaRequest: base.id } });
+      }
+      await w.insertRequest({ ...base, status: auto ? 'approved' : 'submitted' });
+      if (escrow) await w.putEscrowedKey(base.id, escrow);
+      await w.audit(this.auditRequest(actor, base, 'request.submitted'));
+      if (auto) {
+        await w.audit(this.auditRequest({ ...actor, name: 'policy:automation' }, base, 'request.approved', { automated: true }));
+        await w.reserveCertificate(prepared!.cert);
+      }
+    });
+    if (auto) await this.sign(actor, { ...base, status: 'approved' }, prepared!);
+    return (await this.d.repo.getRequest(base.id))!;
+  }
+
+  private parseCsr(text: string): ParsedCsr {
+    try {
+      return parseCsr(text);
+    } catch (e) {
+      if (e instanceof CsrError) throw badInput(e.message, 'csr');
+      throw e;
+    }
+  }
+
+  private async checkKey(spki: Uint8Array, fingerprint: string): Promise<void> {
+    const weak = weakKeyReason(spki);
+    if (weak) throw policyError([{ identifier: 'key', rule: 'key.weak', message: weak }]);
+    const used = await this.d.repo.keyInUse(fingerprint);
+    if (used) throw policyError([{ identifier: 'key', rule: 'key.unique', message: used }]);
+  }
+
+  private enforce(profile: Profile, subject: Subject, key: ReturnType<typeof describeKey>, san: SanEntry[]): void {
+    const violations = willingToIssue({ profile, subject, unit: this.d.units.get(subject.orgUnit), key, san });
+    if (violations.length) throw policyError(violations);
+  }
+
+  private async resolveSubject(subjectId: string | undefined, inline: SubjectInput | undefined, now: string): Promise<Subject> {
+    if (subjectId && inline) throw badInput('give either subjectId or subject, not both');
+    if (subjectId) {
+      const s = await this.d.repo.getSubject(subjectId);
+      if (!s) throw badInput(`unknown subject ${subjectId}`);
+      return s;
+    }
+    if (!inline) throw badInput('subjectId or subject is required');
+    if (!this.d.units.get(inline.orgUnit)) throw badInput(`unknown org unit "${inline.orgUnit}"`);
+    return subjectFromInput(inline, now);
+  }
+
+  /** Requesters without ra.certificates:read may only act on certificates they requested. */
+  private async targetCertificate(actor: Caller, serial: string): Promise<CertificateRecord> {
+    const cert = await this.d.repo.getCertificate(serial);
+    if (!cert || cert.status === 'reserved' || cert.status === 'failed') throw new HttpError(404, 'no such certificate');
+    if (!actor.permissions.has('ra.certificates:read') && cert.requesterId !== actor.id) throw new HttpError(404, 'no such certificate');
+    return cert;
+  }
+
+  // ---------------------------------------------------------------- decisions
+
+  private async load(id: string): Promise<CertRequest> {
+    const r = await this.d.repo.getRequest(id);
+    if (!r) throw new HttpError(404, 'no such request');
+    return r;
+  }
+
+  /**
+   * Dual control: the requester never approves their own request; each officer counts once; the
+   * request moves to approved when the profile's number of distinct approvals is reached, then executes.
+   */
+  async approve(actor: Caller, id: string, comment: string | undefined): Promise<CertRequest> {
+    const r = await this.load(id);
+    if (r.status !== 'submitted') throw new HttpError(409, `request is ${r.status}, not submitted`);
+    if (r.requesterId === actor.id) {
+      await this.auditDenied(actor, r, 'request.approve-denied', 'requester cannot approve their own request');
+      throw new HttpError(403, 'the requester cannot approve their own request');
+    }
+    if (r.approvals.some((a) => a.officerId === actor.id)) throw new HttpError(409, 'you already approved this request; another officer must approve');
+    const complete = r.approvals.length + 1 >= r.approvalsRequired;
+    let prepared: { prepared: PreparedCertificate; cert: CertificateRecord } | undefined;
+    if (complete && ['enroll', 'keygen', 'renew', 'rekey'].includes(r.type)) {
+      const profile = this.profile(r.profile);
+      const subject = await this.d.repo.getSubject(r.subjectId ?? '');
+      if (!subject) throw new HttpError(409, 'subject record is gone');
+      // Policy is re-checked at issuance time: the subject may have left or the profile changed.
+      const violations = willingToIssue({ profile, subject, unit: this.d.units.get(subject.orgUnit), key: describeKey(r.publicKeyInfo!), san: r.san });
+      if (r.type !== 'renew') {
+        const used = await this.d.repo.keyInUse(spkiFingerprint(r.publicKeyInfo!));
+        if (used) violations.push({ identifier: 'key', rule: 'key.unique', message: used });
+      }
+      if (violations.length) {
+        await this.fail(actor, r, 'submitted', `policy: ${violations.map((v) => `${v.identifier}: ${v.rule}`).join('; ')}`);
+        throw policyError(violations);
+      }
+      prepared = this.prepare(r, profile, subject);
+    }
+    const ok = await this.d.repo.tx(async (w) => {
+      if (!(await w.addApproval(r.id, { officerId: actor.id, officerName: actor.name, at: new Date().toISOString(), comment: comment ?? null, sourceIp: actor.sourceIp }))) return false;
+      await w.audit(this.auditRequest(actor, r, 'request.approved', { approval: r.approvals.length + 1, of: r.approvalsRequired, comment }));
+      if (!complete) return true;
+      if (!(await w.transition(r.id, this.transition(actor, 'submitted', 'approved', comment ?? null) as Transition & { from: RequestStatus }))) return false;
+      if (prepared) await w.reserveCertificate(prepared.cert);
+      return true;
+    });
+    if (!ok) throw new HttpError(409, 'request changed concurrently; reload and retry');
+    if (complete) {
+      const approved = { ...r, status: 'approved' as const };
+      if (prepared) await this.sign(actor, approved, prepared);
+      else await this.changeStatus(actor, approved);
+    }
+    return this.load(id);
+  }
+
+  async reject(actor: Caller, id: string, reason: string): Promise<CertRequest> {
+    const r = await this.load(id);
+    if (r.requesterId === actor.id) throw new HttpError(403, 'the requester cannot decide their own request (cancel it instead)');
+    await this.move(actor, r, 'submitted', 'rejected', reason, 'request.rejected');
+    return this.load(id);
+  }
+
+  async cancel(actor: Caller, id: string, reason: string | undefined): Promise<CertRequest> {
+    const r = await this.load(id);
+    if (r.requesterId !== actor.id && !actor.permissions.has('ra.requests:decide')) throw new HttpError(404, 'no such request');
+    await this.move(actor, r, 'submitted', 'cancelled', reason ?? null, 'request.cancelled');
+    return this.load(id);
+  }
+
+  private async move(actor: Actor, r: CertRequest, from: RequestStatus, to: RequestStatus, reason: string | null, event: string): Promise<void> {
+    if (r.status !== from) throw new HttpError(409, `request is ${r.status}, not ${from}`);
+    const ok = await this.d.repo.tx(async (w) => {
+      if (!(await w.transition(r.id, { ...this.transition(actor, from, to, reason), from }, { reason }))) return false;
+      await w.audit(this.auditRequest(actor, r, event, { reason }));
+      return true;
+    });
+    if (!ok) throw new HttpError(409, 'request changed concurrently; reload and retry');
+  }
+
+  private async fail(actor: Actor, r: CertRequest, from: RequestStatus, reason: string, serial?: string): Promise<void> {
+    await this.d.repo.tx(async (w) => {
+      if (serial) await w.failCertificate(serial);
+      await w.transition(r.id, { ...this.transition(actor, from, 'failed', reason), from }, { reason });
+      await w.audit(this.auditRequest(actor, r, 'request.failed', { reason, serial }, 'failure'));
+    });
+  }
+
+  private async auditDenied(actor: Actor, r: CertRequest, event: string, reason: string): Promise<void> {
+    await this.d.repo.tx(async (w) => void (await w.audit(this.auditRequest(actor, r, event, { reason }, 'failure'))));
+  }
+
+  // ---------------------------------------------------------------- execution
+
+  /** Builds the exact TBS from the profile, then lints it; nothing is signed unless the lint is clean. */
+  private prepare(r: CertRequest, profile: Profile, subject: Subject): { prepared: PreparedCertificate; cert: CertificateRecord } {
+    const unit = this.d.units.get(subject.orgUnit)!;
+    const dn = renderSubjectDn(profile, subject, unit);
+    const notBefore = new Date(Date.now() - 60_000); // tolerate relying parties with slightly slow clocks
+    const prepared = prepareCertificate({
+      issuer: this.d.ca.issuer({ crl: profile.crlDistributionPoint, aia: profile.authorityInfoAccess }),
+      subject: dn,
+      publicKeyInfo: r.publicKeyInfo!,
+      notBefore,
+      notAfter: new Date(notBefore.getTime() + profile.validityDays * 86_400_000),
+      basicConstraints: { ca: false },
+      keyUsage: keyUsageFor(profile, describeKey(r.publicKeyInfo!).algorithm),
+      extKeyUsage: profile.extendedKeyUsage,
+      subjectAltNames: r.san.map(sanToGeneralName),
+    });
+    const findings = lintTbs(prepared.tbsDer, { requireSubjectAltName: profile.san.required });
+    if (hasErrors(findings)) {
+      refused.inc({ cause: 'lint' });
+      throw new HttpError(422, `certificate refused by preflight lint: ${findings.filter((f) => f.severity === 'error').map((f) => `${f.code} (${f.message})`).join('; ')}`, findings);
+    }
+    return {
+      prepared,
+      cert: {
+        serial: prepared.serialHex,
+        requestId: r.id,
+        subjectId: subject.id,
+        profile: profile.id,
+        status: 'reserved',
+        subjectDn: nameToString(decodeName(encodeName(dn))),
+        notBefore: prepared.notBefore.toISOString(),
+        notAfter: prepared.notAfter.toISOString(),
+        spkiSha256: spkiFingerprint(r.publicKeyInfo!),
+        der: null,
+        issuedAt: null,
+        revokedAt: null,
+        revocationReason: null,
+        requesterId: r.requesterId,
+      },
+    };
+  }
+
+  /** The serial is already stored (reserved); sign exactly the linted TBS and commit the result. */
+  private async sign(actor: Actor, r: CertRequest, p: { prepared: PreparedCertificate; cert: CertificateRecord }): Promise<void> {
+    let der: Uint8Array;
+    try {
+      der = await this.d.ca.issue({ prepared: p.prepared, csrDer: r.csrDer, profile: this.profile(r.profile) });
+    } catch (e) {
+      this.d.logger.error({ err: e, request: r.id }, 'CA refused or failed to sign');
+      await this.fail(actor, r, 'approved', `CA error: ${(e as Error).message}`, p.cert.serial);
+      throw new HttpError(502, 'the CA failed to sign; the request is marked failed');
+    }
+    const at = new Date().toISOString();
+    await this.d.repo.tx(async (w) => {
+      await w.completeCertificate(p.cert.serial, der, at);
+      await w.transition(r.id, { ...this.transition(actor, 'approved', 'issued'), from: 'approved' }, { resultSerial: p.cert.serial });
+      await w.audit({
+        eventType: 'certificate.issued',
+        objectType: 'certificate',
+        objectId: p.cert.serial,
+        outcome: 'success',
+        actor,
+        details: { requestId: r.id, serial: p.cert.serial, profile: r.profile, subjectId: r.subjectId, subjectDn: p.cert.subjectDn, notAfter: p.cert.notAfter, ca: this.d.ca.kind },
+      });
+    });
+    issued.inc({ profile: r.profile ?? '' });
+  }
+
+  private async changeStatus(actor: Actor, r: CertRequest): Promise<void> {
+    const serial = r.serial!;
+    const at = new Date();
+    const spec =
+      r.type === 'revoke'
+        ? { from: ['valid', 'suspended'] as const, to: 'revoked' as const, revokedAt: at.toISOString(), event: 'certificate.revoked' }
+        : r.type === 'suspend'
+          ? { from: ['valid'] as const, to: 'suspended' as const, revokedAt: at.toISOString(), event: 'certificate.suspended' }
+          : { from: ['suspended'] as const, to: 'valid' as const, revokedAt: null, event: 'certificate.resumed' };
+    const cert = await this.d.repo.getCertificate(serial);
+    const ok = await this.d.repo.tx(async (w: RaTx) => {
+      const reason = r.type === 'resume' ? null : r.revocationReason;
+      if (!(await w.setCertificateStatus(serial, [...spec.from], spec.to, spec.revokedAt, reason))) return false;
+      if (r.revocationReason === 'keyCompromise' && cert) await w.blockKey(cert.spkiSha256, `keyCompromise (certificate ${serial})`);
+      await w.transition(r.id, { ...this.transition(actor, 'approved', 'completed'), from: 'approved' });
+      await w.audit({ eventType: spec.event, objectType: 'certificate', objectId: serial, outcome: 'success', actor, details: { requestId: r.id, serial, reason: r.revocationReason } });
+      return true;
+    });
+    if (!ok) {
+      await this.fail(actor, r, 'approved', `certificate ${serial} is no longer in a state that allows ${r.type}`);
+      throw new HttpError(409, `certificate ${serial} changed state; request failed`);
+    }
+    await this.d.ca.revocationChanged({ serial, reason: r.type === 'resume' ? null : r.revocationReason, at });
+  }
+
+  // ---------------------------------------------------------------- key pickup
+
+  /** Hands out the server-generated key once as PKCS#12; the encrypted copy is deleted in the same commit. */
+  async pickupKey(actor: Caller, id: string, password: string, buildPkcs12: (key: KeyObject, certDer: Uint8Array, chain: Uint8Array[], password: string) => Uint8Array): Promise<Uint8Array> {
+    const r = await this.load(id);
+    if (r.type !== 'keygen' || r.requesterId !== actor.id) throw new HttpError(404, 'no key to pick up for this request');
+    if (r.status !== 'issued') throw new HttpError(409, `request is ${r.status}; the key is available once issued`);
+    const cert = await this.d.repo.getCertificate(r.resultSerial!);
+    return this.d.repo.tx(async (w) => {
+      const enc = await w.takeEscrowedKey(id);
+      if (!enc) throw new HttpError(410, 'the key was already picked up (it is handed out once)');
+      let key: KeyObject;
+      try {
+        key = createPrivateKey({ key: Buffer.from(enc), format: 'der', type: 'pkcs8', passphrase: password });
+      } catch {
+        throw new HttpError(403, 'wrong password');
+      }
+      const p12 = buildPkcs12(key, cert!.der!, this.d.ca.chain(), password);
+      await w.audit(this.auditRequest(actor, r, 'key.delivered', { serial: r.resultSerial }));
+      return p12;
+    });
+  }
+
+  isTerminal(r: CertRequest): boolean {
+    return TERMINAL.includes(r.status);
+  }
+}
+
+/** keyEncipherment/dataEncipherment only make sense for RSA keys, keyAgreement only for EC keys (RFC 5480 §3). */
+function keyUsageFor(profile: Profile, algorithm: string): Profile['keyUsage'] {
+  const drop = algorithm === 'rsa' ? ['keyAgreement'] : ['keyEncipherment', 'dataEncipherment'];
+  return profile.keyUsage.filter((u) => !drop.includes(u));
+}
+
+async function generateKeyFor(alg: string): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  if (alg.startsWith('RSA-')) return generateKeyPairAsync('rsa', { modulusLength: Number(alg.slice(4)), publicExponent: 65537 });
+  return generateKeyPairAsync('ec', { namedCurve: alg === 'P-384' ? 'secp384r1' : 'prime256v1' });
+}
+
+/** SubjectPublicKeyInfo of a stored certificate. */
+function certSpki(cert: CertificateRecord): Uint8Array {
+  return inspect(cert).publicKeyInfo;
+}
+
+function decodeCertSans(cert: CertificateRecord): SanEntry[] {
+  return inspect(cert).sans;
+}
+
+
