@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeFlowPacket, recordBytes, TemplateCache } from '../../src/sources/netflow/index.js';
+import { decodeFlowPacket, recordBytes, TemplateCache, toEcs } from '../../src/sources/netflow/index.js';
 import {
   concat, FLOW_SPECS, flowRecord, ipfixMessage, ipfixOptionsTemplate, ipfixTemplate, set, v9OptionsTemplate, v9Packet,
   v9Template, Writer,
@@ -226,4 +226,19 @@ test('NetFlow v5 header and records', () => {
   assert.equal(f.samplingInterval, 64);
   assert.equal(f.observationDomain, (1 << 8) | 2);
   assert.deepEqual([f.srcAs, f.dstAs, f.srcMask, f.dstMask, f.nextHop], [64512, 64513, 24, 16, '10.0.0.254']);
+});
+
+test('out-of-range time values are kept as numbers, not thrown on (fuzz regression)', () => {
+  const cache = new TemplateCache();
+  const opt = ipfixOptionsTemplate(500, [[149, 4]], [[160, 8]]);
+  const tpl = ipfixTemplate(501, [[8, 4], [152, 8], [322, 8]]);
+  const big = new Writer().u32(0xffffffff).u32(0xffffffff).done();
+  const r = decodeFlowPacket(ipfixMessage([
+    set(3, opt, 2), set(500, concat(new Writer().u32(0).done(), big)),
+    set(2, tpl), set(501, concat(new Writer().ipv4('10.0.0.1').done(), big, big)),
+  ]), exporter, at, cache);
+  assert.deepEqual(r.errors, []);
+  assert.equal(typeof r.options[0]!.values.systemInitTimeMilliseconds, 'number');
+  assert.equal(typeof r.records[0]!.extras?.observationTimeSeconds, 'number');
+  assert.equal(typeof toEcs(r.records[0]!)['@timestamp'], 'string');
 });

@@ -8,7 +8,7 @@ import {
   VARIABLE_LENGTH, domainKey, type ExporterMeta, type PacketContext, type Template, type TemplateCache, type TemplateField,
 } from './template-cache.js';
 import type { DecodeResult, Exporter, FieldValue, FlowRecord, OptionsRecord } from './types.js';
-import { formatIpv4, formatIpv6, formatMac, hex, ntpToMs, readString, readUnsigned, u16, u32 } from './values.js';
+import { formatIpv4, formatIpv6, formatMac, hex, isoFromMs, ntpToMs, readString, readUnsigned, u16, u32 } from './values.js';
 
 const V9_HEADER = 20;
 const IPFIX_HEADER = 16;
@@ -411,6 +411,11 @@ function readValue(f: TemplateField, b: Uint8Array, p: number, len: number, ctx:
   }
 }
 
+/** Time elements outside the record's own properties are kept as ISO text (the number if out of range). */
+function timeText(f: TemplateField, v: FieldValue): FieldValue {
+  return f.def !== undefined && isTime(f.def.type) && typeof v === 'number' ? isoFromMs(v) ?? v : v;
+}
+
 function isTime(t: ValueType): boolean {
   return t === ValueType.Seconds || t === ValueType.Millis || t === ValueType.Ntp || t === ValueType.DeltaMicros;
 }
@@ -457,12 +462,12 @@ function decodeDataSet(
       }
       p += len;
       if (values !== undefined) {
-        values[f.name] = f.def !== undefined && isTime(f.def.type) && typeof v === 'number' ? new Date(v).toISOString() : v;
+        values[f.name] = timeText(f, v);
         continue;
       }
       if (f.id === 160 && f.enterprise === 0 && typeof v === 'number') st.initMs = v;
       if (f.slot !== Slot.None && assign(rec!, f.slot, v, st)) continue;
-      (rec!.extras ??= {})[f.name] = f.def !== undefined && isTime(f.def.type) && typeof v === 'number' ? new Date(v).toISOString() : v;
+      (rec!.extras ??= {})[f.name] = timeText(f, v);
     }
     if (bad) {
       out.errors.push({ code: 'bad-record', message: `template ${tpl.id}: record ${idx} overruns its set`, offset: recStart });
@@ -512,6 +517,7 @@ function resolveUptime(r: FlowRecord, ctx: PacketContext, upStart: number, upEnd
 function learnMeta(meta: ExporterMeta, v: Record<string, FieldValue>): void {
   const init = v.systemInitTimeMilliseconds;
   if (typeof init === 'string') meta.systemInitMs = Date.parse(init);
+  else if (typeof init === 'number') meta.systemInitMs = init;
   let interval: number | undefined;
   const si = v.samplingInterval ?? v.samplerRandomInterval;
   if (typeof si === 'number' && si > 0) interval = si;

@@ -81,3 +81,31 @@ export function ntpToMs(b: Uint8Array, o: number): number {
   const frac = u32(b, o + 4);
   return (secs - 2208988800) * 1000 + Math.floor((frac / 4294967296) * 1000);
 }
+
+const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
+const pad3 = (n: number): string => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
+
+/** Same text as Date#toISOString for years 0-9999, without allocating a Date (civil-from-days, H. Hinnant). */
+export function isoFromMs(ms: number): string | undefined {
+  if (!Number.isFinite(ms) || ms < -62167219200000 || ms >= 253402300800000) return undefined;
+  const t = Math.floor(ms);
+  const days = Math.floor(t / 86_400_000);
+  let rem = t - days * 86_400_000;
+  const hh = Math.floor(rem / 3_600_000);
+  rem -= hh * 3_600_000;
+  const mi = Math.floor(rem / 60_000);
+  rem -= mi * 60_000;
+  const ss = Math.floor(rem / 1000);
+  const milli = rem - ss * 1000;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const yyyy = y < 1000 ? String(y).padStart(4, '0') : String(y);
+  return `${yyyy}-${pad2(m)}-${pad2(d)}T${pad2(hh)}:${pad2(mi)}:${pad2(ss)}.${pad3(milli)}Z`;
+}
