@@ -23,6 +23,22 @@ export interface SyslogContext {
 }
 
 const BOM = '\uFEFF';
+
+// Bursts share receive and event times; remember the last conversions.
+let isoKeyA = NaN;
+let isoValA = '';
+let isoKeyB = NaN;
+let isoValB = '';
+function isoOf(ms: number): string {
+  if (ms === isoKeyA) return isoValA;
+  if (ms === isoKeyB) return isoValB;
+  const v = new Date(ms).toISOString();
+  isoKeyB = isoKeyA;
+  isoValB = isoValA;
+  isoKeyA = ms;
+  isoValA = v;
+  return v;
+}
 const DAY_NAMES = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
 
 /** Parse one syslog message (one frame) into an ECS event. */
@@ -36,7 +52,7 @@ export function parseSyslog(input: string | Buffer, ctx: SyslogContext = {}): Ec
   } catch {
     raw = '';
   }
-  const createdIso = new Date(received).toISOString();
+  const createdIso = isoOf(received);
   const ev: EcsEvent = {
     '@timestamp': createdIso,
     event: { created: createdIso, original: raw },
@@ -133,7 +149,7 @@ function parse5424(ev: EcsEvent, syslog: EcsEvent, s: string, i: number, tz: str
   const [ts, i1, ok1] = field(s, i);
   if (ts !== undefined) {
     const t = parseIsoTimestamp(ts, 0, tz);
-    if (t && t.end === ts.length) ev['@timestamp'] = new Date(t.ms).toISOString();
+    if (t && t.end === ts.length) ev['@timestamp'] = isoOf(t.ms);
     else markFailure(ev, `invalid RFC 5424 timestamp "${ts.slice(0, 40)}"`);
   }
   const [host, i2, ok2] = field(s, i1);
@@ -241,7 +257,7 @@ function parse3164(ev: EcsEvent, syslog: EcsEvent, s: string, i: number, receive
   }
   const t = timestampAt(s, i, received, tz);
   if (t) {
-    ev['@timestamp'] = new Date(t.ms).toISOString();
+    ev['@timestamp'] = isoOf(t.ms);
     i = t.end;
     if (s.charCodeAt(i) === 58) i++;
     while (s.charCodeAt(i) === 32) i++;

@@ -30,8 +30,6 @@ const DAY_MS = 86_400_000;
 const FUTURE_SLACK_MS = 2 * DAY_MS;
 
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
-const offsetCache = new Map<string, number>();
-
 function formatterFor(tz: string): Intl.DateTimeFormat | null {
   let f = formatters.get(tz);
   if (f === undefined) {
@@ -53,13 +51,33 @@ export function isValidTimezone(tz: string): boolean {
   return formatterFor(tz) !== null;
 }
 
+interface ZoneCache {
+  buckets: Float64Array;
+  offsets: Int32Array;
+}
+const zoneCaches = new Map<string, ZoneCache>();
+let lastZone = '';
+let lastCache: ZoneCache | undefined;
+const SLOTS = 1024; // direct-mapped: a quarter-hour bucket maps to slot bucket % SLOTS
+
 /** Offset of `tz` from UTC in minutes at the instant `utcMs`. */
 export function zoneOffsetMinutes(tz: string, utcMs: number): number {
   if (tz === 'UTC' || tz === 'Etc/UTC') return 0;
   // Offsets change on the hour or half hour at most; a 15-minute bucket is safe to share.
-  const key = tz + '|' + Math.floor(utcMs / 900_000);
-  const hit = offsetCache.get(key);
-  if (hit !== undefined) return hit;
+  const bucket = Math.floor(utcMs / 900_000);
+  let zc = tz === lastZone ? lastCache : undefined;
+  if (!zc) {
+    zc = zoneCaches.get(tz);
+    if (!zc) {
+      if (zoneCaches.size > 64) zoneCaches.clear();
+      zc = { buckets: new Float64Array(SLOTS).fill(NaN), offsets: new Int32Array(SLOTS) };
+      zoneCaches.set(tz, zc);
+    }
+    lastZone = tz;
+    lastCache = zc;
+  }
+  const slot = ((bucket % SLOTS) + SLOTS) % SLOTS;
+  if (zc.buckets[slot] === bucket) return zc.offsets[slot]!;
   const f = formatterFor(tz);
   let off = 0;
   if (f && Number.isFinite(utcMs)) {
@@ -70,8 +88,10 @@ export function zoneOffsetMinutes(tz: string, utcMs: number): number {
     const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
     off = Math.round((asUtc - (utcMs - (utcMs % 1000 + 1000) % 1000)) / 60000);
   }
-  if (offsetCache.size > 50_000) offsetCache.clear();
-  offsetCache.set(key, off);
+  if (Number.isFinite(bucket)) {
+    zc.buckets[slot] = bucket;
+    zc.offsets[slot] = off;
+  }
   return off;
 }
 
@@ -170,6 +190,12 @@ function isUpper(c: number): boolean {
   return c >= 65 && c <= 90;
 }
 
+function instant(
+  y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, tz: string, offset: number | undefined,
+): number {
+  return offset === undefined ? zonedTimeToUtc(y, mo, d, h, mi, s, ms, tz) : Date.UTC(y, mo, d, h, mi, s, ms) - offset * 60000;
+}
+
 /**
  * BSD style `Mmm dd hh:mm:ss` (day space-padded or zero-padded) with the variants devices
  * add: `.fff` milliseconds, a year after the day (`Mmm dd yyyy hh:mm:ss`, Cisco ASA) or after
@@ -231,23 +257,19 @@ export function parseBsdTimestamp(s: string, pos: number, tz: string, receivedMs
     }
   }
   const sec59 = Math.min(sec, 59);
-  const at = (y: number): number =>
-    offset === undefined
-      ? zonedTimeToUtc(y, mo, d, h, mi, sec59, msv, tz)
-      : Date.UTC(y, mo, d, h, mi, sec59, msv) - offset * 60000;
   let ms: number;
   if (year >= 0) {
-    ms = at(year);
+    ms = instant(year, mo, d, h, mi, sec59, msv, tz, offset);
   } else {
     // Logs describe the past: take the receive year unless that is clearly in the future
     // (a December line received in January), or the line is a year-boundary straggler
     // from a sender whose clock runs slightly ahead.
     const ry = new Date(receivedMs + zoneOffsetMinutes(tz, receivedMs) * 60000).getUTCFullYear();
-    ms = at(ry);
+    ms = instant(ry, mo, d, h, mi, sec59, msv, tz, offset);
     if (ms - receivedMs > FUTURE_SLACK_MS) {
-      ms = at(ry - 1);
+      ms = instant(ry - 1, mo, d, h, mi, sec59, msv, tz, offset);
     } else if (receivedMs - ms > 330 * DAY_MS) {
-      const next = at(ry + 1);
+      const next = instant(ry + 1, mo, d, h, mi, sec59, msv, tz, offset);
       if (next - receivedMs <= FUTURE_SLACK_MS) ms = next;
     }
   }

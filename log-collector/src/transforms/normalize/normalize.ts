@@ -11,10 +11,16 @@
  * the same receive second) yields the same id, so re-ingesting a capture is idempotent; two
  * identical lines from one sender with the same timestamp are treated as one event.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { type EcsEvent, sub } from '../../sources/syslog/event.js';
 
 export const ECS_VERSION = '8.11.0';
+
+// crypto.hash (one-shot, Node ≥ 20.12) avoids a Hash object per event; fall back when absent.
+const oneShot = (crypto as unknown as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const sha256Hex = oneShot
+  ? (s: string): string => oneShot('sha256', s, 'hex')
+  : (s: string): string => crypto.createHash('sha256').update(s).digest('hex');
 
 function push(list: string[], v: unknown): void {
   if (typeof v === 'string' && v !== '' && !list.includes(v)) list.push(v);
@@ -27,7 +33,7 @@ export function eventId(ev: EcsEvent): string {
   const timeKey = ts && ts !== created ? ts : created.slice(0, 19);
   const sender: string = ev.log?.source?.address ?? '';
   const raw: string = typeof e.original === 'string' ? e.original : typeof ev.message === 'string' ? ev.message : '';
-  return createHash('sha256').update(`${sender}\u001f${timeKey}\u001f${raw}`).digest('hex');
+  return sha256Hex(`${sender}\u001f${timeKey}\u001f${raw}`);
 }
 
 export function normalize(ev: EcsEvent): EcsEvent {

@@ -154,6 +154,7 @@ export function parseCisco(ev: EcsEvent, message: string): boolean {
 
 export const ciscoParser = {
   name: 'cisco',
-  match: (msg: string): boolean => (msg.charCodeAt(0) === 37 /* % */ && msg.charCodeAt(1) !== 37) || LEAD.test(msg),
+  match: (msg: string): boolean =>
+    (msg.charCodeAt(0) === 37 /* % */ && msg.charCodeAt(1) !== 37) || (msg.includes(': %') && LEAD.test(msg)),
   parse: parseCisco,
 };

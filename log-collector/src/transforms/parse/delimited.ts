@@ -135,7 +135,7 @@ export function parseFilterlog(ev: EcsEvent, msg: string): boolean {
 
 export const panosParser = {
   name: 'panos',
-  match: (msg: string): boolean => PAN_START.test(msg),
+  match: (msg: string): boolean => msg.includes('/') && msg.includes(',') && PAN_START.test(msg),
   parse: parsePanos,
 };
 

@@ -5,17 +5,19 @@
  */
 import { classify, endpoint, type EcsEvent, int, sub } from './util.js';
 
+const EXTRA = ['TTL', 'ID', 'TOS', 'PREC', 'WINDOW', 'RES', 'TYPE', 'CODE', 'MARK', 'PHYSIN', 'PHYSOUT'];
+const FLAGS = ['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG', 'DF'];
 const KERNEL_TIME = /^\[\s*\d+\.\d+\]\s*/;
 
-function fields(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+function fields(text: string): Map<string, string> {
+  const out = new Map<string, string>();
   for (const tok of text.split(' ')) {
     if (!tok) continue;
     const eq = tok.indexOf('=');
     if (eq > 0) {
       const k = tok.slice(0, eq);
-      if (!(k in out)) out[k] = tok.slice(eq + 1); // ICMP echo repeats ID=; keep the IP one
-    } else out[tok] = '';
+      if (!out.has(k)) out.set(k, tok.slice(eq + 1)); // ICMP echo repeats ID=; keep the IP one
+    } else out.set(tok, '');
   }
   return out;
 }
@@ -32,7 +34,8 @@ export function parseNetfilter(ev: EcsEvent, message: string): boolean {
   const at = msg.indexOf('IN=');
   if (at < 0 || msg.indexOf(' SRC=', at) < 0) return false;
   const prefix = msg.slice(0, at).trim().replace(/:$/, '');
-  const f = fields(msg.slice(at));
+  const fm = fields(msg.slice(at));
+  const f = { SRC: fm.get('SRC'), DST: fm.get('DST'), SPT: fm.get('SPT'), DPT: fm.get('DPT'), PROTO: fm.get('PROTO'), LEN: fm.get('LEN'), IN: fm.get('IN'), OUT: fm.get('OUT'), MAC: fm.get('MAC') };
   const up = prefix.toUpperCase();
   const denied = /DROP|REJECT|DENY|DENIED|BLOCK|INVALID|BAD/.test(up);
   const allowed = !denied && /ACCEPT|ALLOW|PERMIT|PASS/.test(up);
@@ -58,10 +61,11 @@ export function parseNetfilter(ev: EcsEvent, message: string): boolean {
     if (d) sub(ev, 'destination').mac = d;
   }
   const ipt: EcsEvent = {};
-  for (const k of ['TTL', 'ID', 'TOS', 'PREC', 'WINDOW', 'RES', 'TYPE', 'CODE', 'MARK', 'PHYSIN', 'PHYSOUT']) {
-    if (f[k] !== undefined && f[k] !== '') ipt[k.toLowerCase()] = f[k];
+  for (const k of EXTRA) {
+    const v = fm.get(k);
+    if (v) ipt[k.toLowerCase()] = v;
   }
-  const flags = ['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG', 'DF'].filter((k) => k in f);
+  const flags = FLAGS.filter((k) => fm.has(k));
   if (flags.length) ipt.flags = flags;
   ev.iptables = ipt;
   return true;
