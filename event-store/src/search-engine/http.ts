@@ -83,7 +83,8 @@ export class EngineHttp {
         try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = text; }
         if (res.statusCode >= 400 && !ok.includes(res.statusCode)) {
           const err = parsed?.error;
-          const reason = typeof err === 'string' ? err : err?.root_cause?.[0]?.reason ?? err?.reason ?? String(text).slice(0, 300);
+          const reason = typeof err === 'string' ? err
+            : [err?.root_cause?.[0]?.reason ?? err?.reason, err?.caused_by?.reason].filter(Boolean).join(': ') || String(text).slice(0, 300);
           throw new EngineError(`${method} ${url.pathname}: ${res.statusCode} ${reason}`, res.statusCode, isRetryableStatus(res.statusCode), err?.type);
         }
         return { status: res.statusCode, body: parsed as T };

@@ -47,9 +47,19 @@ export class SearchEngineEventStore implements EventStore {
 
   /** GET / tells Elasticsearch from OpenSearch and their versions. */
   async connect(): Promise<{ engine: EngineKind; version: string }> {
-    const { body } = await this.http.request('GET', '/');
-    const number: string = body?.version?.number ?? '';
-    const engine: EngineKind = body?.version?.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch';
+    let number: string;
+    let engine: EngineKind;
+    try {
+      const { body } = await this.http.request('GET', '/');
+      number = body?.version?.number ?? '';
+      engine = body?.version?.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch';
+    } catch (e) {
+      // Elasticsearch serves GET / from its rest-root module; a bare embedded node lacks it (OpenSearch never does).
+      if (!(e instanceof EngineError) || (e.status !== 405 && e.status !== 404)) throw e;
+      const { body } = await this.http.request('GET', '/_nodes/_local?filter_path=nodes.*.version');
+      number = String(Object.values<any>(body?.nodes ?? {})[0]?.version ?? '');
+      engine = 'elasticsearch';
+    }
     const major = Number(number.split('.')[0]);
     const supported = engine === 'opensearch' ? major >= 2 && major <= 3 : major >= 8 && major <= 9;
     if (!supported) throw new EngineError(`unsupported engine ${engine} ${number} (need Elasticsearch 8/9 or OpenSearch 2/3)`, undefined, false);
