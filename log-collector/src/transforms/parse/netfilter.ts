@@ -11,13 +11,19 @@ const KERNEL_TIME = /^\[\s*\d+\.\d+\]\s*/;
 
 function fields(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const tok of text.split(' ')) {
-    if (!tok) continue;
-    const eq = tok.indexOf('=');
-    if (eq > 0) {
-      const k = tok.slice(0, eq);
-      if (!out.has(k)) out.set(k, tok.slice(eq + 1)); // ICMP echo repeats ID=; keep the IP one
-    } else out.set(tok, '');
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    let end = text.indexOf(' ', i);
+    if (end < 0) end = n;
+    if (end > i) {
+      const eq = text.indexOf('=', i);
+      if (eq > i && eq < end) {
+        const k = text.slice(i, eq);
+        if (!out.has(k)) out.set(k, text.slice(eq + 1, end)); // ICMP echo repeats ID=; keep the IP one
+      } else out.set(text.slice(i, end), '');
+    }
+    i = end + 1;
   }
   return out;
 }
