@@ -27,7 +27,9 @@ test('wazuh ruleset lines: no throw, dataset share', { skip }, () => {
   const w = wazuh();
   console.log(`wazuh: ${w.matched}/${w.total} = ${(w.share * 100).toFixed(1)}%`, w.mismatches.slice(0, 10));
   assert.equal(w.thrown, 0);
-  assert.ok(w.share >= 0.8, `share ${w.share}`);
+  console.log(`wazuh addresses: ${w.addresses[0]}/${w.addresses[1]}`, w.addressMisses);
+  assert.ok(w.share >= 0.99, `share ${w.share}`);
+  assert.ok(w.addresses[0] / w.addresses[1] >= 0.95, `address share ${w.addresses[0]}/${w.addresses[1]}`);
 });
 
 test('napalm-logs: PRI/host/tag/pid against yang.json', { skip }, () => {

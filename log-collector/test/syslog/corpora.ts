@@ -60,7 +60,11 @@ const WAZUH_DATASET: Array<[RegExp, string]> = [
   [/^f5-bigip/, 'f5.bigip'],
 ];
 
-export function wazuh(): Report & { perDecoder: Record<string, [number, number]>; failLines: number } {
+/** Decoders whose lines carry addresses that must land in source.ip / destination.ip. */
+const ADDRESS_DECODERS = /^(sshd|kernel|cisco-asa|pix|cisco-ios|fortigate|paloalto|pf|sonicwall|junos|named|dovecot|squid|vsftpd|proftpd|postfix|apache-errorlog)/;
+const IPV4 = /\b(\d{1,3}(?:\.\d{1,3}){3})\b/g;
+
+export function wazuh(): Report & { perDecoder: Record<string, [number, number]>; failLines: number; addresses: [number, number]; addressMisses: string[] } {
   const lines = readFileSync(path.join(SHARED, 'syslog/wazuh-ruleset-tests/log_lines.jsonl'), 'utf8').split('\n').filter(Boolean);
   let total = 0;
   let matched = 0;
@@ -68,6 +72,8 @@ export function wazuh(): Report & { perDecoder: Record<string, [number, number]>
   let failLines = 0;
   const mismatches: string[] = [];
   const perDecoder: Record<string, [number, number]> = {};
+  const addresses: [number, number] = [0, 0];
+  const addressMisses: string[] = [];
   for (const l of lines) {
     const rec = JSON.parse(l) as { file: string; log: string; expect: string; decoder: string };
     const ev = safe(rec.log);
@@ -83,6 +89,17 @@ export function wazuh(): Report & { perDecoder: Record<string, [number, number]>
     total++;
     const got = ev.event?.dataset;
     const ok = got === want;
+    if (ADDRESS_DECODERS.test(rec.decoder) && rec.file !== 'kernel_usb.ini') {
+      // the text after the syslog header (a relay's own address in the header does not count)
+      const body = String(ev.message ?? '');
+      const ips = [...body.matchAll(IPV4)].map((m) => m[1]!).filter((a) => isIP(a) === 4);
+      if (ips.length) {
+        addresses[1]++;
+        const got = [ev.source?.ip, ev.destination?.ip];
+        if (ips.some((a) => got.includes(a))) addresses[0]++;
+        else addressMisses.push(`${rec.decoder}: ${rec.log.slice(0, 120)}`);
+      }
+    }
     const pd = (perDecoder[rec.decoder] ??= [0, 0]);
     pd[1]++;
     if (ok) {
@@ -90,7 +107,7 @@ export function wazuh(): Report & { perDecoder: Record<string, [number, number]>
       pd[0]++;
     } else mismatches.push(`${rec.decoder}: want ${want} got ${got} :: ${rec.log.slice(0, 110)}`);
   }
-  return { ...report(total, matched, mismatches, thrown), perDecoder, failLines };
+  return { ...report(total, matched, mismatches, thrown), perDecoder, failLines, addresses, addressMisses };
 }
 
 /** napalm-logs: compare PRI, host, tag and process id with yang.json message_details. */
@@ -290,7 +307,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const r = rsyslog();
   const o = loghubOpenSsh();
   console.log(JSON.stringify({
-    wazuh: brief(w, { perDecoder: w.perDecoder, failLines: w.failLines }),
+    wazuh: brief(w, { perDecoder: w.perDecoder, failLines: w.failLines, addresses: w.addresses, addressMisses: w.addressMisses }),
     napalm: brief(n, { fields: n.fields }),
     rsyslog: brief(r, { frames: r.frames, snare: r.snare }),
     loghubOpenSSH: brief(o, { normalized: o.normalized, lines: o.lines }),

@@ -76,6 +76,19 @@ test('network vendors: ASA, IOS, Junos, FortiGate, Huawei, PAN-OS', () => {
   assert.deepEqual([pan.event.dataset, pan.source.ip, pan.destination.port, pan.event.outcome, pan.rule.name], ['panw.panos', '192.0.2.66', 22, 'failure', 'deny-all']);
 });
 
+test('mail, DNS, proxy, FTP and CEF', () => {
+  const pf = p('May  8 08:26:55 mail postfix/smtpd[22055]: NOQUEUE: reject: RCPT from unknown[192.0.2.66]:47407: 554 5.7.1 <x@example.org>: Relay access denied; from=<a@example.net> to=<x@example.org> proto=ESMTP helo=<h>');
+  assert.deepEqual([pf.event.dataset, pf.source.ip, pf.event.outcome, pf.email.to.address[0]], ['postfix.log', '192.0.2.66', 'failure', 'x@example.org']);
+  const dv = p('Dec 19 06:21:06 ny dovecot: imap-login: Disconnected (auth failed, 7 attempts in 111 secs): user=<thousands>, method=PLAIN, rip=109.201.200.201, lip=67.205.141.203');
+  assert.deepEqual([dv.event.dataset, dv.user.name, dv.source.ip, dv.event.outcome], ['dovecot.log', 'thousands', '109.201.200.201', 'failure']);
+  const dns = p('Aug 29 15:33:13 ns3 named[464]: client 217.148.39.3#1036: query (cache) denied');
+  assert.deepEqual([dns.event.dataset, dns.source.ip, dns.source.port, dns.event.outcome], ['bind.log', '217.148.39.3', 1036, 'failure']);
+  const sq = p('1140701230.827    781 192.168.1.210 TCP_DENIED/407 1785 GET http://www.ossec.net oahmet NONE/- text/html');
+  assert.deepEqual([sq.event.dataset, sq.http.response.status_code, sq.user.name, sq.url.original], ['squid.access', 407, 'oahmet', 'http://www.ossec.net']);
+  const cef = p('<134>Sep 19 13:35:00 bigip ASM:CEF:0|F5|ASM|11.3.0|200021069|SQL-INJ exec()|5|dvchost=bigip dvc=172.16.73.34 src=192.0.2.66 spt=1234 dst=10.99.20.5 dpt=443 act=blocked request=/a?b=1 cs1=pol cs1Label=policy_name');
+  assert.deepEqual([cef.event.dataset, cef.event.code, cef.source.ip, cef.destination.port, cef.event.outcome, cef.cef.labels.policy_name], ['f5.bigip', '200021069', '192.0.2.66', 443, 'failure', 'pol']);
+});
+
 test('unknown messages are still normalised; parser output never throws', () => {
   const ev = p('<13>Nov 29 10:00:00 h someapp[1]: hello world');
   assert.equal(ev.event.dataset, 'system.syslog');

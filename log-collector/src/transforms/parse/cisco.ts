@@ -15,6 +15,10 @@ const ADDR = `(?:([\\w.-]+):)?(${IPV4}|[0-9a-fA-F]*:[0-9a-fA-F:]+)(?:\\/(\\w+))?
 const CONN = new RegExp(`\\b(?:for|from) ${ADDR}(?: \\([^)]*\\))?(?:\\([^)]*\\))? to ${ADDR}`);
 const SRC_DST = new RegExp(`\\bsrc ${ADDR} dst ${ADDR}`);
 const ACL = new RegExp(`access-list (\\S+) (permitted|denied|est-allowed) (\\w+) ([\\w.-]+)\\/(${IPV4}|[0-9a-fA-F:]+)\\((\\d+)\\)(?:\\([^)]*\\))? -> ([\\w.-]+)\\/(${IPV4}|[0-9a-fA-F:]+)\\((\\d+)\\)`);
+/** Address pairs and single addresses in ASA texts without the usual `for/from ... to ...` form. */
+const PAIR_FALLBACK = new RegExp(`(?:src = |SRC |packet: )(${IPV4}),? (?:dest = |DEST |= )(${IPV4})`);
+const SOURCE_FALLBACK = new RegExp(`^(${IPV4}) |(?:from(?: laddr)?(?: IP)?|server =|IP =|remote-peer =|[Ss]ource:?|local-host \\S*?:|src \\S+?:) ?(${IPV4})(?:\\/(\\d+))?`);
+const DEST_FALLBACK = new RegExp(`\\bAddress (${IPV4})\\b`);
 const USER = /\b(?:[Uu]ser(?:name)?|user name)\s*(?:=\s*|: ?)?['"]?([^'"\s,:)\]]+)['"]?/;
 const ASA_CONN_IDS = /^(30[0-9]|106|108|110|209|313|400|410|419|431|500|710|733)/;
 const ASA_AUTH_IDS = /^(109|113|502|605|611|713|716|722|734|751|772)/;
@@ -58,12 +62,17 @@ function parseAsa(ev: EcsEvent, id: string, text: string): void {
     const proto = /\b(TCP|UDP|ICMP|GRE|ESP|SCTP|tcp|udp|icmp)\b/.exec(text);
     if (proto) sub(ev, 'network').transport = proto[1]!.toLowerCase();
   } else {
-    const pair = new RegExp(`src = (${IPV4}), dest = (${IPV4})`).exec(text);
-    const ipm = pair ? null : new RegExp(`(?:from(?: laddr)?|server =|IP =|[Ss]ource:?|address) ?(${IPV4})`).exec(text);
+    const pair = PAIR_FALLBACK.exec(text);
+    const one = pair ? null : SOURCE_FALLBACK.exec(text);
     if (pair) {
       endpoint(ev, 'source', pair[1]);
       endpoint(ev, 'destination', pair[2]);
-    } else if (ipm) endpoint(ev, 'source', ipm[1]);
+    } else if (one) {
+      endpoint(ev, 'source', one[1] ?? one[2], one[3]);
+    } else {
+      const dst = DEST_FALLBACK.exec(text);
+      if (dst) endpoint(ev, 'destination', dst[1]);
+    }
   }
   const acl = /access-group "([^"]+)"/.exec(text);
   if (acl) sub(sub(ev, 'cisco'), 'asa').rule_name = acl[1];

@@ -1,6 +1,7 @@
 /** The default set of message parsers and `parseMessage()`. */
 import type { EcsEvent } from '../../sources/syslog/event.js';
 import { auditParser } from './audit.js';
+import { cefParser, f5Parser } from './cef.js';
 import { ciscoParser } from './cisco.js';
 import { filterlogParser, panosParser } from './delimited.js';
 import { fortinetParser } from './fortinet.js';
@@ -8,6 +9,8 @@ import { accessLogParser, webErrorParser } from './http.js';
 import { huaweiParser } from './huawei.js';
 import { junosParser } from './junos.js';
 import { logindParser } from './logind.js';
+import { dovecotParser, postfixParser } from './mail.js';
+import { namedParser, proftpdParser, squidParser, vsftpdParser } from './network-services.js';
 import { proxifierParser, snareParser, sonicwallParser } from './misc-vendors.js';
 import { netfilterParser } from './netfilter.js';
 import { pamParser } from './pam.js';
@@ -40,7 +43,15 @@ export function createDefaultRegistry(): ParserRegistry {
     .register(pamParser)
     .register(accessLogParser)
     .register(webErrorParser)
-    .register(proxifierParser);
+    .register(proxifierParser)
+    .register(postfixParser)
+    .register(dovecotParser)
+    .register(namedParser)
+    .register(squidParser)
+    .register(vsftpdParser)
+    .register(proftpdParser)
+    .register(cefParser)
+    .register(f5Parser);
 }
 
 const defaultRegistry = createDefaultRegistry();

@@ -79,11 +79,18 @@ export function parseJunos(ev: EcsEvent, msg: string): boolean {
     }
   }
   const prog = String(ev.process?.name ?? '').toLowerCase();
-  const t = TAG.exec(msg) ?? (DAEMON_SET.has(prog) && prog !== 'kernel' ? FUNC_TAG.exec(msg) : null);
-  if (!t) return false;
-  // Dual routing engines prefix the host name with re0./re1.; the device is the same.
-  const host = ev.host?.hostname;
-  if (typeof host === 'string' && /^re[0-9]\./.test(host)) ev.host.hostname = host.slice(4);
+  const daemon = DAEMON_SET.has(prog);
+  if (daemon) {
+    // Dual routing engines prefix the host name with re0./re1.; the device is the same.
+    const host = ev.host?.hostname;
+    if (typeof host === 'string' && /^re[0-9]\./.test(host)) ev.host.hostname = host.slice(4);
+  }
+  const t = TAG.exec(msg) ?? (daemon && prog !== 'kernel' ? FUNC_TAG.exec(msg) : null);
+  if (!t) {
+    if (!daemon) return false;
+    classify(ev, { dataset: 'juniper.junos', category: ['host'], type: ['info'], action: `${prog}-message` });
+    return true;
+  }
   const tag = t[1]!;
   const text = t[2]!;
   ev.event = { ...ev.event, code: tag };

@@ -37,7 +37,10 @@ export class ParserRegistry {
     const prog = ev.process?.name;
     const tried = new Set<MessageParser>();
     if (typeof prog === 'string') {
-      const list = this.byProgram.get(prog.toLowerCase());
+      const lower = prog.toLowerCase();
+      const slash = lower.indexOf('/');
+      // postfix/smtpd → postfix when no parser claims the sub-program itself
+      const list = this.byProgram.get(lower) ?? (slash > 0 ? this.byProgram.get(lower.slice(0, slash)) : undefined);
       if (list) {
         for (const p of list) {
           tried.add(p);

@@ -8,6 +8,7 @@ const AUTH = /^(Accepted|Failed|Postponed) (\S+) for (invalid user )?(.*?) from 
 const INVALID_USER = /^Invalid user (.*?) from (\S+)(?: port (\d+))?$/;
 const USERAUTH_INVALID = /^input_userauth_request: invalid user (.*)$/;
 const TOO_MANY = /^Disconnecting(?: (?:authenticating|invalid) user (\S+) (\S+) port (\d+))?: Too many authentication failures(?: for (?:invalid user )?(\S+))?/;
+const DISCONNECTING = /^Disconnecting (?:authenticating |invalid )?user (\S+) (\S+) port (\d+)/;
 const MAX_ATTEMPTS = /^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(\S+) from (\S+) port (\d+)/;
 const RECEIVED_DISCONNECT = /^(?:error: )?Received disconnect from (\S+?)(?: port (\d+))?:\s*(\d+): (.*)$/;
 const DISCONNECTED = /^Disconnected from (?:(?:authenticating |invalid )?user (\S+) )?(\S+) port (\d+)/;
@@ -59,6 +60,12 @@ export function parseSshd(ev: EcsEvent, message: string): boolean {
   if ((m = TOO_MANY.exec(msg))) {
     auth(ev, 'too-many-authentication-failures', 'failure', 'end');
     userName(ev, m[4] ?? m[1]);
+    endpoint(ev, 'source', m[2], m[3]);
+    return true;
+  }
+  if ((m = DISCONNECTING.exec(msg))) {
+    auth(ev, 'disconnecting', /invalid user/.test(msg) ? 'failure' : undefined, 'end');
+    userName(ev, m[1]);
     endpoint(ev, 'source', m[2], m[3]);
     return true;
   }
