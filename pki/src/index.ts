@@ -13,3 +13,5 @@ export * from './keys/index.js';
 export * from './crl/index.js';
 export * from './pkcs12/index.js';
 export * from './dev-ca/index.js';
+export * from './sm2/index.js';
+export * from './ocsp/index.js';
