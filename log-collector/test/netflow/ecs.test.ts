@@ -52,3 +52,16 @@ test('isoFromMs matches Date#toISOString', () => {
   assert.equal(isoFromMs(Number.NaN), undefined);
   assert.equal(isoFromMs(8.64e15), undefined);
 });
+
+test('event.id is the same whether a data set was decoded at once or buffered until its template came', () => {
+  const tpl = set(2, ipfixTemplate(300, FLOW_SPECS));
+  const data = set(300, concat(flowRecord(1), flowRecord(2)));
+  const buffering = new TemplateCache();
+  decodeFlowPacket(ipfixMessage([data], { sequence: 5 }), exporter, at, buffering);
+  const late = decodeFlowPacket(ipfixMessage([tpl], { sequence: 6 }), exporter, at, buffering);
+  const known = new TemplateCache();
+  decodeFlowPacket(ipfixMessage([tpl]), exporter, at, known);
+  const direct = decodeFlowPacket(ipfixMessage([data], { sequence: 5 }), exporter, at, known);
+  assert.equal(late.records.length, 2);
+  assert.deepEqual(late.records.map(flowEventId), direct.records.map(flowEventId));
+});

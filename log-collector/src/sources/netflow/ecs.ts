@@ -16,15 +16,24 @@ const TRANSPORTS: ReadonlyMap<number, string> = new Map([
 ]);
 
 /**
- * Deterministic id: SHA-256 over the exporter, domain, packet sequence, template, position and the
- * record's own octets (first 160 bits, hex). The same exporter packet decoded again (replay,
- * retransmit through a relay) yields the same id, so the store overwrites instead of duplicating.
- * One prefix string and one view keep this to a single hash object per record (it dominates toEcs).
+ * Deterministic id: SHA-256 over the exporter, domain, packet sequence, template and set index and
+ * the data set's octets (first 128 bits, hex), followed by the record's index in the set (8 hex).
+ * The same exporter packet decoded again (replay, retransmit through a relay, or a set buffered
+ * until its template arrived) yields the same ids, so the store overwrites instead of duplicating.
+ * Records of one set share the digest, computed once (hashing dominates toEcs otherwise).
  */
 export function flowEventId(r: FlowRecord): string {
-  const prefix = `flow|${r.version}|${r.exporter.address}|${r.exporter.port}|${r.observationDomain}|${r.sequence}|${r.templateId}|${r.recordIndex}|`;
-  return createHash('sha256').update(prefix, 'latin1').update(recordBytes(r)).digest('hex').slice(0, 40);
+  const key = `flow|${r.version}|${r.exporter.address}|${r.exporter.port}|${r.observationDomain}|${r.sequence}|${r.templateId}|${Math.floor(r.recordIndex / 65536)}|`;
+  if (r.packet !== memo.packet || r.setStart !== memo.setStart || r.setEnd !== memo.setEnd || key !== memo.key) {
+    memo.packet = r.packet;
+    memo.setStart = r.setStart;
+    memo.setEnd = r.setEnd;
+    memo.key = key;
+    memo.digest = createHash('sha256').update(key, 'latin1').update(r.packet.subarray(r.setStart, r.setEnd)).digest('hex').slice(0, 32);
+  }
+  return memo.digest + (r.recordIndex % 65536).toString(16).padStart(8, '0');
 }
+const memo = { packet: undefined as Uint8Array | undefined, setStart: -1, setEnd: -1, key: '', digest: '' };
 
 /** ISO text of epoch ms, remembering the last value (records of one packet share export/receive times). */
 class IsoMemo {

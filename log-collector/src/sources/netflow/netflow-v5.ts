@@ -57,6 +57,8 @@ export function decodeV5(b: Uint8Array, exporter: Exporter, receivedMs: number, 
       packet: b,
       rawStart: o,
       rawEnd: o + RECORD,
+      setStart: 0,
+      setEnd: HEADER + n * RECORD,
     };
     if (sampling > 0) rec.samplingInterval = sampling;
     out.records.push(rec);

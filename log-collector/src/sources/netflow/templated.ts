@@ -347,7 +347,7 @@ function newRecord(ctx: PacketContext, exporter: Exporter, templateId: number, r
     inputInterface: undefined, outputInterface: undefined, srcAs: undefined, dstAs: undefined, nextHop: undefined,
     srcMask: undefined, dstMask: undefined, vlan: undefined, direction: undefined, srcMac: undefined, dstMac: undefined,
     samplerId: undefined, samplingInterval: undefined, icmpType: undefined, icmpCode: undefined,
-    reverseBytes: undefined, reversePackets: undefined, extras: undefined, packet: EMPTY, rawStart: 0, rawEnd: 0,
+    reverseBytes: undefined, reversePackets: undefined, extras: undefined, packet: EMPTY, rawStart: 0, rawEnd: 0, setStart: 0, setEnd: 0,
   };
 }
 const EMPTY = new Uint8Array(0);
@@ -484,6 +484,8 @@ function decodeDataSet(
       r.packet = b;
       r.rawStart = recStart;
       r.rawEnd = p;
+      r.setStart = start;
+      r.setEnd = end;
       if (st.upStart >= 0 || st.upEnd >= 0) resolveUptime(r, ctx, st.upStart, st.upEnd, st.initMs >= 0 ? st.initMs : meta?.systemInitMs);
       // Many v9 exporters carry ICMP type/code in the destination port (type << 8 | code).
       if ((r.protocol === 1 || r.protocol === 58) && r.icmpType === undefined && r.dstPort !== undefined) {

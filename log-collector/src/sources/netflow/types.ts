@@ -69,6 +69,9 @@ export interface FlowRecord {
   packet: Uint8Array;
   rawStart: number;
   rawEnd: number;
+  /** Span of the data set the record came in (v5: the whole packet; sFlow: the whole datagram). */
+  setStart: number;
+  setEnd: number;
 }
 
 /**

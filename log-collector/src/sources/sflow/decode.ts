@@ -87,6 +87,7 @@ export function decodeSflowPacket(buf: Uint8Array, exporter: Exporter, receivedA
         rec.packet = buf;
         rec.rawStart = start;
         rec.rawEnd = start + len;
+        rec.setEnd = buf.length;
         if (err) out.errors.push({ ...err, offset: start });
         else out.records.push(rec);
       } else if (enterprise === 0 && (kind === 2 || kind === 4)) out.counterSamples++;
@@ -104,7 +105,7 @@ function newRecord(buf: Uint8Array, exporter: Exporter, subAgent: number, sequen
   if (agent !== undefined) extras.agentAddress = agent;
   return {
     version: 'sflow5', exporter, observationDomain: subAgent, sequence, templateId: 0, recordIndex: index,
-    receivedMs, exportMs: receivedMs, extras, packet: buf, rawStart: 0, rawEnd: 0,
+    receivedMs, exportMs: receivedMs, extras, packet: buf, rawStart: 0, rawEnd: 0, setStart: 0, setEnd: 0,
   };
 }
 
