@@ -24,27 +24,36 @@ export interface SyslogContext {
 
 const BOM = '\uFEFF';
 
-// Bursts share receive and event times; remember the last conversions.
-let isoKeyA = NaN;
-let isoValA = '';
-let isoKeyB = NaN;
-let isoValB = '';
-function isoOf(ms: number): string {
-  if (ms === isoKeyA) return isoValA;
-  if (ms === isoKeyB) return isoValB;
-  const v = new Date(ms).toISOString();
-  isoKeyB = isoKeyA;
-  isoValB = isoValA;
-  isoKeyA = ms;
-  isoValA = v;
-  return v;
+// Bursts share the second of receive and event times: cache the ISO text per second (two
+// slots, one tends to hold the receive second, the other the event's) and append milliseconds.
+let secA = NaN;
+let txtA = '';
+let secB = NaN;
+let txtB = '';
+function isoOf(msIn: number): string {
+  const ms = Math.floor(msIn);
+  const sec = Math.floor(ms / 1000);
+  let head: string;
+  if (sec === secA) head = txtA;
+  else if (sec === secB) head = txtB;
+  else {
+    const iso = new Date(sec * 1000).toISOString(); // yyyy-mm-ddThh:mm:ss.000Z (or ±yyyyyy for far years)
+    head = iso.slice(0, iso.length - 5);
+    secB = secA;
+    txtB = txtA;
+    secA = sec;
+    txtA = head;
+  }
+  const frac = ms - sec * 1000;
+  return head + (frac < 10 ? '.00' : frac < 100 ? '.0' : '.') + frac + 'Z';
 }
 const DAY_NAMES = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
 
 /** Parse one syslog message (one frame) into an ECS event. */
 export function parseSyslog(input: string | Buffer, ctx: SyslogContext = {}): EcsEvent {
   const rcv = ctx.receivedAt === undefined ? Date.now() : +ctx.receivedAt;
-  const received = Number.isFinite(rcv) ? rcv : Date.now();
+  // A receive time outside the Date range would make every ISO conversion throw.
+  const received = Number.isFinite(rcv) && Math.abs(rcv) <= 8.64e15 ? rcv : Date.now();
   const tz = ctx.timezone || DEFAULT_TIMEZONE;
   let raw: string;
   try {

@@ -146,7 +146,7 @@ export function parseCisco(ev: EcsEvent, message: string): boolean {
   const text = msg.slice(m[0].length);
   const tag = `${facility}-${sev}-${mnemonic}`;
   sub(ev, 'log').level = SEVERITY_NAMES[sev];
-  ev.event = { ...ev.event, severity: sev };
+  sub(ev, 'event').severity = sev;
   if (ASA_FACILITIES.has(facility)) {
     ev.event.code = mnemonic;
     sub(ev, 'cisco').asa = { message_id: mnemonic };

@@ -59,7 +59,7 @@ export function parseJunos(ev: EcsEvent, msg: string): boolean {
   const msgid: string | undefined = ev.log?.syslog?.msgid;
   const junosSd = sd && Object.keys(sd).find((k) => k.startsWith('junos@'));
   if (msgid && junosSd) {
-    ev.event = { ...ev.event, code: msgid };
+    sub(ev, 'event').code = msgid;
     classifyTag(ev, msgid, msg);
     fromSd(ev, sd[junosSd]!);
     return true;
@@ -69,7 +69,7 @@ export function parseJunos(ev: EcsEvent, msg: string): boolean {
     const parsed = parseStructuredData(emb[6]!, 0);
     const id = Object.keys(parsed.data).find((k) => k.startsWith('junos@'));
     if (id) {
-      ev.event = { ...ev.event, code: emb[5] };
+      sub(ev, 'event').code = emb[5];
       sub(ev, 'observer').hostname = emb[2];
       classifyTag(ev, emb[5]!, msg);
       fromSd(ev, parsed.data[id]!);
@@ -93,7 +93,7 @@ export function parseJunos(ev: EcsEvent, msg: string): boolean {
   }
   const tag = t[1]!;
   const text = t[2]!;
-  ev.event = { ...ev.event, code: tag };
+  sub(ev, 'event').code = tag;
   classifyTag(ev, tag, text);
   const s = SESSION_TEXT.exec(text);
   if (s) {
