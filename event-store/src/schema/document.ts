@@ -147,11 +147,14 @@ function checkLeaf(def: { name: string; type: FieldType; hot: boolean }, v: unkn
     return;
   }
   const type = def.type;
-  if (!fits(type, v)) throw new DocumentError(`field ${def.name} (${type}) cannot hold ${JSON.stringify(v)?.slice(0, 64)}`);
+  // ip and date values are parsed once: the check and the hot column share the result.
+  const parsed = type === 'ip' ? (typeof v === 'string' ? parseIp(v) : undefined)
+    : type === 'date' ? ((typeof v === 'string' || typeof v === 'number') ? parseDateMs(v) : undefined) : v;
+  if (parsed === undefined || !fits(type, v)) throw new DocumentError(`field ${def.name} (${type}) cannot hold ${JSON.stringify(v)?.slice(0, 64)}`);
   if (type === 'keyword' && typeof v === 'string' && v.length > MAX_KEYWORD_BYTES / 3 && Buffer.byteLength(v) > MAX_KEYWORD_BYTES) {
     throw new DocumentError(`field ${def.name} is longer than ${MAX_KEYWORD_BYTES} bytes`);
   }
-  if (def.hot) hot.set(def.name, type === 'ip' ? parseIp(v as string) : type === 'date' ? parseDateMs(v as string) : v);
+  if (def.hot) hot.set(def.name, parsed);
 }
 
 function fits(type: FieldType, x: unknown): boolean {
@@ -161,7 +164,6 @@ function fits(type: FieldType, x: unknown): boolean {
     case 'long': return typeof x === 'number' && Number.isSafeInteger(x);
     case 'double': return typeof x === 'number' && Number.isFinite(x);
     case 'boolean': return typeof x === 'boolean';
-    case 'date': return (typeof x === 'string' || typeof x === 'number') && parseDateMs(x) !== undefined;
-    case 'ip': return typeof x === 'string' && parseIp(x) !== undefined;
+    case 'date': case 'ip': return true; // parsed by the caller
   }
 }

@@ -103,7 +103,8 @@ export class SearchEngineEventStore implements EventStore {
         if (typeof item?.id !== 'string' || item.id.length === 0 || item.id.length > 512) throw new DocumentError('id must be a string of 1..512 characters');
         const doc = normalizeDocument(item.doc);
         const { ts } = validateDocument(doc);
-        lines.push(JSON.stringify({ index: { _index: this.indexFor(d, ts), _id: item.id } }), JSON.stringify({ ...doc, [ID_FIELD]: item.id }));
+        const source = JSON.stringify(doc); // an object with @timestamp: ends in '}', never '{}'
+        lines.push(JSON.stringify({ index: { _index: this.indexFor(d, ts), _id: item.id } }), `${source.slice(0, -1)},"${ID_FIELD}":${JSON.stringify(item.id)}}`);
         sent.push(item.id);
       } catch (e) {
         failed.push({ id: String(item?.id), ok: false, retryable: false, error: `mapping conflict: ${(e as Error).message}` });
