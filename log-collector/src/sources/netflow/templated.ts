@@ -213,7 +213,10 @@ export function compileTemplate(id: number, options: boolean, fields: TemplateFi
     } else minLength += f.length;
   }
   if (minLength === 0) return undefined;
-  if (!options) {
+  if (options) {
+    for (const f of fields) f.slot = Slot.Option;
+  } else {
+    for (const f of fields) if (f.enterprise === 0 && f.id === 160 && f.def !== undefined) f.slot = Slot.InitTime;
     // Every field of the best rank may fill its target; at decode time the first non-zero value wins
     // (exporters often send both the IPv4 and the IPv6 address fields, one of them zeroed).
     const best = new Map<RecordTarget, number>();
@@ -238,6 +241,8 @@ interface Scratch {
   upStart: number;
   upEnd: number;
   initMs: number;
+  /** Values of the options record being read. */
+  values: Record<string, FieldValue> | undefined;
 }
 
 /** Record property a field fills, as a small integer so the hot loop stores by name (monomorphic). */
@@ -245,6 +250,10 @@ const enum Slot {
   None, SrcAddr, DstAddr, NextHop, SrcPort, DstPort, Protocol, TcpFlags, Tos, Bytes, Packets, StartMs, EndMs,
   UpStart, UpEnd, InIf, OutIf, SrcAs, DstAs, SrcMask, DstMask, Vlan, Direction, SrcMac, DstMac, SamplerId,
   Sampling, IcmpTypeCode, IcmpType, IcmpCode, RevBytes, RevPackets,
+  /** systemInitTimeMilliseconds: remembered for uptime times, and kept in extras. */
+  InitTime,
+  /** Every field of an options template: collected by name. */
+  Option,
 }
 
 const SLOTS: Record<RecordTarget, Slot> = {
@@ -276,9 +285,15 @@ const isZeroAddr = (a: string | undefined): boolean => a === '0.0.0.0' || a === 
  * Stores a value in its record property. False when the property is already set by an earlier
  * field (the value then goes to extras). Zero addresses never displace a real one.
  */
-function assign(r: FlowRecord, slot: Slot, v: FieldValue, st: Scratch): boolean {
+function assign(r: FlowRecord, f: TemplateField, v: FieldValue, st: Scratch): boolean {
   const n = v as number;
-  switch (slot) {
+  switch (f.slot as Slot) {
+    case Slot.Option:
+      st.values![f.name] = timeText(f, v);
+      return true;
+    case Slot.InitTime:
+      if (typeof v === 'number') st.initMs = v;
+      return false;
     case Slot.SrcAddr:
       if (r.srcAddr === undefined || isZeroAddr(r.srcAddr)) r.srcAddr = v as string;
       else if (!isZeroAddr(v as string)) return false;
@@ -427,11 +442,13 @@ function decodeDataSet(
   let p = start;
   let idx = 0;
   const meta = cache.exporterMeta(ctx.domainKey);
-  const st: Scratch = { upStart: -1, upEnd: -1, initMs: -1 };
+  const st: Scratch = { upStart: -1, upEnd: -1, initMs: -1, values: undefined };
   while (end - p >= tpl.minLength) {
     const recStart = p;
-    const rec = tpl.options ? undefined : newRecord(ctx, exporter, tpl.id, (setIndex << 16) | idx);
+    // Options records are collected through Slot.Option into st.values; rec is then only a placeholder.
+    const rec = newRecord(ctx, exporter, tpl.id, (setIndex << 16) | idx);
     const values: Record<string, FieldValue> | undefined = tpl.options ? {} : undefined;
+    st.values = values;
     st.upStart = -1;
     st.upEnd = -1;
     st.initMs = -1;
@@ -461,13 +478,8 @@ function decodeDataSet(
         default: v = readValue(f, b, p, len, ctx);
       }
       p += len;
-      if (values !== undefined) {
-        values[f.name] = timeText(f, v);
-        continue;
-      }
-      if (f.id === 160 && f.enterprise === 0 && typeof v === 'number') st.initMs = v;
-      if (f.slot !== Slot.None && assign(rec!, f.slot, v, st)) continue;
-      (rec!.extras ??= {})[f.name] = timeText(f, v);
+      if (f.slot !== Slot.None && assign(rec, f, v, st)) continue;
+      (rec.extras ??= {})[f.name] = timeText(f, v);
     }
     if (bad) {
       out.errors.push({ code: 'bad-record', message: `template ${tpl.id}: record ${idx} overruns its set`, offset: recStart });
@@ -480,7 +492,7 @@ function decodeDataSet(
       });
       learnMeta(cache.exporterMeta(ctx.domainKey, true), values);
     } else {
-      const r = rec!;
+      const r = rec;
       r.packet = b;
       r.rawStart = recStart;
       r.rawEnd = p;
