@@ -165,9 +165,21 @@ function fuzzWorker(opts: Options, current: SharedArrayBuffer): void {
     } catch (e) {
       report('throw', input, (e as Error).stack ?? String(e));
     }
-    const dt = performance.now() - s;
+    let dt = performance.now() - s;
+    if (dt > HANG_MS / 4) {
+      // Re-time before reporting: on a shared machine one slow call is often a scheduling stall.
+      for (let k = 0; k < 3 && dt > HANG_MS / 4; k++) {
+        const s2 = performance.now();
+        try {
+          processSyslog(input, { receivedAt: 1_764_000_000_000 });
+        } catch {
+          /* reported above */
+        }
+        dt = Math.min(dt, performance.now() - s2);
+      }
+      if (dt > HANG_MS / 4) report('slow', input, `${dt.toFixed(0)} ms`);
+    }
     if (dt > slowest) slowest = dt;
-    if (dt > HANG_MS / 2) report('slow', input, `${dt.toFixed(0)} ms`);
     if (i % 5000 === 0) {
       const heap = process.memoryUsage().heapUsed;
       if (heap > HEAP_LIMIT) report('memory', input, `heap ${heap}`);

@@ -31,6 +31,14 @@ export function parsePostfix(ev: EcsEvent, msg: string): boolean {
 
 const DOVECOT_FAIL = /auth failed|Aborted login|unknown user|Password mismatch|pam_authenticate\(\) failed|user not found|Authentication Failure|authentication failure/i;
 
+/** `Disconnected (auth failed, ...): user=<x>` → `disconnected` (string ops: no backtracking on long input). */
+function loginAction(text: string): string {
+  let head = text.slice(0, Math.min(64, text.length));
+  const cut = Math.min(...[head.indexOf(':'), head.indexOf('(')].filter((i) => i >= 0), head.length);
+  head = head.slice(0, cut).trim().toLowerCase();
+  return head.split(/\s+/).join('-') || 'login-event';
+}
+
 export function parseDovecot(ev: EcsEvent, msg: string): boolean {
   const login = /^(?:(?:Info|Warn|Warning|Error|Fatal): )?(imap|pop3|managesieve|submission|lmtp)-login: (.*)$/.exec(msg);
   const auth = /^(?:(?:Info|Warn|Warning|Error|Fatal): )?(auth(?:-worker)?)\(([^)]*)\): (\w[\w-]*)\(([^,)]*),([^,)]*)(?:,[^)]*)?\): (.*)$/.exec(msg);
@@ -40,7 +48,7 @@ export function parseDovecot(ev: EcsEvent, msg: string): boolean {
     const ok = !failed && /^Login: /.test(text);
     classify(ev, {
       dataset: 'dovecot.log', category: ['authentication'], type: [ok ? 'start' : failed ? 'info' : 'end'],
-      outcome: failed ? 'failure' : ok ? 'success' : undefined, action: `${login[1]}-${text.split(':')[0]!.toLowerCase().replace(/\s*\(.*$/, '').replace(/\s+/g, '-')}`,
+      outcome: failed ? 'failure' : ok ? 'success' : undefined, action: `${login[1]}-${loginAction(text)}`,
     });
     const u = /user=<([^>]*)>/.exec(text);
     if (u?.[1]) userName(ev, u[1]);

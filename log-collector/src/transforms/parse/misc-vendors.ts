@@ -90,7 +90,7 @@ export function parseProxifier(ev: EcsEvent, msg: string): boolean {
     outcome: action === 'error' ? 'failure' : undefined, action,
   });
   if (target) endpoint(ev, 'destination', target[1], target[2]);
-  const bytes = /(\d+) bytes(?: \([\d.]+ \w+\))? sent, (\d+) bytes(?: \([\d.]+ \w+\))? received/.exec(text);
+  const bytes = /(?<!\d)(\d+) bytes(?: \([\d.]+ \w+\))? sent, (?<!\d)(\d+) bytes(?: \([\d.]+ \w+\))? received/.exec(text);
   if (bytes) {
     sub(ev, 'source').bytes = Number(bytes[1]);
     sub(ev, 'destination').bytes = Number(bytes[2]);

@@ -3,7 +3,10 @@
  * each parser's cheap `match` test on the message, in registration order. The first parser
  * that returns true wins; a parser that throws is skipped and counted, never fatal.
  */
-import { type EcsEvent, markFailure } from '../../sources/syslog/event.js';
+import { addTo, type EcsEvent, markFailure } from '../../sources/syslog/event.js';
+
+/** Longest message handed to vendor parsers (characters); real device lines are far shorter. */
+export const MAX_PARSE_LENGTH = 32768;
 
 export interface MessageParser {
   name: string;
@@ -34,6 +37,11 @@ export class ParserRegistry {
   parse(ev: EcsEvent): string | undefined {
     const msg = ev.message;
     if (typeof msg !== 'string' || msg.length === 0) return undefined;
+    if (msg.length > MAX_PARSE_LENGTH) {
+      // Regex-based extraction on very long text is a CPU-exhaustion risk; keep the event, skip vendor fields.
+      addTo(ev, 'tags', '_message_too_long_to_parse');
+      return undefined;
+    }
     const prog = ev.process?.name;
     const tried = new Set<MessageParser>();
     if (typeof prog === 'string') {
