@@ -81,7 +81,38 @@ export function parseCidr(s: string): Cidr | null {
   return { v6: ip.v6, net: ip.n & mask, mask };
 }
 
+/** IPv4 dotted quad to an unsigned 32-bit number without allocation; -1 when not IPv4. */
+function v4Number(s: string): number {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return n * 256 + part;
+}
+
 export function cidrContains(c: Cidr, ip: string): boolean {
+  if (!c.v6) {
+    const n = v4Number(ip);
+    if (n >= 0) {
+      const mask = Number(c.mask);
+      const net = Number(c.net);
+      // mask/net fit in 32 bits; compare the masked prefix arithmetically.
+      return mask === 0 || (n - (n % (0x100000000 - mask))) === net;
+    }
+  }
   const p = parseIp(ip);
   if (!p) return false;
   if (p.v6 !== c.v6) {

@@ -6,12 +6,33 @@ import type { RuleView } from './pipeline.js';
 import type { DetectionRule } from './rule-parser.js';
 
 /**
- * What the rule index may assume about a matcher: `eq` = a field that must equal one of these lower-cased
- * values; `any` = at least one of these fields must have a value. null = no usable constraint.
+ * A necessary condition of a rule, used by the rule index: at least one alternative must hold.
+ * eq = the field equals one of the lower-cased values; sub = one of the lower-cased literals occurs in the
+ * field; present = the field has a value. `weak` marks broad logsource conditions (e.g. event.category).
  */
+export interface Alt {
+  field: string;
+  kind: 'eq' | 'sub' | 'present';
+  values: string[];
+  weak?: boolean;
+}
 export interface Need {
-  eq: { field: string; values: Set<string> } | null;
-  any: string[] | null;
+  alts: Alt[];
+}
+
+const MAX_ALTS = 64;
+
+function altScore(a: Alt): number {
+  if (a.kind === 'eq') return a.weak ? 3 : 0;
+  if (a.kind === 'sub') return Math.min(...a.values.map((v) => v.length)) >= 4 ? 1 : 2;
+  return 4;
+}
+
+/** Lower is more selective: a disjunction is as weak as its weakest alternative. */
+function score(n: Need): number {
+  let s = 0;
+  for (const a of n.alts) s = Math.max(s, altScore(a));
+  return s * 1000 + Math.min(999, n.alts.reduce((k, a) => k + a.values.length, 0));
 }
 
 export interface Node {
@@ -32,11 +53,7 @@ function better(a: Need | null, b: Need | null): Need | null {
   if (!a) return b;
   if (!b) return a;
   // Ties go to the later test: the rule's own field beats the broad logsource condition placed first.
-  if (a.eq && b.eq) return a.eq.values.size < b.eq.values.size ? a : b;
-  if (a.eq) return a;
-  if (b.eq) return b;
-  if (a.any && b.any) return a.any.length <= b.any.length ? a : b;
-  return a.any ? a : b;
+  return score(a) < score(b) ? a : b;
 }
 
 function andNode(parts: Node[]): Node {
@@ -58,18 +75,8 @@ function orNode(parts: Node[]): Node {
   if (parts.length === 1) return parts[0]!;
   let need: Need | null = null;
   if (parts.every((p) => p.need)) {
-    const eqs = parts.map((p) => p.need!.eq);
-    if (eqs.every((e) => e && e.field === eqs[0]!.field)) {
-      need = { eq: { field: eqs[0]!.field, values: new Set(eqs.flatMap((e) => [...e!.values])) }, any: null };
-    } else {
-      const any = new Set<string>();
-      for (const p of parts) {
-        const n = p.need!;
-        if (n.eq) any.add(n.eq.field);
-        else for (const f of n.any!) any.add(f);
-      }
-      need = { eq: null, any: [...any] };
-    }
+    const alts = parts.flatMap((p) => p.need!.alts);
+    if (alts.length <= MAX_ALTS) need = { alts };
   }
   const fns = parts.map((p) => p.match);
   return {
@@ -82,13 +89,14 @@ function orNode(parts: Node[]): Node {
   };
 }
 
-function testNode(t: FieldTest): Node {
-  const need: Need | null = t.equals && t.fields.length === 1
-    ? { eq: { field: t.fields[0]!, values: new Set(t.equals) }, any: null }
-    : t.requires
-      ? { eq: null, any: [t.requires] }
-      : null;
-  return { match: t.match, need, fields: t.fields };
+function testNode(t: FieldTest, weak = false): Node {
+  let alts: Alt[] | null = null;
+  if (t.equals && t.fields.length === 1) alts = [{ field: t.fields[0]!, kind: 'eq', values: t.equals, weak }];
+  else if (t.literals && t.fields.length >= 1 && t.literals.every((l) => l.length >= 3)) {
+    alts = t.fields.map((f) => ({ field: f, kind: 'sub' as const, values: t.literals! }));
+  } else if (t.requires) alts = [{ field: t.requires, kind: 'present', values: [] }];
+  else if (t.literals && t.fields.length >= 1) alts = t.fields.map((f) => ({ field: f, kind: 'present' as const, values: [] }));
+  return { match: t.match, need: alts ? { alts } : null, fields: t.fields };
 }
 
 function splitKey(key: string): { field: string | null; mods: string[] } {
@@ -177,7 +185,7 @@ export function compileDetection(rule: DetectionRule, view: RuleView, opts: Comp
   const conds = rule.condition.map((c) => compileCond(parseCondition(c, ids), sel));
   let root = orNode(conds);
   // Logsource conditions from the pipeline are ANDed in front (cheapest, and the best index key).
-  const lsParts: Node[] = Object.entries(view.conditions).map(([f, vals]) => testNode(compileFieldTest(f, [], vals.length === 1 ? vals[0] : vals, opts)));
+  const lsParts: Node[] = Object.entries(view.conditions).map(([f, vals]) => testNode(compileFieldTest(f, [], vals.length === 1 ? vals[0] : vals, opts), true));
   if (lsParts.length) root = andNode([...lsParts, root]);
   const entries = [...sel.entries()];
   return {

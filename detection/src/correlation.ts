@@ -153,45 +153,64 @@ export class CorrelationEngine {
     }
   }
 
-  private measure(g: Group): { x: number; values: Record<string, unknown> } {
+  /** The number the condition is applied to (cheap: called on every update). */
+  private measure(g: Group): number {
     switch (this.rule.type) {
-      case 'event_count': {
-        const x = g.times.length - g.head;
-        return { x, values: { count: x } };
-      }
-      case 'value_count': {
-        const x = g.distinct!.size;
-        return { x, values: { field: this.rule.field, distinct: x, sample: [...g.distinct!.keys()].slice(-10) } };
-      }
+      case 'event_count':
+        return g.times.length - g.head;
+      case 'value_count':
+        return g.distinct!.size;
       case 'value_sum':
-        return { x: g.sum, values: { field: this.rule.field, sum: g.sum, count: g.times.length - g.head } };
+        return g.sum;
       case 'value_avg': {
         const n = g.times.length - g.head;
-        const avg = n ? g.sum / n : 0;
-        return { x: avg, values: { field: this.rule.field, avg, count: n } };
+        return n ? g.sum / n : 0;
       }
       case 'temporal': {
         const min = g.last - this.rule.timespanMs;
-        const seen = this.rule.rules.filter((_, i) => g.ruleTs![i]! >= min);
-        return { x: seen.length, values: { rules: seen } };
+        let k = 0;
+        for (const t of g.ruleTs!) if (t >= min) k++;
+        return k;
       }
       case 'temporal_ordered': {
         const n = this.rule.rules.length;
-        const done = g.ruleTs![n - 1]! > -Infinity;
+        if (g.ruleTs![n - 1]! > -Infinity) return n;
         let steps = 0;
         for (let i = 0; i < n; i++) if (g.ruleTs![i]! > -Infinity) steps = i + 1;
-        return { x: done ? n : steps, values: { rules: this.rule.rules.slice(0, done ? n : steps), ordered: true } };
+        return steps;
       }
     }
   }
 
-  private fire(g: Group, key: string, m: { values: Record<string, unknown> }): CorrelationFire {
+  /** Values explaining a firing group (only computed when it fires). */
+  private details(g: Group): Record<string, unknown> {
+    const x = this.measure(g);
+    switch (this.rule.type) {
+      case 'event_count':
+        return { count: x };
+      case 'value_count':
+        return { field: this.rule.field, distinct: x, sample: [...g.distinct!.keys()].slice(-10) };
+      case 'value_sum':
+        return { field: this.rule.field, sum: x, count: g.times.length - g.head };
+      case 'value_avg':
+        return { field: this.rule.field, avg: x, count: g.times.length - g.head };
+      case 'temporal': {
+        const min = g.last - this.rule.timespanMs;
+        return { rules: this.rule.rules.filter((_, i) => g.ruleTs![i]! >= min) };
+      }
+      case 'temporal_ordered':
+        return { rules: this.rule.rules.slice(0, x), ordered: true };
+    }
+  }
+
+  private fire(g: Group, key: string): CorrelationFire {
+    const values = this.details(g);
     this.stats.fired++;
     const group: Record<string, string> = {};
     this.rule.groupBy.forEach((f, i) => (group[f] = g.values[i]!));
     let eventIds = g.ids.slice();
     if (g.stepIds) eventIds = this.rule.type === 'temporal_ordered' ? g.stepIds[g.stepIds.length - 1]!.slice() : g.stepIds.flat();
-    return { group, groupKey: key, firstTs: g.times[g.head] ?? g.first, lastTs: g.last, eventIds, values: m.values };
+    return { group, groupKey: key, firstTs: g.times[g.head] ?? g.first, lastTs: g.last, eventIds, values };
   }
 
   private reset(g: Group, ts: number): void {
@@ -202,7 +221,7 @@ export class CorrelationEngine {
   /** Feed one matched event of referenced rule `refIdx`. */
   update(refIdx: number, ev: EcsEvent, ts: number, eventIds: string[]): CorrelationFire[] {
     const values = this.groupGetters[refIdx]!.map((g) => firstString(ev, g));
-    const key = values.length === 1 ? values[0]! : JSON.stringify(values);
+    const key = values.length === 1 ? values[0]! : values.join('\u0001');
     const out: CorrelationFire[] = [];
     let g = this.groups.get(key);
     if (g) {
@@ -212,8 +231,7 @@ export class CorrelationEngine {
     }
     // Close mode: an event past the window end decides the previous window first.
     if (this.closeMode && ts >= g.first + this.rule.timespanMs && g.last >= g.first) {
-      const m = this.measure(g);
-      if (this.hasEntries(g) && checkCondition(this.cond, m.x)) out.push(this.fire(g, key, m));
+      if (this.hasEntries(g) && checkCondition(this.cond, this.measure(g))) out.push(this.fire(g, key));
       this.reset(g, ts);
     }
     if (ts > g.last) g.last = ts;
@@ -269,9 +287,8 @@ export class CorrelationEngine {
       }
     }
     if (!this.closeMode) {
-      const m = this.measure(g);
-      if (checkCondition(this.cond, m.x)) {
-        out.push(this.fire(g, key, m));
+      if (checkCondition(this.cond, this.measure(g))) {
+        out.push(this.fire(g, key));
         this.reset(g, ts);
       }
     }
@@ -299,8 +316,7 @@ export class CorrelationEngine {
     for (const [key, g] of this.groups) {
       if (g.last >= min) break;
       if (this.closeMode && this.hasEntries(g)) {
-        const m = this.measure(g);
-        if (checkCondition(this.cond, m.x)) out.push(this.fire(g, key, m));
+        if (checkCondition(this.cond, this.measure(g))) out.push(this.fire(g, key));
       }
       this.groups.delete(key);
       this.stats.expiredGroups++;
@@ -315,8 +331,7 @@ export class CorrelationEngine {
     if (this.closeMode) {
       for (const [key, g] of this.groups) {
         if (!this.hasEntries(g)) continue;
-        const m = this.measure(g);
-        if (checkCondition(this.cond, m.x)) out.push(this.fire(g, key, m));
+        if (checkCondition(this.cond, this.measure(g))) out.push(this.fire(g, key));
       }
     }
     this.groups.clear();

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Alert } from './alert.js';
 import { parseAttackTags, type AttackInfo } from './attack-tags.js';
 import { compileDetection, type CompiledDetection, type Need } from './compile-detection.js';
@@ -51,7 +50,7 @@ export interface EngineStats {
   deduplicated: number;
   suppressionKeysDropped: number;
   reloads: number;
-  rules: { detection: number; correlation: number; refused: number; indexedByValue: number; indexedByField: number; unindexed: number };
+  rules: { detection: number; correlation: number; refused: number; indexedByValue: number; indexedByLiteral: number; indexedByField: number; unindexed: number };
   correlation: { groups: number; evictedGroups: number; expiredGroups: number; droppedEntries: number; fired: number };
   hitsByRule: Record<string, number>;
 }
@@ -205,6 +204,20 @@ function buildRuleSet(rules: Rule[], opts: Required<Pick<EngineOptions, 'pipelin
   return { detections, correlations, byId, index: new RuleIndex(detections), refused };
 }
 
+/** 128-bit FNV-1a style id (four 32-bit lanes): deterministic and cheap; ids are not a security boundary. */
+function fastId(text: string): string {
+  let a = 0x811c9dc5, b = 0x01000193 ^ 0x9e3779b9, c = 0x85ebca6b, d = 0xc2b2ae35;
+  for (let i = 0; i < text.length; i++) {
+    const x = text.charCodeAt(i);
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x, 0x5bd1e995);
+    c = Math.imul(c ^ x, 0x27d4eb2d);
+    d = Math.imul(d ^ x, 0x165667b1);
+  }
+  const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+  return hex(a) + hex(b ^ (a >>> 13)) + hex(c ^ (b >>> 7)) + hex(d ^ (c >>> 11));
+}
+
 function iso(ms: number): string {
   const d = new Date(ms);
   return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
@@ -265,7 +278,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   const alertId = (ruleId: string, version: string, key: string, ts: number, ids: string[]): string =>
-    createHash('sha256').update(`${ruleId}\u0000${version}\u0000${key}\u0000${ts}\u0000${ids.join(',')}`).digest('hex').slice(0, 32);
+    fastId(`${ruleId}\u0000${version}\u0000${key}\u0000${ts}\u0000${ids.join(',')}`);
 
   const makeAlert = (
     c: CompiledBase & { rule: Rule },
@@ -380,6 +393,7 @@ export function createEngine(options: EngineOptions): Engine {
         correlation: set.correlations.length,
         refused: set.refused.length,
         indexedByValue: set.index.size.byValue,
+        indexedByLiteral: set.index.size.byLiteral,
         indexedByField: set.index.size.byField,
         unindexed: set.index.size.always,
       },

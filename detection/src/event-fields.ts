@@ -6,10 +6,14 @@ export type Getter = (ev: EcsEvent) => unknown[];
 
 const MISSING: unknown[] = [];
 
-function walk(node: unknown, parts: string[], i: number, out: unknown[]): void {
+/**
+ * Walk nested objects along the dotted path. ECS documents are nested, so the direct child `parts[i]` is
+ * tried first; longer flat keys ("a.b" stored under one key) are a fallback with precomputed names.
+ */
+function walk(node: unknown, parts: string[], joined: string[][], i: number, out: unknown[]): void {
   if (node === null || node === undefined) return;
   if (Array.isArray(node)) {
-    for (const el of node) walk(el, parts, i, out);
+    for (const el of node) walk(el, parts, joined, i, out);
     return;
   }
   if (i === parts.length) {
@@ -18,14 +22,24 @@ function walk(node: unknown, parts: string[], i: number, out: unknown[]): void {
   }
   if (typeof node !== 'object') return;
   const obj = node as Record<string, unknown>;
-  // Try the longest flat key first so "a.b" stored flat under "a" wins over nothing.
-  for (let j = parts.length; j > i; j--) {
-    const key = j - i === 1 ? parts[i]! : parts.slice(i, j).join('.');
+  const direct = obj[parts[i]!];
+  if (direct !== undefined && Object.prototype.hasOwnProperty.call(obj, parts[i]!)) {
+    walk(direct, parts, joined, i + 1, out);
+    return;
+  }
+  const row = joined[i]!;
+  for (let j = row.length - 1; j >= 1; j--) {
+    const key = row[j]!;
     if (Object.prototype.hasOwnProperty.call(obj, key)) {
-      walk(obj[key], parts, j, out);
+      walk(obj[key], parts, joined, i + j + 1, out);
       return;
     }
   }
+}
+
+/** joined[i][k] = parts[i..i+k].join('.') */
+function joinTable(parts: string[]): string[][] {
+  return parts.map((_, i) => parts.slice(i).map((__, k) => parts.slice(i, i + k + 1).join('.')));
 }
 
 /** Compile a getter returning every leaf value for the field (empty array when absent). */
@@ -38,12 +52,27 @@ export function compileGetter(field: string): Getter {
       return Array.isArray(v) ? flattenArray(v) : [v];
     };
   }
+  const joined = joinTable(parts);
+  const [p0, p1] = parts;
+  if (parts.length === 2) {
+    // Hot path for two-level ECS fields (source.ip, event.category...).
+    return (ev) => {
+      const a = ev[p0!];
+      if (a !== null && typeof a === 'object' && !Array.isArray(a)) {
+        const v = (a as Record<string, unknown>)[p1!];
+        if (v === undefined || v === null) {
+          if (!(field in ev)) return MISSING;
+        } else return Array.isArray(v) ? flattenArray(v) : [v];
+      }
+      const out: unknown[] = [];
+      walk(ev, parts, joined, 0, out);
+      return out.length ? out.flatMap((x) => (Array.isArray(x) ? flattenArray(x) : [x])) : MISSING;
+    };
+  }
   return (ev) => {
-    const direct = ev[field];
-    if (direct !== undefined) return direct === null ? MISSING : Array.isArray(direct) ? flattenArray(direct) : [direct];
     const out: unknown[] = [];
-    walk(ev, parts, 0, out);
-    return out;
+    walk(ev, parts, joined, 0, out);
+    return out.length === 0 ? MISSING : out;
   };
 }
 

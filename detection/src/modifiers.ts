@@ -1,3 +1,4 @@
+import { AhoCorasick } from './aho-corasick.js';
 import { cidrContains, parseCidr } from './cidr.js';
 import { fail } from './errors.js';
 import type { EvalContext } from './eval-context.js';
@@ -28,6 +29,8 @@ export interface FieldTest {
   requires: string | null;
   /** Case-insensitive exact values the field must equal (any of), usable as an index key. */
   equals: string[] | null;
+  /** Lower-cased literals of which at least one must occur in the field (a necessary condition). */
+  literals?: string[] | null;
 }
 
 const TRANSFORMS = new Set([
@@ -195,10 +198,6 @@ export function compilePcre(src: string, flags: Set<string>): RegExp {
   }
 }
 
-function anyString(ctx: EvalContext, field: string | null, cased: boolean): string[] {
-  if (field === null) return ctx.keywords(!cased);
-  return cased ? ctx.strings(field) : ctx.lower(field);
-}
 
 export function compileFieldTest(field: string | null, mods: string[], raw: unknown, opts: CompileOptions): FieldTest {
   for (const m of mods) if (!KNOWN.has(m)) fail(`unknown modifier '${m}'`);
@@ -401,11 +400,53 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
     vals = vals.map((v) => ({ ...v, s: [...(v.s[0]?.t === 'any' ? [] : [{ t: 'any' } as Segment]), ...v.s, ...(v.s[v.s.length - 1]?.t === 'any' ? [] : [{ t: 'any' } as Segment])] }));
   }
   const matchers = vals.map((v) => compileStringMatch(v.s, cased));
+  const longest = vals.map((v) => longestLiteral(v.s).toLowerCase());
+  let literals: string[] | null = neq || longest.some((l) => l === '') ? null : longest;
+  if (literals && combineAll) literals = [literals.reduce((a, b) => (b.length > a.length ? b : a))];
   const equals = !cased && !neq && !combineAll && field !== null && vals.every((v) => isPlain(v.s)) ? vals.map((v) => plainText(v.s).toLowerCase()) : null;
-  const one = (ctx: EvalContext, i: number): boolean => {
-    const f = matchers[i]!;
-    for (const s of anyString(ctx, field, cased)) if (f(s)) return true;
-    return false;
-  };
-  return wrap(one, matchers.length, field, equals);
+  // Values are fetched once per test, then every pattern is tried (OR) or required (all).
+  const get: (ctx: EvalContext) => string[] =
+    field === null ? (ctx) => ctx.keywords(!cased) : cased ? (ctx) => ctx.strings(field) : (ctx) => ctx.lower(field);
+  let match: (ctx: EvalContext) => boolean;
+  const containsOnly = vals.every((v) => v.s.length === 3 && v.s[0]!.t === 'any' && v.s[1]!.t === 'lit' && v.s[2]!.t === 'any');
+  if (!combineAll && containsOnly && vals.length >= 4) {
+    // Long `contains` lists: one Aho-Corasick pass instead of one includes() per value.
+    const ac = new AhoCorasick<true>();
+    for (const v of vals) ac.add(cased ? (v.s[1] as { v: string }).v : (v.s[1] as { v: string }).v.toLowerCase(), true);
+    ac.build();
+    match = (ctx) => {
+      const vs = get(ctx);
+      for (let i = 0; i < vs.length; i++) if (ac.has(vs[i]!)) return true;
+      return false;
+    };
+  } else if (!combineAll) {
+    match = (ctx) => {
+      const vs = get(ctx);
+      for (let i = 0; i < vs.length; i++) {
+        const v = vs[i]!;
+        for (let k = 0; k < matchers.length; k++) if (matchers[k]!(v)) return true;
+      }
+      return false;
+    };
+  } else {
+    match = (ctx) => {
+      const vs = get(ctx);
+      outer: for (let k = 0; k < matchers.length; k++) {
+        for (let i = 0; i < vs.length; i++) if (matchers[k]!(vs[i]!)) continue outer;
+        return false;
+      }
+      return true;
+    };
+  }
+  if (neq) {
+    const inner = match;
+    return { match: (ctx) => !inner(ctx), fields, requires: null, equals: null, literals: null };
+  }
+  return { match, fields, requires: field, equals, literals };
+}
+
+function longestLiteral(s: SigmaString): string {
+  let best = '';
+  for (const seg of s) if (seg.t === 'lit' && seg.v.length > best.length) best = seg.v;
+  return best;
 }

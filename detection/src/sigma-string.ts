@@ -108,7 +108,40 @@ export function compileStringMatch(s: SigmaString, cased: boolean): (v: string) 
     const lit = last.v;
     return (v) => v.endsWith(lit);
   }
-  if (segs.length === 1 && first.t === 'any') return () => true;
-  const re = new RegExp(toRegexSource(segs), 's');
+  if (segs.every((x) => x.t === 'lit' || x.t === 'any')) return globMatcher(segs as ({ t: 'lit'; v: string } | { t: 'any' })[]);
+  // Leading/trailing `*` become unanchored ends instead of `.*`, which would backtrack quadratically.
+  let src = toRegexSource(segs);
+  if (first.t === 'any') src = src.replace(/^\^\.\*/, '');
+  if (last.t === 'any') src = src.replace(/\.\*\$$/, '');
+  const re = new RegExp(src, 's');
   return (v) => re.test(v);
+}
+
+/** `*`-only glob: anchored head/tail checks, then leftmost indexOf for the middle chunks (linear time). */
+function globMatcher(segs: ({ t: 'lit'; v: string } | { t: 'any' })[]): (v: string) => boolean {
+  const chunks: string[] = [];
+  let cur = '';
+  for (const s of segs) {
+    if (s.t === 'lit') cur += s.v;
+    else {
+      chunks.push(cur);
+      cur = '';
+    }
+  }
+  chunks.push(cur);
+  const head = chunks[0]!;
+  const tail = chunks[chunks.length - 1]!;
+  const mid = chunks.slice(1, -1).filter((c) => c !== '');
+  const minLen = head.length + tail.length + mid.reduce((n, c) => n + c.length, 0);
+  return (v) => {
+    if (v.length < minLen || !v.startsWith(head) || !v.endsWith(tail)) return false;
+    let pos = head.length;
+    const end = v.length - tail.length;
+    for (const c of mid) {
+      const i = v.indexOf(c, pos);
+      if (i < 0 || i + c.length > end) return false;
+      pos = i + c.length;
+    }
+    return true;
+  };
 }

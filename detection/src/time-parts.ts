@@ -33,7 +33,21 @@ interface Civil {
   minute: number;
 }
 
+// Intl formatting is slow; civil time only changes per minute, so the last results are memoised.
+const civilCache = new Map<string, Civil>();
+
 function civil(ms: number, tz: string | null): Civil {
+  const key = `${tz ?? ''}|${Math.floor(ms / 60000)}`;
+  let c = civilCache.get(key);
+  if (!c) {
+    c = civilUncached(ms, tz);
+    if (civilCache.size > 4096) civilCache.clear();
+    civilCache.set(key, c);
+  }
+  return c;
+}
+
+function civilUncached(ms: number, tz: string | null): Civil {
   if (!tz || tz === 'UTC') {
     const d = new Date(ms);
     return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes() };

@@ -19,7 +19,11 @@ detection:
   assert.equal(e.process({ event: { category: ['web'] }, url: { query: 'f=../../etc/passwd' } }).length, 1);
   // Same field content but not a web event: the logsource condition excludes it.
   assert.equal(e.process({ event: { category: ['network'] }, url: { query: 'f=../../etc/passwd' } }).length, 0);
-  assert.equal(e.stats().rules.indexedByValue, 1);
+  // Indexed by the literal the rule needs: an event without '../' in url.query is not even evaluated.
+  assert.equal(e.stats().rules.indexedByLiteral, 1);
+  const before = e.stats().ruleEvaluations;
+  e.process({ event: { category: ['web'] }, url: { query: 'page=2' } });
+  assert.equal(e.stats().ruleEvaluations, before);
 });
 
 test('the index only evaluates rules that can match', () => {

@@ -1,0 +1,99 @@
+// Multi-literal substring search (Aho-Corasick): one pass over a string reports every registered literal
+// it contains. The rule index uses it to find rules whose required literals occur in an event field.
+
+export class AhoCorasick<T> {
+  private next: Map<number, number>[] = [new Map()];
+  private fail: number[] = [0];
+  private out: T[][] = [[]];
+  private built = false;
+  /** Dense transition table for ASCII input: delta[state * 128 + char] (failure links pre-resolved). */
+  private delta = new Int32Array(0);
+
+  add(literal: string, value: T): void {
+    let s = 0;
+    for (let i = 0; i < literal.length; i++) {
+      const c = literal.charCodeAt(i);
+      let n = this.next[s]!.get(c);
+      if (n === undefined) {
+        n = this.next.length;
+        this.next.push(new Map());
+        this.fail.push(0);
+        this.out.push([]);
+        this.next[s]!.set(c, n);
+      }
+      s = n;
+    }
+    this.out[s]!.push(value);
+    this.built = false;
+  }
+
+  build(): void {
+    const queue: number[] = [];
+    for (const n of this.next[0]!.values()) {
+      this.fail[n] = 0;
+      queue.push(n);
+    }
+    for (let qi = 0; qi < queue.length; qi++) {
+      const s = queue[qi]!;
+      for (const [c, n] of this.next[s]!) {
+        let f = this.fail[s]!;
+        while (f !== 0 && !this.next[f]!.has(c)) f = this.fail[f]!;
+        const g = this.next[f]!.get(c);
+        this.fail[n] = g !== undefined && g !== n ? g : 0;
+        // Outputs of the longest proper suffix are inherited so the scan needs no extra walk.
+        const inherited = this.out[this.fail[n]!]!;
+        if (inherited.length) this.out[n] = [...this.out[n]!, ...inherited];
+        queue.push(n);
+      }
+    }
+    const n = this.next.length;
+    const delta = new Int32Array(n * 128);
+    const order = [0, ...queue];
+    for (const st of order) {
+      for (let c = 0; c < 128; c++) {
+        const g = this.next[st]!.get(c);
+        delta[st * 128 + c] = g !== undefined ? g : st === 0 ? 0 : delta[this.fail[st]! * 128 + c]!;
+      }
+    }
+    this.delta = delta;
+    this.built = true;
+  }
+
+  private step(s: number, c: number): number {
+    if (c < 128) return this.delta[s * 128 + c]!;
+    let n = this.next[s]!.get(c);
+    while (n === undefined && s !== 0) {
+      s = this.fail[s]!;
+      n = this.next[s]!.get(c);
+    }
+    return n ?? 0;
+  }
+
+  /** True when any registered literal occurs in `text`. */
+  has(text: string): boolean {
+    if (!this.built) this.build();
+    let s = 0;
+    const delta = this.delta;
+    const out = this.out;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      s = c < 128 ? delta[s * 128 + c]! : this.step(s, c);
+      if (out[s]!.length) return true;
+    }
+    return false;
+  }
+
+  /** Calls `hit` for every literal occurrence (a literal may be reported more than once). */
+  scan(text: string, hit: (v: T) => void): void {
+    if (!this.built) this.build();
+    let s = 0;
+    const delta = this.delta;
+    const out = this.out;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      s = c < 128 ? delta[s * 128 + c]! : this.step(s, c);
+      const o = out[s]!;
+      for (let k = 0; k < o.length; k++) hit(o[k]!);
+    }
+  }
+}
