@@ -26,10 +26,12 @@ export async function listenNetflow(opts: { host: string; port: number; pipeline
       const result = decodeFlowPacket(msg, { address: rinfo.address, port: rinfo.port }, receivedAt, templates);
       docs = result.records.map((r) => toEcs(r) as EcsDocument);
       records.inc(docs.length);
-      if (result.errors.length > 0 && docs.length === 0 && result.templatesLearned === 0) {
+      // Data ahead of its template is held by the cache and emitted later: not malformed.
+      const real = result.errors.filter((e) => e.code !== 'missing-template');
+      if (real.length > 0 && docs.length === 0 && result.templatesLearned === 0) {
         packets.inc({ outcome: 'malformed' });
-        docs = [deadLetter('netflow', msg, result.errors.map((e) => `${e.code}: ${e.message}`).join('; '), receivedAt)];
-      } else packets.inc({ outcome: result.errors.length ? 'partial' : 'ok' });
+        docs = [deadLetter('netflow', msg, real.map((e) => `${e.code}: ${e.message}`).join('; '), receivedAt)];
+      } else packets.inc({ outcome: real.length ? 'partial' : 'ok' });
     } catch (e) {
       // The decoders are bounded and should not throw; if one does, keep the packet and carry on.
       packets.inc({ outcome: 'malformed' });
