@@ -29,7 +29,8 @@ const DELETE_BATCH = 5_000;
 const J_KEYWORD = `(CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END)`;
 
 interface Writer {
-  upsert: Database.Statement;
+  insert: Database.Statement;
+  update: Database.Statement;
   ftsReplace: Database.Statement;
   ftsDelete: Database.Statement;
 }
@@ -63,9 +64,10 @@ export class SqliteEventStore implements EventStore {
       const t = tableName(d);
       const cols = ['id', 'ts', ...HOT_COLUMNS.map(hotColumn), 'doc'];
       w = {
-        upsert: this.db.prepare(`INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
-          ON CONFLICT(id) DO UPDATE SET ${cols.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')} RETURNING rid`).pluck(),
-        // An upsert keeps the row's rid, so the text index entry is replaced (or dropped) under the same rowid.
+        // Fast path: a plain insert (no RETURNING); a replayed id falls through to an update that keeps the rid.
+        insert: this.db.prepare(`INSERT OR IGNORE INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`),
+        update: this.db.prepare(`UPDATE ${t} SET ${cols.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE id = ? RETURNING rid`).pluck(),
+        // An update keeps the row's rid, so the text index entry is replaced (or dropped) under the same rowid.
         ftsReplace: this.db.prepare(`INSERT OR REPLACE INTO ${ftsName(d)} (rowid, message) VALUES (?, ?)`),
         ftsDelete: this.db.prepare(`DELETE FROM ${ftsName(d)} WHERE rowid = ?`),
       };
@@ -92,7 +94,8 @@ export class SqliteEventStore implements EventStore {
     let written = 0;
     const writeChunk = this.db.transaction((chunk: typeof rows) => {
       for (const r of chunk) {
-        const rid = w.upsert.get(...r.values) as number;
+        const ins = w.insert.run(...r.values);
+        const rid = ins.changes === 1 ? Number(ins.lastInsertRowid) : (w.update.get(...r.values.slice(1), r.id) as number);
         if (r.message) w.ftsReplace.run(rid, textForIndex(r.message));
         else w.ftsDelete.run(rid);
       }
