@@ -25,10 +25,15 @@ export function existsFor(field: string): (ev: EcsEvent) => boolean {
 
 export type StatusLookup = (q: { serial?: string; sha256?: string; field: string; value: string }) => string | undefined | null;
 
+interface FieldCache {
+  raw: unknown[];
+  str: string[] | null;
+  low: string[] | null;
+}
+
 export class EvalContext {
-  private raw = new Map<string, unknown[]>();
-  private str = new Map<string, string[]>();
-  private low = new Map<string, string[]>();
+  // One cache entry per field: resolved values, their string forms and lower-cased forms.
+  private cache = new Map<string, FieldCache>();
   private kw: { s: string[]; l: string[] } | null = null;
   constructor(
     public readonly ev: EcsEvent,
@@ -36,35 +41,45 @@ export class EvalContext {
     public readonly statusLookup: StatusLookup | null,
   ) {}
 
-  values(field: string): unknown[] {
-    let v = this.raw.get(field);
-    if (!v) {
-      v = getterFor(field)(this.ev);
-      this.raw.set(field, v);
+  private entry(field: string): FieldCache {
+    let c = this.cache.get(field);
+    if (!c) {
+      c = { raw: getterFor(field)(this.ev), str: null, low: null };
+      this.cache.set(field, c);
     }
-    return v;
+    return c;
+  }
+
+  values(field: string): unknown[] {
+    return this.entry(field).raw;
   }
 
   strings(field: string): string[] {
-    let v = this.str.get(field);
-    if (!v) {
-      v = [];
-      for (const x of this.values(field)) {
-        const s = scalarToString(x);
-        if (s !== null) v.push(s);
+    const c = this.entry(field);
+    if (!c.str) {
+      const raw = c.raw;
+      let allStr = true;
+      for (let i = 0; i < raw.length; i++) if (typeof raw[i] !== 'string') allStr = false;
+      if (allStr) c.str = raw as string[];
+      else {
+        c.str = [];
+        for (const x of raw) {
+          const s = scalarToString(x);
+          if (s !== null) c.str.push(s);
+        }
       }
-      this.str.set(field, v);
     }
-    return v;
+    return c.str;
   }
 
   lower(field: string): string[] {
-    let v = this.low.get(field);
-    if (!v) {
-      v = this.strings(field).map((s) => s.toLowerCase());
-      this.low.set(field, v);
+    const c = this.entry(field);
+    if (!c.low) {
+      const s = this.strings(field);
+      if (s.length === 1) c.low = [s[0]!.toLowerCase()];
+      else c.low = s.map((x) => x.toLowerCase());
     }
-    return v;
+    return c.low;
   }
 
   exists(field: string): boolean {
