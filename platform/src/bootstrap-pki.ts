@@ -7,7 +7,7 @@ import { issueTlsServerCertificate, loadOrCreateDevCa } from '@emsoc/pki';
 
 /** The listeners that need a certificate; clientAuth where the service also dials out with it. */
 const LISTENERS = [
-  { name: 'console', clientAuth: false },
+  { name: 'console', clientAuth: true }, // presents itself to the RA when acting on behalf of a signed-in user
   { name: 'ra', clientAuth: false },
   { name: 'collector', clientAuth: false },
 ] as const;

@@ -1,7 +1,9 @@
-import express, { type Router } from 'express';
 import { z } from 'zod';
 import { IdentityError, type IdentityStore } from '@emsoc/common/auth';
-import { HttpError, parseWith, principalOf, requirePermission, route } from '@emsoc/common/http';
+import { HttpError, parseWith } from '@emsoc/common/http';
+import { actorOf, type ConsoleAudit } from '../audit/console-audit.js';
+import type { RouteSpec } from '../routes/spec.js';
+import type { SessionStore } from '../session/store.js';
 
 const createBody = z
   .object({
@@ -27,52 +29,88 @@ function identityCall<T>(fn: () => T): T {
 /**
  * Account administration. System administrators create accounts and tokens; granting roles is the
  * security administrator's (MLPS separation), so creating an account with roles needs both permissions.
+ * Every change is audited; disabling an account also ends its sessions and tokens.
  */
-export function accountsRouter(identity: IdentityStore, audit: (action: string, outcome: 'success' | 'failure', detail: Record<string, unknown>) => void): Router {
-  const router = express.Router();
-  router.get('/api/v1/admin/accounts', requirePermission('accounts:read'), (_req, res) => {
-    res.json({ accounts: identity.listAccounts() });
-  });
-  router.post(
-    '/api/v1/admin/accounts',
-    requirePermission('accounts:write'),
-    route((req, res) => {
-      const body = parseWith(createBody, req.body);
-      if (body.roles.length > 0 && !principalOf(res).permissions.has('roles:assign')) throw new HttpError(403, 'permission roles:assign required to grant roles');
-      const account = identityCall(() => identity.createAccount(body));
-      audit('account.created', 'success', { account: account.name, roles: account.roles });
-      res.status(201).json(account);
-    }),
-  );
-  router.put(
-    '/api/v1/admin/accounts/:id/roles',
-    requirePermission('roles:assign'),
-    route((req, res) => {
-      const body = parseWith(rolesBody, req.body);
-      const account = identityCall(() => identity.setRoles(String(req.params.id), body.roles));
-      audit('account.roles_changed', 'success', { account: account.name, roles: account.roles });
-      res.json(account);
-    }),
-  );
-  router.post(
-    '/api/v1/admin/accounts/:id/disable',
-    requirePermission('accounts:write'),
-    route((req, res) => {
-      identityCall(() => identity.setStatus(String(req.params.id), 'disabled'));
-      identity.revokeTokens(String(req.params.id));
-      audit('account.disabled', 'success', { accountId: req.params.id });
-      res.status(204).end();
-    }),
-  );
-  router.post(
-    '/api/v1/admin/accounts/:id/tokens',
-    requirePermission('tokens:write'),
-    route((req, res) => {
-      const body = parseWith(tokenBody, req.body);
-      const issued = identityCall(() => identity.issueToken(String(req.params.id), body.label, body.ttlDays));
-      audit('token.issued', 'success', { accountId: req.params.id, label: body.label });
-      res.status(201).json(issued);
-    }),
-  );
-  return router;
+export function accountRoutes(identity: IdentityStore, sessions: SessionStore, audit: ConsoleAudit): RouteSpec[] {
+  return [
+    {
+      method: 'get',
+      path: '/api/v1/admin/accounts',
+      access: ['accounts:read'],
+      tag: 'accounts',
+      summary: 'All accounts (no secrets)',
+      handler: () => ({ accounts: identity.listAccounts() }),
+    },
+    {
+      method: 'post',
+      path: '/api/v1/admin/accounts',
+      access: ['accounts:write'],
+      tag: 'accounts',
+      summary: 'Creates an account (granting roles also needs roles:assign)',
+      body: createBody,
+      status: 201,
+      handler: ({ req, res, principal }) => {
+        const body = parseWith(createBody, req.body);
+        if (body.roles.length > 0 && !principal.permissions.has('roles:assign')) throw new HttpError(403, 'permission roles:assign required to grant roles');
+        const account = identityCall(() => identity.createAccount(body));
+        audit.record({ eventType: 'account.created', objectType: 'account', objectId: account.id, outcome: 'success', actor: actorOf(req, res), details: { name: account.name, roles: account.roles } });
+        return account;
+      },
+    },
+    {
+      method: 'put',
+      path: '/api/v1/admin/accounts/:id/roles',
+      access: ['roles:assign'],
+      tag: 'accounts',
+      summary: 'Replaces the roles of an account (separation of duties enforced)',
+      body: rolesBody,
+      handler: ({ req, res }) => {
+        const body = parseWith(rolesBody, req.body);
+        const before = identity.getAccount(String(req.params.id))?.roles;
+        const account = identityCall(() => identity.setRoles(String(req.params.id), body.roles));
+        audit.record({ eventType: 'account.roles_changed', objectType: 'account', objectId: account.id, outcome: 'success', actor: actorOf(req, res), details: { name: account.name, before, after: account.roles } });
+        return account;
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/admin/accounts/:id/disable',
+      access: ['accounts:write'],
+      tag: 'accounts',
+      summary: 'Disables an account, revoking its tokens and ending its sessions',
+      status: 204,
+      handler: ({ req, res }) => {
+        const id = String(req.params.id);
+        identityCall(() => identity.setStatus(id, 'disabled'));
+        const tokens = identity.revokeTokens(id);
+        const ended = sessions.destroyForAccount(id);
+        audit.record({ eventType: 'account.disabled', objectType: 'account', objectId: id, outcome: 'success', actor: actorOf(req, res), details: { tokensRevoked: tokens, sessionsEnded: ended } });
+        res.status(204).end();
+        return undefined;
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/admin/accounts/:id/tokens',
+      access: ['tokens:write'],
+      tag: 'accounts',
+      summary: 'Issues an API token (shown once)',
+      body: tokenBody,
+      status: 201,
+      handler: ({ req, res }) => {
+        const body = parseWith(tokenBody, req.body);
+        const issued = identityCall(() => identity.issueToken(String(req.params.id), body.label, body.ttlDays));
+        audit.record({ eventType: 'token.issued', objectType: 'account', objectId: String(req.params.id), outcome: 'success', actor: actorOf(req, res), details: { label: body.label, expiresAt: issued.expiresAt } });
+        return issued;
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/whoami',
+      access: 'authenticated',
+      tag: 'session',
+      summary: 'Name, roles and how the caller authenticated',
+      handler: ({ principal }) => ({ name: principal.name, roles: principal.roles, via: principal.via }),
+    },
+  ];
 }

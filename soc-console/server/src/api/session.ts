@@ -1,0 +1,147 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { verifyTotp, type IdentityStore, type Principal } from '@emsoc/common/auth';
+import { HttpError, parseWith, verifiedPeerCertificate, type CertificateStatusCheck } from '@emsoc/common/http';
+import type { TLSSocket } from 'node:tls';
+import { actorOf, sourceIp, type ConsoleAudit } from '../audit/console-audit.js';
+import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../session/cookies.js';
+import { certificateFingerprint } from '../session/middleware.js';
+import type { LoginRateLimiter } from '../session/rate-limit.js';
+import type { Session, SessionStore } from '../session/store.js';
+import type { RouteSpec } from '../routes/spec.js';
+
+const loginBody = z
+  .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().regex(/^\d{6}$/).optional() })
+  .strict();
+
+export interface SessionDeps {
+  identity: IdentityStore;
+  sessions: SessionStore;
+  limiter: LoginRateLimiter;
+  audit: ConsoleAudit;
+  certificateStatus: CertificateStatusCheck;
+  now: () => number;
+  /** Local (break-glass) sign-in needs a TOTP second factor; default true. */
+  requireTotp: boolean;
+}
+
+export function sessionAnswer(identity: IdentityStore, p: Principal, session: Session | undefined) {
+  const account = identity.getAccount(p.accountId);
+  return {
+    user: { name: p.name, displayName: account?.displayName ?? p.name, roles: p.roles, permissions: [...p.permissions].sort() },
+    csrfToken: session?.csrf ?? null,
+    via: session ? session.via : p.via,
+  };
+}
+
+export function sessionRoutes(d: SessionDeps): RouteSpec[] {
+  /** The last TOTP code each account used: a code works once. */
+  const usedTotp = new Map<string, { code: string; atMs: number }>();
+
+  const throttled = (res: Response, keys: string[]) => {
+    const wait = Math.max(...keys.map((k) => d.limiter.retryAfterMs(k)));
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+      return true;
+    }
+    return false;
+  };
+
+  const refuse = (req: Request, res: Response, kind: string, attempted: string, reason: string, keys: string[], status = 401, message = 'sign-in failed') => {
+    for (const k of keys) d.limiter.fail(k);
+    d.audit.record({ eventType: `session.${kind}`, objectType: 'session', objectId: attempted, outcome: 'failure', actor: actorOf(req, res), details: { reason } });
+    return new HttpError(status, message);
+  };
+
+  /** Signs in: any session the browser brought is ended, and a fresh id is issued (no fixation). */
+  const start = (req: Request, res: Response, principal: Principal, via: Session['via'], certFingerprint?: string) => {
+    d.sessions.destroy(readCookie(req, SESSION_COOKIE));
+    const { id, session } = d.sessions.create({ accountId: principal.accountId, via, sourceIp: sourceIp(req), ...(certFingerprint ? { certFingerprint } : {}) });
+    setSessionCookie(res, id);
+    res.locals.principal = principal;
+    d.audit.record({ eventType: via === 'password' ? 'session.login' : 'session.certificate_login', objectType: 'session', objectId: principal.name, outcome: 'success', actor: actorOf(req, res), details: { via } });
+    return sessionAnswer(d.identity, { ...principal, via: 'session' }, session);
+  };
+
+  return [
+    {
+      method: 'post',
+      path: '/api/v1/session/login',
+      access: 'public',
+      tag: 'session',
+      summary: 'Local (break-glass) sign-in with password and TOTP; sets the session cookie',
+      body: loginBody,
+      note: 'Rate-limited per account and per source address (429 with Retry-After).',
+      handler: ({ req, res }) => {
+        const body = parseWith(loginBody, req.body);
+        const keys = [`account:${body.username.toLowerCase()}`, `address:${sourceIp(req)}`];
+        if (throttled(res, keys)) {
+          d.audit.record({ eventType: 'session.login', objectType: 'session', objectId: body.username, outcome: 'failure', actor: actorOf(req, res), details: { reason: 'rate-limited' } });
+          throw new HttpError(429, 'too many failed sign-ins; try again later');
+        }
+        const checked = d.identity.checkPassword(body.username, body.password);
+        if (!checked) throw refuse(req, res, 'login', body.username, 'bad username or password', keys);
+        const { account, totpSecret } = checked;
+        if (totpSecret) {
+          if (!body.totp) throw refuse(req, res, 'login', body.username, 'TOTP code missing', keys, 401, 'TOTP code required');
+          if (!verifyTotp(totpSecret, body.totp, d.now())) throw refuse(req, res, 'login', body.username, 'bad TOTP code', keys);
+          // A code stays acceptable for ±1 step (90 s): refuse a second use of it within that time.
+          const used = usedTotp.get(account.id);
+          if (used && used.code === body.totp && d.now() - used.atMs < 90_000) throw refuse(req, res, 'login', body.username, 'TOTP code replayed', keys);
+          usedTotp.set(account.id, { code: body.totp, atMs: d.now() });
+        } else if (d.requireTotp) {
+          throw refuse(req, res, 'login', body.username, 'account has no TOTP second factor', keys, 401, 'local sign-in requires a TOTP second factor; ask a security administrator to enrol one');
+        }
+        const principal = d.identity.principalForAccount(account.id, 'session');
+        if (!principal) throw refuse(req, res, 'login', body.username, 'account not active', keys);
+        d.limiter.succeed(keys[0]!);
+        return start(req, res, principal, 'password');
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/session/certificate',
+      access: 'public',
+      tag: 'session',
+      summary: 'Sign-in with the TLS client certificate presented to this listener (issued by our CA, status checked)',
+      handler: async ({ req, res }) => {
+        const keys = [`address:${sourceIp(req)}`];
+        if (throttled(res, keys)) throw new HttpError(429, 'too many failed sign-ins; try again later');
+        const cert = verifiedPeerCertificate(req);
+        if (!cert) {
+          const presented = (req.socket as TLSSocket).getPeerCertificate?.()?.raw;
+          throw refuse(req, res, 'certificate_login', 'certificate', presented ? 'certificate not issued by the platform CA or not valid' : 'no client certificate presented', keys, 401, 'no valid client certificate presented');
+        }
+        const fingerprint = certificateFingerprint(cert);
+        const principal = d.identity.principalFromCertificate(fingerprint);
+        if (!principal) throw refuse(req, res, 'certificate_login', fingerprint, 'certificate not bound to an active account', keys, 401, 'client certificate is not bound to an active account');
+        const status = await d.certificateStatus(cert);
+        if (status !== 'good') throw refuse(req, res, 'certificate_login', principal.name, `certificate status ${status}`, keys, 401, `client certificate status is ${status}`);
+        return start(req, res, principal, 'certificate', fingerprint);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/session',
+      access: 'authenticated',
+      tag: 'session',
+      summary: 'The current caller (user, roles, permissions) and the session CSRF token',
+      handler: ({ principal, session }) => sessionAnswer(d.identity, principal, session),
+    },
+    {
+      method: 'post',
+      path: '/api/v1/session/logout',
+      access: 'authenticated',
+      tag: 'session',
+      summary: 'Ends the session and clears the cookie',
+      status: 204,
+      handler: ({ req, res, principal }) => {
+        const ended = d.sessions.destroy(readCookie(req, SESSION_COOKIE));
+        clearSessionCookie(res);
+        d.audit.record({ eventType: 'session.logout', objectType: 'session', objectId: principal.name, outcome: 'success', actor: actorOf(req, res), details: { ended } });
+        res.status(204).end();
+        return undefined;
+      },
+    },
+  ];
+}
