@@ -60,15 +60,19 @@ async function measure(label: string, engine: string, store: EventStore) {
   void label;
 }
 
-const dir = mkdtempSync(path.join(tmpdir(), 'emsoc-bench-q-'));
-const lite = new SqliteEventStore({ path: path.join(dir, 'q.db') });
-await lite.init();
-emit('store.sqlite.load_rate', round(await load(lite), 0), 'events/s', null, null, { events: N });
-await measure('sqlite', 'sqlite', lite);
-await lite.close();
-rmSync(dir, { recursive: true, force: true });
+// SOC_BENCH_ONLY=sqlite|engine runs one side (e.g. to load both in parallel on separate machines).
+const only = process.env.SOC_BENCH_ONLY;
+if (only !== 'engine') {
+  const dir = mkdtempSync(path.join(tmpdir(), 'emsoc-bench-q-'));
+  const lite = new SqliteEventStore({ path: path.join(dir, 'q.db') });
+  await lite.init();
+  emit('store.sqlite.load_rate', round(await load(lite), 0), 'events/s', null, null, { events: N });
+  await measure('sqlite', 'sqlite', lite);
+  await lite.close();
+  rmSync(dir, { recursive: true, force: true });
+}
 
-const url = engineUrl();
+const url = only === 'sqlite' ? undefined : engineUrl();
 if (!url) {
   emit('store.engine.query', null, 'ms', null, null, { skipped: 'no engine URL (set SOC_BENCH_ENGINE_URL or SOC_TEST_ENGINE_URL)' });
 } else {
