@@ -7,7 +7,8 @@ import { API, errorText, queryString } from '../../core/api/api';
 import { AuthState } from '../../core/auth/auth-state.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { InstantPipe } from '../../core/format/instant.pipe';
-import { RaApi, REQUEST_STATUSES, approvalState, type RaRequest } from './ra.api';
+import { RaApi, REQUEST_STATUSES, type RaRequest } from './ra.api';
+import { approvalState } from './dual-control';
 import { RaTabsComponent } from './ra-tabs.component';
 
 /** Pending certificate requests with dual control made visible; approve or reject with a reason. */
