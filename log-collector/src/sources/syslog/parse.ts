@@ -158,7 +158,10 @@ function parse5424(ev: EcsEvent, syslog: EcsEvent, s: string, i: number, tz: str
   const [ts, i1, ok1] = field(s, i);
   if (ts !== undefined) {
     const t = parseIsoTimestamp(ts, 0, tz);
-    if (t && t.end === ts.length) ev['@timestamp'] = isoOf(t.ms);
+    if (t && t.end === ts.length) {
+      ev['@timestamp'] = isoOf(t.ms);
+      if (!t.zoned) ev.event.timezone = tz;
+    }
     else markFailure(ev, `invalid RFC 5424 timestamp "${ts.slice(0, 40)}"`);
   }
   const [host, i2, ok2] = field(s, i1);
@@ -187,7 +190,22 @@ function parse5424(ev: EcsEvent, syslog: EcsEvent, s: string, i: number, tz: str
   }
   let msg = k < s.length ? s.slice(k) : '';
   if (msg.startsWith(BOM)) msg = msg.slice(1);
+  if (procid === undefined) msg = programFromMessage(ev, msg);
   ev.message = msg;
+}
+
+const BSD_TAG = /^([A-Za-z0-9_.\/-]{1,64})\[(\d{1,10})\]: /;
+
+/**
+ * util-linux `logger -n` (and other shims) put the login user (`root`) in APP-NAME, no PROCID, and
+ * the real `prog[pid]: ` at the start of MSG. Without a PROCID the header app-name is such a default,
+ * so the program and pid in MSG win; `log.syslog.appname` keeps what the header said.
+ */
+function programFromMessage(ev: EcsEvent, msg: string): string {
+  const m = BSD_TAG.exec(msg);
+  if (!m) return msg;
+  ev.process = { name: programName(m[1]!), pid: Number(m[2]) };
+  return msg.slice(m[0].length);
 }
 
 function setHeader(ev: EcsEvent, syslog: EcsEvent, host?: string, app?: string, procid?: string): void {
@@ -265,6 +283,8 @@ function parse3164(ev: EcsEvent, syslog: EcsEvent, s: string, i: number, receive
     }
   }
   const t = timestampAt(s, i, received, tz);
+  // ECS event.timezone: the zone used for (or to be used by parsers for) zone-less times.
+  if (!t || !t.zoned) ev.event.timezone = tz;
   if (t) {
     ev['@timestamp'] = isoOf(t.ms);
     i = t.end;
