@@ -89,6 +89,16 @@ test('mail, DNS, proxy, FTP and CEF', () => {
   assert.deepEqual([cef.event.dataset, cef.event.code, cef.source.ip, cef.destination.port, cef.event.outcome, cef.cef.labels.policy_name], ['f5.bigip', '200021069', '192.0.2.66', 443, 'failure', 'pol']);
 });
 
+test('header-less lines take @timestamp from the body (configured zone, year-less resolved)', () => {
+  assert.equal(p('[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok')['@timestamp'], '2005-12-03T20:47:44.000Z');
+  assert.equal(p('2014/12/30 06:07:37 [error] 80#2: *1 open() failed, client: 192.0.2.1')['@timestamp'], '2014-12-29T22:07:37.000Z');
+  assert.equal(p('[10.30 16:49:06] chrome.exe - example.org:443 open through proxy p.example:5070 HTTPS')['@timestamp'], '2026-10-30T08:49:06.000Z');
+  const fg = p('date=2019-05-13 time=11:45:04 logid="0000000013" type="traffic" subtype="forward" devid=FG tz="+0200" srcip=192.0.2.1');
+  assert.equal(fg['@timestamp'], '2019-05-13T09:45:04.000Z');
+  const withHeader = p('<189>Nov 29 10:00:00 fw date=2019-05-13 time=11:45:04 devid=FG logid=1 type=traffic');
+  assert.equal(withHeader['@timestamp'], '2026-11-29T02:00:00.000Z', 'a header timestamp wins');
+});
+
 test('unknown messages are still normalised; parser output never throws', () => {
   const ev = p('<13>Nov 29 10:00:00 h someapp[1]: hello world');
   assert.equal(ev.event.dataset, 'system.syslog');

@@ -110,6 +110,8 @@ export interface ParsedTime {
   end: number;
   /** The text carried its own year (false for BSD `Mmm dd hh:mm:ss`). */
   hasYear: boolean;
+  /** The text carried its own offset or zone (false: resolved in the configured zone). */
+  zoned: boolean;
 }
 
 function digits(s: string, pos: number, n: number): number {
@@ -183,7 +185,7 @@ export function parseIsoTimestamp(s: string, pos: number, tz: string): ParsedTim
     ? zonedTimeToUtc(y, mo - 1, d, h, mi, Math.min(sec, 59), msv, tz)
     : Date.UTC(y, mo - 1, d, h, mi, Math.min(sec, 59), msv) - offset * 60000;
   if (!Number.isFinite(ms)) return undefined;
-  return { ms, end: i, hasYear: true };
+  return { ms, end: i, hasYear: true, zoned: offset !== undefined };
 }
 
 function isUpper(c: number): boolean {
@@ -274,5 +276,21 @@ export function parseBsdTimestamp(s: string, pos: number, tz: string, receivedMs
     }
   }
   if (!Number.isFinite(ms)) return undefined;
-  return { ms, end: i, hasYear: year >= 0 };
+  return { ms, end: i, hasYear: year >= 0, zoned: offset !== undefined };
+}
+
+/**
+ * Timestamp text embedded in a message body (`Sun Dec 04 04:47:44 2005`, `2014/12/30 06:07:37`,
+ * `Dec 10 06:55:46`, ISO) → epoch ms, using the zone and receive time the header parser used.
+ */
+export function parseEmbeddedTime(text: string, tz: string, receivedMs: number): number | undefined {
+  const slash = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d)/.exec(text);
+  if (slash) {
+    const ms = zonedTimeToUtc(+slash[1]!, +slash[2]! - 1, +slash[3]!, +slash[4]!, +slash[5]!, +slash[6]!, 0, tz);
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  const iso = parseIsoTimestamp(text, 0, tz);
+  if (iso) return iso.ms;
+  const day = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) /.test(text) ? 4 : 0;
+  return parseBsdTimestamp(text, day, tz, receivedMs)?.ms;
 }

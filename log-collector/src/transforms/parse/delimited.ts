@@ -1,5 +1,5 @@
 /** Comma-separated vendor formats: Palo Alto PAN-OS and pfSense filterlog. */
-import { classify, endpoint, type EcsEvent, int, sub, userName } from './util.js';
+import { classify, embeddedTimestamp, endpoint, type EcsEvent, int, sub, userName } from './util.js';
 
 /** CSV split honouring "quoted, fields" (PAN-OS quotes fields that contain commas). */
 export function splitCsv(s: string): string[] {
@@ -92,6 +92,7 @@ export function parsePanos(ev: EcsEvent, msg: string): boolean {
     classify(ev, { dataset: 'panw.panos', category: ['host'], type: ['info'], action: type.toLowerCase() });
   }
   if (!ev.event.code) ev.event.code = type;
+  embeddedTimestamp(ev, f[6] || f[1]); // generated time, else receive time (device local)
   return true;
 }
 

@@ -2,7 +2,7 @@
  * FortiGate key=value logs (FortiOS 3.x–7.x field names): traffic, UTM and event logs.
  * All pairs are kept under `fortinet.firewall.*`; the common ones are mapped to ECS.
  */
-import { classify, endpoint, type EcsEvent, int, sub, userName } from './util.js';
+import { classify, embeddedTimestamp, endpoint, type EcsEvent, int, sub, userName } from './util.js';
 import { parseKv } from './util.js';
 
 const PROTO: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '47': 'gre', '50': 'esp', '58': 'ipv6-icmp', '132': 'sctp' };
@@ -71,6 +71,10 @@ export function parseFortinet(ev: EcsEvent, msg: string): boolean {
   // No syslog header (FortiGate sends bare key=value): the device name identifies the host.
   if (kv.devname && !ev.host?.hostname) sub(ev, 'host').hostname = kv.devname;
   if (kv.level) sub(ev, 'log').level = kv.level;
+  if (kv.date && kv.time) {
+    const tz = kv.tz && /^[+-]\d{4}$/.test(kv.tz) ? kv.tz : '';
+    embeddedTimestamp(ev, `${kv.date}T${kv.time}${tz}`);
+  }
   return true;
 }
 

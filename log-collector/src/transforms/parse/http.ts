@@ -1,5 +1,5 @@
 /** Web server logs: NCSA common/combined access lines, Apache and nginx error lines. */
-import { classify, endpoint, type EcsEvent, int, ip, sub, userName } from './util.js';
+import { classify, embeddedTimestamp, endpoint, type EcsEvent, int, ip, sub, userName } from './util.js';
 
 const ACCESS = /^(\S+) (\S+) (\S+) \[([^\]]+)\] "(?:(\S+) (\S+?)(?: (HTTP\/[\d.]+))?|([^"]*))" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
 const APACHE_ERROR = /^(?:\[((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [^\]]+)\] )?\[(?:(\w*):)?(emerg|alert|crit|error|warn|notice|info|debug|trace\d)\](?: \[pid (\d+)[^\]]*\])?(?: \[client ([^\]]+)\])? ?(.*)$/;
@@ -44,6 +44,7 @@ export function parseWebError(ev: EcsEvent, msg: string): boolean {
   if (m) {
     classify(ev, { dataset: 'apache.error', category: ['web'], type: ['error'], action: 'error-log' });
     sub(ev, 'log').level = m[3];
+    embeddedTimestamp(ev, m[1]);
     if (m[2]) sub(ev, 'apache').error = { module: m[2] };
     if (m[4]) sub(ev, 'process').pid = Number(m[4]);
     if (m[5]) {
@@ -62,6 +63,7 @@ export function parseWebError(ev: EcsEvent, msg: string): boolean {
   if (m) {
     classify(ev, { dataset: 'nginx.error', category: ['web'], type: ['error'], action: 'error-log' });
     sub(ev, 'log').level = m[2];
+    embeddedTimestamp(ev, m[1]);
     if (m[3]) sub(ev, 'process').pid = Number(m[3]);
     const client = /, client: ([^,\s]+)/.exec(m[5]!);
     if (client) endpoint(ev, 'source', client[1]);

@@ -1,5 +1,7 @@
 /** Smaller formats: SonicWall key=value, Snare-forwarded Windows events, Proxifier. */
-import { classify, endpoint, type EcsEvent, sub, userName } from './util.js';
+import { classify, embeddedTimestamp, endpoint, type EcsEvent, sub, userName } from './util.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 import { parseKv } from './util.js';
 
 /** SonicWall: `id=firewall sn=.. time=".." fw=.. pri=5 c=64 m=36 msg="TCP connection dropped" src=1.2.3.4:4507:WAN dst=...` */
@@ -80,6 +82,9 @@ const PROXIFIER = /^\[(\d\d\.\d\d \d\d:\d\d:\d\d)\] (.+?) - (.*)$/;
 export function parseProxifier(ev: EcsEvent, msg: string): boolean {
   const m = PROXIFIER.exec(msg);
   if (!m) return false;
+  // `MM.DD hh:mm:ss`, no year: resolved like a BSD syslog stamp.
+  const month = MONTHS[Number(m[1]!.slice(0, 2)) - 1];
+  if (month) embeddedTimestamp(ev, `${month} ${m[1]!.slice(3, 5)} ${m[1]!.slice(6)}`);
   const proc = m[2]!.replace(/ \*64$/, '');
   sub(ev, 'process').name = proc;
   const text = m[3]!;

@@ -1,6 +1,7 @@
 /** Small helpers shared by the message parsers. */
 import { isIP } from 'node:net';
 import { type EcsEvent, sub } from '../../sources/syslog/event.js';
+import { DEFAULT_TIMEZONE, parseEmbeddedTime } from '../../sources/syslog/timestamp.js';
 
 export { type EcsEvent, sub };
 
@@ -118,4 +119,15 @@ export function parseKv(s: string, sep = ' '): Record<string, string> {
 /** Remove a trailing marker such as ` [preauth]`; returns [text, hadMarker]. */
 export function stripSuffix(s: string, suffix: string): [string, boolean] {
   return s.endsWith(suffix) ? [s.slice(0, -suffix.length).trimEnd(), true] : [s, false];
+}
+
+/**
+ * Use a time found in the message body as `@timestamp` when the syslog header had none
+ * (`@timestamp` still equals `event.created`): files and relays that send bare application lines.
+ */
+export function embeddedTimestamp(ev: EcsEvent, text: string | undefined): void {
+  if (!text || ev['@timestamp'] !== ev.event?.created) return;
+  const received = Date.parse(ev.event.created);
+  const ms = parseEmbeddedTime(text, ev.event.timezone ?? DEFAULT_TIMEZONE, Number.isFinite(received) ? received : Date.now());
+  if (ms !== undefined && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15) ev['@timestamp'] = new Date(ms).toISOString();
 }
