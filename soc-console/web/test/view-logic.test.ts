@@ -77,3 +77,22 @@ test('chart series align on the union of bucket keys; rates use the last complet
   assert.equal(latestRate([{ key: 0, count: 60 }]), null);
   assert.equal(formatBytes(1536), '1.5 KB');
 });
+
+test('incident timeline reads the server shape (at/by/action/from/to) without listing notes twice', () => {
+  const tl = incidentTimeline({
+    id: 'inc-2',
+    history: [
+      { at: '2026-11-29T02:00:00Z', by: 'system', action: 'created' },
+      { at: '2026-11-29T02:05:00Z', by: 'alice', action: 'status', from: 'new', to: 'triaged' },
+      { at: '2026-11-29T02:06:00Z', by: 'alice', action: 'note' },
+    ],
+    notes: [{ at: '2026-11-29T02:06:00Z', by: 'alice', text: 'blocked at the firewall' }],
+    alerts: [{ id: 'a1', rule: 'r1', title: 'SSH brute force', time: '2026-11-29T01:59:00Z' }],
+  });
+  assert.deepEqual(tl.map((e) => `${e.kind}|${e.who}|${e.text}`), [
+    'alert||SSH brute force',
+    'history|system|created',
+    'history|alice|status: new → triaged',
+    'note|alice|blocked at the firewall',
+  ]);
+});

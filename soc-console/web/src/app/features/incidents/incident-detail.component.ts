@@ -27,8 +27,8 @@ import { incidentEventIds, incidentTimeline } from './timeline';
           <dt>{{ 'incidents.status' | t }}</dt><dd data-testid="incident-status">{{ 'status.' + inc.status | t }}</dd>
           <dt>{{ 'incidents.assignee' | t }}</dt><dd data-testid="incident-assignee">{{ inc.assignee || '—' }}</dd>
           <dt>{{ 'incidents.entity' | t }}</dt><dd class="mono">{{ inc.entity }}</dd>
-          <dt>{{ 'incidents.first' | t }}</dt><dd>{{ inc.firstTimestamp | instant }}</dd>
-          <dt>{{ 'incidents.last' | t }}</dt><dd>{{ inc.lastTimestamp | instant }}</dd>
+          <dt>{{ 'incidents.first' | t }}</dt><dd>{{ inc.firstSeen ?? inc.firstTimestamp | instant }}</dd>
+          <dt>{{ 'incidents.last' | t }}</dt><dd>{{ inc.lastSeen ?? inc.lastTimestamp | instant }}</dd>
         </dl>
         @if (eventsQuery()) {
           <p><a routerLink="/search" [queryParams]="{ ds: 'events', q: eventsQuery(), preset: '7d' }" data-testid="matched-events">{{ 'incidents.showEvents' | t }} ({{ eventCount() }})</a></p>

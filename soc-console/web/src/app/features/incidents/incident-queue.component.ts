@@ -56,7 +56,7 @@ import { INCIDENT_STATUSES, SEVERITIES, type IncidentSummary } from './incident.
                 <td class="mono small">{{ i.entity }}</td>
                 <td>{{ 'status.' + i.status | t }}</td>
                 <td>{{ i.assignee || '—' }}</td>
-                <td class="nowrap">{{ i.lastTimestamp | instant }}</td>
+                <td class="nowrap">{{ i.lastSeen ?? i.lastTimestamp | instant }}</td>
               </tr>
             } @empty { <tr><td colspan="6" class="muted">{{ incidents.isLoading() ? ('common.loading' | t) : ('common.none' | t) }}</td></tr> }
           </tbody>

@@ -12,8 +12,13 @@ export interface IncidentSummary {
   severity?: string;
   status?: IncidentStatus | string;
   assignee?: string | null;
+  /** The server names them firstSeen/lastSeen; the detection library firstTimestamp/lastTimestamp. */
+  firstSeen?: string;
+  lastSeen?: string;
   firstTimestamp?: string;
   lastTimestamp?: string;
+  alertCount?: number;
+  notesCount?: number;
   eventIds?: string[];
   alertIds?: string[];
 }
@@ -21,6 +26,8 @@ export interface IncidentSummary {
 export interface IncidentAlertRef {
   id: string;
   rule?: string | { id?: string; title?: string };
+  title?: string;
+  severity?: string;
   time?: string;
   timestamp?: string;
   eventIds?: string[];
@@ -28,13 +35,20 @@ export interface IncidentAlertRef {
 
 export interface IncidentHistoryEntry {
   who?: string;
+  by?: string;
   when?: string;
+  at?: string;
   what?: string;
+  action?: string;
+  from?: string | null;
+  to?: string | null;
+  detail?: string;
   [k: string]: unknown;
 }
 
 export interface IncidentNote {
   who?: string;
+  by?: string;
   author?: string;
   when?: string;
   at?: string;

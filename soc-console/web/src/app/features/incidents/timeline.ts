@@ -1,4 +1,4 @@
-import type { IncidentDetail } from './incident.model';
+import type { IncidentDetail, IncidentHistoryEntry } from './incident.model';
 
 export interface TimelineEntry {
   kind: 'alert' | 'history' | 'note';
@@ -17,15 +17,25 @@ function ruleName(rule: unknown): string {
   return '';
 }
 
+/** "status: new → triaged", "assignee: — → alice", or the free text the server gave. */
+function describeChange(h: IncidentHistoryEntry): string {
+  if (h.what) return h.what;
+  const change = h.from !== undefined || h.to !== undefined ? `${h.from ?? '—'} → ${h.to ?? '—'}` : '';
+  return [h.action, change, h.detail].filter(Boolean).join(': ');
+}
+
 /**
  * History, alerts and notes of an incident merged in time order (oldest first; entries without a valid
  * time go last, in the order received, so nothing silently disappears).
  */
 export function incidentTimeline(inc: IncidentDetail): TimelineEntry[] {
   const entries: TimelineEntry[] = [
-    ...(inc.alerts ?? []).map((a) => ({ kind: 'alert' as const, at: a.time ?? a.timestamp ?? '', who: '', text: ruleName(a.rule), alertId: a.id })),
-    ...(inc.history ?? []).map((h) => ({ kind: 'history' as const, at: String(h.when ?? ''), who: String(h.who ?? ''), text: String(h.what ?? '') })),
-    ...(inc.notes ?? []).map((n) => ({ kind: 'note' as const, at: n.when ?? n.at ?? '', who: n.who ?? n.author ?? '', text: n.text })),
+    ...(inc.alerts ?? []).map((a) => ({ kind: 'alert' as const, at: a.time ?? a.timestamp ?? '', who: '', text: a.title ?? ruleName(a.rule), alertId: a.id })),
+    // Notes appear once, as notes: the history's 'note' entries only say that one was added.
+    ...(inc.history ?? [])
+      .filter((h) => !(h.action === 'note' && inc.notes?.length))
+      .map((h) => ({ kind: 'history' as const, at: String(h.when ?? h.at ?? ''), who: String(h.who ?? h.by ?? ''), text: describeChange(h) })),
+    ...(inc.notes ?? []).map((n) => ({ kind: 'note' as const, at: n.when ?? n.at ?? '', who: n.who ?? n.by ?? n.author ?? '', text: n.text })),
   ];
   const time = (e: TimelineEntry) => {
     const t = Date.parse(e.at);

@@ -1,0 +1,325 @@
+// End-to-end: the built Angular console served by the platform's console server, driven in headless
+// Chromium. One account per role (analyst, two RA officers, auditor) signs in with password + TOTP, does
+// that role's main job and signs out; every screen is photographed in zh-CN and en
+// (test-results/screenshots/).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { IdentityStore, base32Encode, loadRolePolicy, totp } from '@emsoc/common/auth';
+import { repoRoot } from '@emsoc/common/paths';
+import { eventually, startPlatform, type RunningPlatform } from '../lib/platform.js';
+import { httpsRequest } from '../lib/https.js';
+import { chromiumAvailable, launchBrowser } from './browser.js';
+import { ensureWebBuild } from './web-build.js';
+
+const CONSOLE = 'https://127.0.0.1:8443';
+const SHOTS = path.join(repoRoot, 'test-results', 'screenshots');
+const PASSWORD = 'e2e-Passw0rd-long-enough';
+const ATTACKER = '203.0.113.77';
+
+interface Person {
+  id: string;
+  name: string;
+  totpSecret: string;
+  token: string;
+}
+
+let platform: RunningPlatform;
+let browser: { context: BrowserContext; close(): Promise<void> } | undefined;
+const people: Record<'analyst' | 'officer1' | 'officer2' | 'auditor', Person> = {} as never;
+
+async function api<T = any>(method: string, p: string, token: string, json?: unknown) {
+  return httpsRequest<T>(`${CONSOLE}/api/v1/${p}`, { ca: platform.ca, method, token, ...(json !== undefined ? { json } : {}) });
+}
+
+/** Account with a password, a TOTP second factor (enrolled in the identity store) and an API token. */
+async function createPerson(name: string, role: string): Promise<Person> {
+  const created = await api<{ id: string }>('POST', 'admin/accounts', platform.adminToken, { name, displayName: `${name} (e2e)`, roles: [role], orgUnit: 'prov-demo', password: PASSWORD });
+  assert.equal(created.status, 201, `create ${name}: ${created.text}`);
+  const tok = await api<{ token: string }>('POST', `admin/accounts/${created.body.id}/tokens`, platform.adminToken, { label: 'e2e' });
+  assert.equal(tok.status, 201, tok.text);
+  const totpSecret = base32Encode(crypto.randomBytes(20));
+  // No enrolment endpoint yet: the test enrols the second factor straight in the identity store.
+  const identity = new IdentityStore(path.join(platform.dataDir, 'identity.db'), loadRolePolicy());
+  try {
+    identity.setTotpSecret(created.body.id, totpSecret);
+  } finally {
+    (identity as unknown as { close?: () => void }).close?.();
+  }
+  return { id: created.body.id, name, totpSecret, token: tok.body.token };
+}
+
+function sendSyslog(lines: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(5514, '127.0.0.1', () => {
+      s.end(lines.map((l) => `${l}\n`).join(''), () => resolve());
+    });
+    s.on('error', reject);
+  });
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.zh-CN.png`), fullPage: true });
+  const before = await page.locator('html').getAttribute('lang');
+  assert.equal(before, 'zh-CN', `${name}: Chinese by default`);
+  await page.getByTestId('lang-toggle').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.screenshot({ path: path.join(SHOTS, `${name}.en.png`), fullPage: true });
+  await page.getByTestId('lang-toggle').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+}
+
+async function signIn(page: Page, who: Person): Promise<void> {
+  await page.goto(`${CONSOLE}/login`);
+  await page.locator('#username').fill(who.name);
+  await page.locator('#password').fill(PASSWORD);
+  await page.locator('#totp').fill(totp(who.totpSecret));
+  await page.locator('[data-testid=login-form] button[type=submit]').click();
+  await page.getByTestId('current-user').waitFor();
+}
+
+async function signOut(page: Page): Promise<void> {
+  await page.getByTestId('logout').click();
+  await page.waitForURL(/\/login/);
+  // The cookie is gone server-side: the app cannot get back in without signing in.
+  await page.goto(`${CONSOLE}/overview`);
+  await page.waitForURL(/\/login/);
+}
+
+/** Console errors other than expected HTTP failures point at broken templates or CSP violations. */
+function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  return problems;
+}
+
+describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium not installed at /usr/bin/chromium' }, () => {
+  before(async () => {
+    ensureWebBuild();
+    platform = await startPlatform();
+    people.analyst = await createPerson('e2e-analyst', 'soc-analyst');
+    people.officer1 = await createPerson('e2e-officer1', 'ra-officer');
+    people.officer2 = await createPerson('e2e-officer2', 'ra-officer');
+    people.auditor = await createPerson('e2e-auditor', 'auditor');
+    // RFC 5424 with an explicit UTC timestamp, so no time-zone guessing on the collector side.
+    const stamp = new Date().toISOString();
+    await sendSyslog([
+      ...Array.from({ length: 30 }, (_, i) => `<38>1 ${stamp} bastion sshd ${4000 + i} - - Failed password for root from ${ATTACKER} port ${40000 + i} ssh2`),
+      `<38>1 ${stamp} bastion sshd 5000 - - Accepted password for duty-officer from 198.51.100.20 port 50000 ssh2`,
+    ]);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  test('login page: zh-CN by default, English one click away, CSP-clean', async () => {
+    const page = await browser!.context.newPage();
+    const problems = watchConsole(page);
+    const res = await page.goto(`${CONSOLE}/login`);
+    const csp = res!.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /default-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    await page.locator('#username').waitFor();
+    assert.equal(await page.locator('label[for=username]').textContent(), '用户名');
+    await screenshot(page, '01-login');
+    await page.getByTestId('lang-toggle').click();
+    assert.equal((await page.locator('label[for=username]').textContent())?.trim(), 'User name');
+    await page.reload();
+    await page.locator('#username').waitFor();
+    assert.equal((await page.locator('label[for=username]').textContent())?.trim(), 'User name', 'the choice survives a reload');
+    await page.getByTestId('lang-toggle').click();
+    // A wrong password is refused with a message, not a crash.
+    await page.locator('#username').fill(people.analyst.name);
+    await page.locator('#password').fill('wrong-password-123');
+    await page.locator('#totp').fill('000000');
+    await page.locator('[data-testid=login-form] button[type=submit]').click();
+    await page.getByTestId('login-error').waitFor();
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('analyst: overview, search with a syntax error marker, expand, export, flows, incident triage, rules, sign out', async () => {
+    const page = await browser!.context.newPage();
+    const problems = watchConsole(page);
+    await signIn(page, people.analyst);
+    await page.waitForURL(/\/overview/);
+    await page.locator('canvas').first().waitFor();
+    await screenshot(page, '02-overview');
+
+    // Search: the brute-force lines are there.
+    const found = await eventually(async () => {
+      await page.goto(`${CONSOLE}/search?ds=events&preset=1h&q=${encodeURIComponent(`source.ip:"${ATTACKER}"`)}`);
+      await page.getByTestId('results').waitFor();
+      await page.waitForFunction(() => !document.querySelector('[data-testid=results] tbody')?.textContent?.includes('…'));
+      return (await page.locator('[data-testid=results] tbody tr').first().locator('button').count()) > 0;
+    }, 20_000, 1000);
+    assert.ok(found, 'the ingested events show up in the search view');
+    await page.locator('[data-testid=results] tbody tr button').first().click();
+    await page.locator('.json-tree').first().waitFor();
+    assert.ok((await page.locator('.json-tree').first().textContent())?.includes(ATTACKER));
+    await screenshot(page, '03-search');
+
+    // Export NDJSON: the progress bar completes and the file has one line per hit.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-ndjson').click()]);
+    const file = await download.path();
+    const lines = fs.readFileSync(file!, 'utf8').trim().split('\n');
+    assert.ok(lines.length >= 30, `exported ${lines.length} rows`);
+    assert.equal(JSON.parse(lines[0]!).source.ip, ATTACKER);
+    assert.match((await page.getByTestId('export-progress').textContent()) ?? '', /✓/);
+
+    // A syntax error is shown under its column.
+    await page.getByTestId('query').fill('source.ip:"1.2.3.4" AND AND');
+    await page.getByTestId('search-submit').click();
+    await page.getByTestId('query-error').waitFor();
+    const caret = await page.getByTestId('query-caret').textContent();
+    assert.ok(caret && caret.endsWith('^') && caret.length > 20, `caret line ${JSON.stringify(caret)}`);
+    await screenshot(page, '04-search-syntax-error');
+
+    await page.goto(`${CONSOLE}/flows`);
+    await page.locator('h2').first().waitFor();
+    await screenshot(page, '05-flows');
+
+    // Alerts & incidents: triage the first incident if detection raised one.
+    await page.goto(`${CONSOLE}/incidents`);
+    await page.getByTestId('incident-table').waitFor();
+    const incidentLink = page.locator('[data-testid=incident-table] tbody a').first();
+    const haveIncident = await eventually(async () => {
+      await page.reload();
+      await page.getByTestId('incident-table').waitFor();
+      await page.waitForTimeout(300);
+      return (await incidentLink.count()) > 0;
+    }, 20_000, 2000);
+    await screenshot(page, '06-incidents');
+    if (haveIncident) {
+      await incidentLink.click();
+      await page.getByTestId('timeline').waitFor();
+      await page.getByTestId('status-select').selectOption('triaged');
+      await page.getByTestId('assignee-input').fill(people.analyst.name);
+      await page.getByTestId('triage-save').click();
+      await page.waitForFunction((n) => document.querySelector('[data-testid=incident-assignee]')?.textContent?.includes(n), people.analyst.name);
+      await page.getByTestId('note-input').fill('封禁源地址 / blocked at the border');
+      await page.getByTestId('note-add').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=timeline]')?.textContent?.includes('blocked at the border'));
+      assert.ok(await page.getByTestId('matched-events').count(), 'link to the matched events');
+      await screenshot(page, '07-incident-detail');
+    } else {
+      console.log('# no incident was raised from the brute-force burst within 20 s; triage step skipped');
+    }
+
+    await page.goto(`${CONSOLE}/rules`);
+    await page.locator('[data-testid=rule-table] tbody a').first().waitFor();
+    await page.getByTestId('rule-yaml').fill('title: broken\ndetection: {}\n');
+    await page.getByTestId('rule-validate').click();
+    await page.getByTestId('validate-result').waitFor();
+    await screenshot(page, '08-rules');
+    await page.locator('[data-testid=rule-table] tbody a').first().click();
+    await page.getByTestId('rule-yaml-view').waitFor();
+    await page.getByTestId('backtest-run').click();
+    await page.getByTestId('backtest-status').waitFor();
+    await page.waitForFunction(() => /done|完成|failed|失败/.test(document.querySelector('[data-testid=backtest-status]')?.textContent ?? ''), null, { timeout: 60_000 });
+    await screenshot(page, '09-rule-detail');
+
+    await page.goto(`${CONSOLE}/reports`);
+    await page.getByTestId('reports-table').waitFor();
+    await screenshot(page, '10-reports');
+
+    // Not an analyst's screens.
+    await page.goto(`${CONSOLE}/audit`);
+    await page.waitForURL(/\/forbidden/);
+    await signOut(page);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('RA officer: dual control on pending requests, approve, reject with reason, certificate detail, sign out', async () => {
+    // officer1 asks for two device certificates; officer2 decides (an officer never approves their own).
+    const submit = (cn: string) =>
+      api<{ id: string; status: string; approvalsRequired: number }>('POST', 'ra/requests', people.officer1.token, {
+        type: 'keygen',
+        profile: 'device',
+        subject: { kind: 'device', orgUnit: 'city-demo-hq', commonName: cn, serialNumber: cn.toUpperCase() },
+        keyAlgorithm: 'P-256',
+        password: 'pkcs12-password-long',
+      });
+    const a = await submit('sensor-e2e-01');
+    assert.equal(a.status, 201, a.text);
+    const b = await submit('sensor-e2e-02');
+    assert.equal(b.status, 201, b.text);
+
+    const page = await browser!.context.newPage();
+    const problems = watchConsole(page);
+    await signIn(page, people.officer2);
+    await page.waitForURL(/\/ra\/requests/);
+    const rowA = page.locator(`tr[data-request-id="${a.body.id}"]`);
+    await rowA.waitFor();
+    assert.match((await rowA.getByTestId('dual-control').textContent()) ?? '', new RegExp(`0 / ${a.body.approvalsRequired}`));
+    await screenshot(page, '11-ra-requests');
+    await rowA.getByTestId('approve').click();
+    await page.getByTestId('ra-notice').waitFor();
+    const rowB = page.locator(`tr[data-request-id="${b.body.id}"]`);
+    await rowB.getByTestId('reject').click();
+    await page.getByTestId('reject-reason').fill('序列号与资产台账不符 / serial not in the asset register');
+    await page.getByTestId('reject-confirm').click();
+    await eventually(async () => (await page.locator(`tr[data-request-id="${b.body.id}"]`).count()) === 0, 5000);
+    const after = await api<{ status: string; reason: string }>('GET', `ra/requests/${b.body.id}`, people.officer1.token);
+    assert.equal(after.body.status, 'rejected');
+    const issued = await api<{ status: string; resultSerial: string | null; approvals: { officerName: string }[] }>('GET', `ra/requests/${a.body.id}`, people.officer1.token);
+    assert.ok(['issued', 'completed', 'approved'].includes(issued.body.status), issued.text);
+    assert.equal(issued.body.approvals[0]?.officerName, people.officer2.name);
+
+    await page.goto(`${CONSOLE}/ra/certificates`);
+    await page.locator('[data-testid=cert-table] tbody a').first().waitFor();
+    await screenshot(page, '12-ra-certificates');
+    if (issued.body.resultSerial) {
+      await page.goto(`${CONSOLE}/ra/certificates/${issued.body.resultSerial}`);
+      await page.getByTestId('cert-facts').waitFor();
+      assert.match((await page.getByTestId('cert-facts').textContent()) ?? '', /sensor-e2e-01/);
+      assert.ok((await page.locator('[data-testid=cert-extensions] tbody tr').count()) >= 3, 'extensions decoded');
+      const href = await page.getByTestId('download-pem').getAttribute('href');
+      assert.match(href ?? '', /download\?format=pem/);
+      await screenshot(page, '13-ra-certificate');
+    }
+    await signOut(page);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('auditor: audit trail with both hash chains verified, RA audit, read-only, sign out', async () => {
+    const page = await browser!.context.newPage();
+    const problems = watchConsole(page);
+    await signIn(page, people.auditor);
+    await page.waitForURL(/\/audit/);
+    await page.locator('[data-testid=chain-status] [data-chain=console]').waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('[data-chain=console]').getAttribute('data-ok'), 'true');
+    assert.equal(await page.locator('[data-chain=ra]').getAttribute('data-ok'), 'true');
+    await eventually(async () => {
+      await page.getByRole('button', { name: /重新校验|Verify again/ }).click();
+      return (await page.locator('[data-testid=audit-table] tbody tr td.nowrap').count()) > 0;
+    }, 10_000, 1000);
+    assert.match((await page.getByTestId('audit-table').textContent()) ?? '', /session\.login/);
+    await screenshot(page, '14-audit');
+    await page.getByTestId('ra-audit-tab').click();
+    await page.locator('[data-testid=ra-audit-table] tbody tr td.num').first().waitFor();
+    assert.match((await page.getByTestId('ra-audit-table').textContent()) ?? '', /request/);
+    await screenshot(page, '15-audit-ra');
+    // Read-only: no rules or RA decisions for an auditor.
+    assert.equal(await page.locator('nav a[href="/rules"]').count(), 0);
+    await page.goto(`${CONSOLE}/ra/requests`);
+    await page.getByTestId('request-table').waitFor();
+    assert.equal(await page.getByTestId('approve').count(), 0);
+    await signOut(page);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
