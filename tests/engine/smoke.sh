@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of the CI engine: start, create an index, bulk two documents, search them back,
-# restart on the same data, find them again, stop. Prints timings and "N passed, N failed".
+# restart on the same data, find them again, write one more, SIGKILL, restart, find it, stop.
+# Prints timings and "N passed, N failed".
 # Uses its own PID file and port (ENGINE_PORT, default 9200) and stops the node it started.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -52,6 +53,16 @@ check "restart on same data" grep -q '^engine=' <<<"$restart_line"
 echo "restart_to_yellow_s=$(secs "$t2" "$t3")"
 check "count still 2 after restart" grep -q '"count":2' <<<"$(count)"
 check "search still finds doc 2 after restart" grep -q '"_id":"2"' <<<"$(search)"
+
+# A hard kill right after an acknowledged write (no refresh): the translog must bring the doc back.
+ack="$(json -XPUT "$url/$index/_doc/3" -d '{"msg":"written just before a crash","host":"ra-03","ts":"2026-11-29T10:02:00Z"}')"
+check "index doc 3 without refresh" grep -q '"result":"created"' <<<"$ack"
+ENGINE_STOP_TIMEOUT=0 "$here/stop.sh" --keep-data 2>/dev/null
+t4=$(now)
+check "start after SIGKILL on same data" grep -q '^engine=' <<<"$("$here/start.sh" --reuse-data)"
+t5=$(now)
+echo "start_after_kill_to_yellow_s=$(secs "$t4" "$t5")"
+check "count is 3 after SIGKILL and restart" grep -q '"count":3' <<<"$(count)"
 
 dir="$(cat "$ENGINE_PID_FILE.dir")"
 "$here/stop.sh" >/dev/null 2>&1

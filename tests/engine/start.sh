@@ -81,6 +81,11 @@ elif [ -n "${ENGINE_DATA_DIR:-}" ]; then
   engine_dir="$ENGINE_DATA_DIR"
   mkdir -p "$engine_dir"
 else
+  # A fresh start drops the temporary folder of an earlier node under this PID file (nothing runs now).
+  if [ -f "$ENGINE_STATE_FILE" ]; then
+    old_dir="$(cat "$ENGINE_STATE_FILE")"
+    if [ -n "$old_dir" ] && [ -f "$old_dir/$ENGINE_TEMP_MARKER" ]; then rm -rf -- "$old_dir"; fi
+  fi
   engine_dir="$(mktemp -d "${TMPDIR:-/tmp}/emsoc-engine.XXXXXX")"
   touch "$engine_dir/$ENGINE_TEMP_MARKER"
 fi
