@@ -12,14 +12,13 @@
  * Both servers are separate processes on the same 2-core machine; the load generator is this process.
  * Prints JSON lines {"name","value","unit","peer","peer_value"}.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { IdentityStore, loadRolePolicy, repoRoot } from '@emsoc/common';
 import {
   algorithmIdentifier,
@@ -155,6 +154,7 @@ async function main(): Promise<void> {
   const cleanup = () => {
     for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGTERM');
   };
+  const stopped = (c: ChildProcess) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)));
   process.on('exit', cleanup);
   try {
     // What the platform bootstrap creates.
@@ -170,7 +170,8 @@ async function main(): Promise<void> {
     const raPort = await freePort();
     const cfg = path.join(dir, 'platform.yaml');
     fs.writeFileSync(cfg, `dataDir: ${dir}\nlog: { level: warn }\nra: { port: ${raPort}, statusPort: ${await freePort()} }\n`);
-    const ra = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'ra-service', 'src', 'main.ts'), '--config', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const prof = process.env.RA_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.RA_BENCH_PROFILE] : [];
+    const ra = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(repoRoot, 'ra-service', 'src', 'main.ts'), '--config', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(ra);
     const raUrl = `https://127.0.0.1:${raPort}`;
     await waitFor(`${raUrl}/healthz`, ca.certificatePem);
@@ -243,12 +244,11 @@ async function main(): Promise<void> {
     });
   } finally {
     cleanup();
-    await new Promise((r) => setTimeout(r, 300));
+    await Promise.race([Promise.all(children.map(stopped)), new Promise((r) => setTimeout(r, 5000))]);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-void promisify(execFile);
 main().then(
   () => process.exit(0),
   (e) => {

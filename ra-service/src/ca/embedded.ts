@@ -1,5 +1,6 @@
+import { sign } from 'node:crypto';
 import path from 'node:path';
-import { createIssuer, issueCaCrl, loadDevCa, signPrepared, type DevCa, type Issuer } from '@emsoc/pki';
+import { bitString, createIssuer, issueCaCrl, loadDevCa, sequence, signPrepared, type DevCa, type Issuer } from '@emsoc/pki';
 import { REVOCATION_REASONS } from '../model.js';
 import type { RaRepository } from '../store/repository.js';
 import type { CaConnector, IssueRequest } from './connector.js';
@@ -64,8 +65,21 @@ export class EmbeddedCa implements CaConnector {
     return [this.ca.certificateDer];
   }
 
+  /**
+   * Signs exactly the prepared (linted) TBS. ECDSA runs on libuv's thread pool (crypto.sign with a
+   * callback) so signatures proceed in parallel and the event loop keeps serving; the result is
+   * assembled as signPrepared does and checked against the signer's algorithm first.
+   */
   async issue(req: IssueRequest): Promise<Uint8Array> {
-    return signPrepared(req.prepared, this.ca.signer);
+    const { prepared } = req;
+    const signer = this.ca.signer;
+    if (Buffer.compare(Buffer.from(prepared.signatureAlgorithm), Buffer.from(signer.algorithmIdentifier)) !== 0) {
+      return signPrepared(prepared, signer); // throws the pki error for the mismatch
+    }
+    const sig = await new Promise<Buffer>((resolve, reject) =>
+      sign(signer.hash, prepared.tbsDer, signer.keyType === 'ec' ? { key: signer.privateKey, dsaEncoding: 'der' } : signer.privateKey, (err, s) => (err ? reject(err) : resolve(s))),
+    );
+    return sequence(prepared.tbsDer, prepared.signatureAlgorithm, bitString(sig));
   }
 
   async revocationChanged(): Promise<void> {

@@ -3,12 +3,20 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Mutex, type SqlDriver, type SqlExecutor } from './driver.js';
 
+interface Pending {
+  fn: (q: SqlExecutor) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
 /** better-sqlite3 with WAL, a statement cache (prepare once, run many) and serialised transactions. */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly mutex = new Mutex();
+  private readonly queue: Pending[] = [];
+  private scheduled = false;
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -49,18 +57,56 @@ export class SqliteDriver implements SqlDriver {
     this.db.exec(script);
   }
 
+  /**
+   * Group commit: transactions that arrive in the same event-loop turn share one BEGIN … COMMIT, each in
+   * its own SAVEPOINT so a failing one rolls back alone. Callers resolve only after the shared COMMIT.
+   */
   transaction<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.mutex.run(async () => {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const out = await fn(this);
-        this.db.exec('COMMIT');
-        return out;
-      } catch (e) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw e;
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve, reject } as Pending);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.mutex.run(() => this.drain()));
       }
     });
+  }
+
+  private async drain(): Promise<void> {
+    this.scheduled = false;
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, 256);
+      const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+        continue;
+      }
+      for (const p of batch) {
+        this.db.exec('SAVEPOINT tx');
+        try {
+          const value = await p.fn(this);
+          this.db.exec('RELEASE tx');
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          this.db.exec('ROLLBACK TO tx');
+          this.db.exec('RELEASE tx');
+          outcomes.push({ ok: false, error });
+        }
+      }
+      try {
+        this.db.exec('COMMIT');
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        for (const p of batch) p.reject(error);
+        continue;
+      }
+      batch.forEach((p, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) p.resolve(o.value);
+        else p.reject(o.error);
+      });
+    }
   }
 
   async close(): Promise<void> {
