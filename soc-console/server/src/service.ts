@@ -104,7 +104,8 @@ export async function startConsole(deps: ConsoleDeps, opts: ConsoleOptions = {})
     ...(opts.auditCheckpointEvery ? { checkpointEvery: opts.auditCheckpointEvery } : {}),
   });
   const sessions = new SessionStore(db, { idleMs: config.console.sessionIdleMinutes * 60_000, absoluteMs: config.console.sessionAbsoluteHours * 3_600_000 }, now);
-  const limiter = new LoginRateLimiter({ freeFailures: 5, windowMs: 15 * 60_000, baseLockMs: 30_000, maxLockMs: 15 * 60_000, ...opts.rateLimit }, now);
+  const limit = { freeFailures: 5, windowMs: 15 * 60_000, baseLockMs: 30_000, maxLockMs: 15 * 60_000, ...opts.rateLimit };
+  const limiters = { account: new LoginRateLimiter(limit, now), address: new LoginRateLimiter({ ...limit, freeFailures: limit.freeFailures * 4 }, now) };
   let certificateStatus = opts.certificateStatus;
   if (!certificateStatus) {
     logger.warn('client certificate revocation status is NOT checked: no OCSP/CRL status client is configured yet');
@@ -133,7 +134,7 @@ export async function startConsole(deps: ConsoleDeps, opts: ConsoleOptions = {})
   };
 
   const routes: RouteSpec[] = [
-    ...sessionRoutes({ identity, sessions, limiter, audit, certificateStatus, now, requireTotp: opts.requireTotp ?? true }),
+    ...sessionRoutes({ identity, sessions, limiters, audit, certificateStatus, now, requireTotp: opts.requireTotp ?? true }),
     ...searchRoutes(store, db, audit, now),
     ...overviewRoutes(store, health, now),
     ...incidentRoutes(store, incidents, now),
@@ -157,6 +158,8 @@ export async function startConsole(deps: ConsoleDeps, opts: ConsoleOptions = {})
     logger,
     health: async () => ({ store: await store.health().catch((e: unknown) => ({ status: 'red', detail: String(e) })) }),
   });
+  // Escape < > & in JSON answers: event fields carry attacker-controlled text (XSS payloads in logs).
+  app.set('json escape', true);
   app.use('/api', resolveCaller(identity, sessions, certificateStatus));
   app.use(mountRoutes(routes, audit));
   const webDir = opts.webDir ?? path.join(repoRoot, 'soc-console', 'web', 'dist', 'browser');

@@ -17,7 +17,8 @@ const loginBody = z
 export interface SessionDeps {
   identity: IdentityStore;
   sessions: SessionStore;
-  limiter: LoginRateLimiter;
+  /** Failed sign-ins per account name and per source address (an office behind NAT shares one). */
+  limiters: { account: LoginRateLimiter; address: LoginRateLimiter };
   audit: ConsoleAudit;
   certificateStatus: CertificateStatusCheck;
   now: () => number;
@@ -38,8 +39,9 @@ export function sessionRoutes(d: SessionDeps): RouteSpec[] {
   /** The last TOTP code each account used: a code works once. */
   const usedTotp = new Map<string, { code: string; atMs: number }>();
 
+  const limiterOf = (key: string) => (key.startsWith('account:') ? d.limiters.account : d.limiters.address);
   const throttled = (res: Response, keys: string[]) => {
-    const wait = Math.max(...keys.map((k) => d.limiter.retryAfterMs(k)));
+    const wait = Math.max(...keys.map((k) => limiterOf(k).retryAfterMs(k)));
     if (wait > 0) {
       res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
       return true;
@@ -48,7 +50,7 @@ export function sessionRoutes(d: SessionDeps): RouteSpec[] {
   };
 
   const refuse = (req: Request, res: Response, kind: string, attempted: string, reason: string, keys: string[], status = 401, message = 'sign-in failed') => {
-    for (const k of keys) d.limiter.fail(k);
+    for (const k of keys) limiterOf(k).fail(k);
     d.audit.record({ eventType: `session.${kind}`, objectType: 'session', objectId: attempted, outcome: 'failure', actor: actorOf(req, res), details: { reason } });
     return new HttpError(status, message);
   };
@@ -94,7 +96,7 @@ export function sessionRoutes(d: SessionDeps): RouteSpec[] {
         }
         const principal = d.identity.principalForAccount(account.id, 'session');
         if (!principal) throw refuse(req, res, 'login', body.username, 'account not active', keys);
-        d.limiter.succeed(keys[0]!);
+        d.limiters.account.succeed(keys[0]!);
         return start(req, res, principal, 'password');
       },
     },

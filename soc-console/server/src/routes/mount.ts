@@ -10,7 +10,7 @@ export function mountRoutes(specs: RouteSpec[], audit: ConsoleAudit): Router {
   for (const spec of specs) {
     const guard = (req: Request, res: Response, next: NextFunction) => {
       try {
-        checkCrossSite(req, res);
+        checkCrossSite(req, res, spec.access !== 'public');
         if (spec.access === 'public') return next();
         const p = res.locals.principal;
         if (!p) throw new HttpError(401, res.locals.sessionExpired ? 'session expired' : 'authentication required (session, Bearer token or client certificate)');

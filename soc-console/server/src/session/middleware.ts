@@ -68,14 +68,15 @@ function sameToken(a: string, b: string): boolean {
  * a state-changing request must not come from another site (Fetch Metadata / Origin), and with a
  * session cookie it must carry the session's CSRF token. Bearer requests are exempt (not ambient).
  */
-export function checkCrossSite(req: Request, res: Response): void {
+export function checkCrossSite(req: Request, res: Response, sessionRoute = true): void {
   if (!isStateChanging(req) || req.headers.authorization) return;
   const site = req.headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site') throw new HttpError(403, 'cross-site request refused');
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== `https://${req.headers.host}`) throw new HttpError(403, 'cross-origin request refused');
   const session = res.locals.session;
-  if (session) {
+  // Sign-in routes are public: a session the browser still holds is replaced there, so it has no token to check.
+  if (session && sessionRoute) {
     const token = req.headers['x-csrf-token'];
     if (typeof token !== 'string' || !sameToken(token, session.csrf)) throw new HttpError(403, 'CSRF token missing or invalid');
   }
