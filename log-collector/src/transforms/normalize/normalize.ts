@@ -26,6 +26,13 @@ function push(list: string[], v: unknown): void {
   if (typeof v === 'string' && v !== '' && !list.includes(v)) list.push(v);
 }
 
+function addSide(o: EcsEvent | undefined, ips: string[], hosts: string[]): void {
+  if (!o) return;
+  push(ips, o.ip);
+  push(ips, o.nat?.ip);
+  push(hosts, o.domain);
+}
+
 export function eventId(ev: EcsEvent): string {
   const e = ev.event ?? {};
   const created: string = typeof e.created === 'string' ? e.created : '';
@@ -52,14 +59,10 @@ export function normalize(ev: EcsEvent): EcsEvent {
   const ips: string[] = [];
   const users: string[] = [];
   const hosts: string[] = [];
-  for (const side of ['source', 'destination', 'client', 'server']) {
-    const o = ev[side];
-    if (o) {
-      push(ips, o.ip);
-      push(ips, o.nat?.ip);
-      push(hosts, o.domain);
-    }
-  }
+  addSide(ev.source, ips, hosts);
+  addSide(ev.destination, ips, hosts);
+  addSide(ev.client, ips, hosts);
+  addSide(ev.server, ips, hosts);
   push(ips, ev.host?.ip);
   push(hosts, ev.host?.hostname);
   push(hosts, ev.observer?.hostname);

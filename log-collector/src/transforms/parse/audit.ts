@@ -6,9 +6,6 @@
 import { classify, endpoint, type EcsEvent, int, sub, userName } from './util.js';
 
 const HEADER = /(?:^|\s)type=(\S+) (?:msg=)?audit\((\d+)(?:\.(\d+))?:(\d+)\):\s?/;
-// The look-behind makes a key start at a word boundary: without it a long run of word
-// characters is rescanned from every position (quadratic).
-const PAIR = /(?<![\w-])([\w-]+)=("([^"]*)"|'([^']*)'|(\S*))/g;
 const HEX_FIELDS = new Set(['acct', 'cmd', 'comm', 'cwd', 'data', 'dir', 'exe', 'file', 'key', 'name', 'new', 'ocomm', 'old', 'path', 'proctitle', 'vm', 'watch', 'grp', 'id', 'new_group', 'new_user', 'argc']);
 const HEX = /^(?:[0-9A-F]{2})+$/;
 
@@ -39,18 +36,41 @@ function decodeHex(v: string): string {
   return s.replace(/\0/g, ' ').trimEnd();
 }
 
+function isKeyChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+}
+
+/**
+ * `key=value` pairs; values "double" or 'single' quoted or bare. A single-quoted `msg='...'`
+ * (the user-space part of the record) is parsed in place. Only bare values are hex candidates,
+ * since auditd quotes values it did not encode. One linear scan, no regex backtracking.
+ */
 function pairs(text: string, out: Record<string, string>, depth = 0): void {
-  // A fresh regex per call: the nested msg='...' recursion must not share lastIndex.
-  const re = new RegExp(PAIR.source, 'g');
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const key = m[1]!;
-    if (m[4] !== undefined && key === 'msg' && depth === 0) {
-      pairs(m[4], out, 1); // the user-space part nested in msg='...'
-      continue;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && !isKeyChar(text.charCodeAt(i))) i++;
+    const ks = i;
+    while (i < n && isKeyChar(text.charCodeAt(i))) i++;
+    if (i >= n || text.charCodeAt(i) !== 61 /* = */) continue;
+    const key = text.slice(ks, i);
+    i++;
+    const q = text.charCodeAt(i);
+    if (q === 34 || q === 39) {
+      let close = text.indexOf(q === 34 ? '"' : "'", i + 1);
+      if (close < 0) close = n;
+      const v = text.slice(i + 1, close);
+      i = close + 1;
+      if (q === 39 && key === 'msg' && depth === 0) pairs(v, out, 1);
+      else out[key] = v;
+    } else {
+      let e = text.indexOf(' ', i);
+      if (e < 0) e = n;
+      let v = text.slice(i, e);
+      i = e;
+      if (HEX_FIELDS.has(key) && v.length >= 2 && HEX.test(v)) v = decodeHex(v);
+      out[key] = v;
     }
-    let v = m[3] ?? m[4] ?? m[5] ?? '';
-    if (m[5] !== undefined && HEX_FIELDS.has(key) && v.length >= 2 && HEX.test(v)) v = decodeHex(v);
-    out[key] = v;
   }
 }
 

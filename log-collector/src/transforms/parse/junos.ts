@@ -18,6 +18,12 @@ const FUNC_TAG = /^([a-z][a-z0-9_]*_[a-z0-9_]+)(?::\d+)?:\s(.*)$/s;
 const EMBEDDED_5424 = /^(\d{4}-\d\d-\d\dT\S+) (\S+) (\S+) (\S+) (\S+) (\[.*)$/s;
 const SESSION_TEXT = /^session (created|closed|denied) ([\d.a-fA-F:]+)\/(\d+)->([\d.a-fA-F:]+)\/(\d+)(?: 0x\w+)? (\S+)/;
 
+function underscoreKeys(p: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const k in p) out[k.includes('-') ? k.split('-').join('_') : k] = p[k]!;
+  return out;
+}
+
 function fromSd(ev: EcsEvent, p: Record<string, string | string[]>): void {
   const g = (k: string): string | undefined => {
     const v = p[k];
@@ -34,7 +40,7 @@ function fromSd(ev: EcsEvent, p: Record<string, string | string[]>): void {
   if (g('source-zone-name')) obs.ingress = { zone: g('source-zone-name') };
   if (g('destination-zone-name')) obs.egress = { zone: g('destination-zone-name') };
   if (g('application') && g('application') !== 'UNKNOWN') sub(ev, 'network').application = g('application')!.toLowerCase();
-  sub(ev, 'juniper').srx = { ...(ev.juniper?.srx ?? {}), ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k.replace(/-/g, '_'), v])) };
+  sub(ev, 'juniper').srx = { ...(ev.juniper?.srx ?? {}), ...underscoreKeys(p) };
 }
 
 function classifyTag(ev: EcsEvent, tag: string, text: string): void {

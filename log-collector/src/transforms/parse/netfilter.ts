@@ -9,23 +9,22 @@ const EXTRA = ['TTL', 'ID', 'TOS', 'PREC', 'WINDOW', 'RES', 'TYPE', 'CODE', 'MAR
 const FLAGS = ['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG', 'DF'];
 const KERNEL_TIME = /^\[\s*\d+\.\d+\]\s*/;
 
-function fields(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    let end = text.indexOf(' ', i);
-    if (end < 0) end = n;
-    if (end > i) {
-      const eq = text.indexOf('=', i);
-      if (eq > i && eq < end) {
-        const k = text.slice(i, eq);
-        if (!out.has(k)) out.set(k, text.slice(eq + 1, end)); // ICMP echo repeats ID=; keep the IP one
-      } else out.set(text.slice(i, end), '');
-    }
-    i = end + 1;
-  }
-  return out;
+/** Value of `KEY=` as a whole word in the LOG line (first occurrence: ICMP echo repeats ID=). */
+function field(text: string, key: string): string | undefined {
+  let at = text.startsWith(key + '=') ? 0 : text.indexOf(' ' + key + '=');
+  if (at < 0) return undefined;
+  if (at > 0 || text.charCodeAt(0) === 32) at++;
+  const vs = at + key.length + 1;
+  let ve = text.indexOf(' ', vs);
+  if (ve < 0) ve = text.length;
+  return text.slice(vs, ve);
+}
+
+function hasFlag(text: string, flag: string): boolean {
+  const at = text.indexOf(' ' + flag);
+  if (at < 0) return false;
+  const after = text.charCodeAt(at + flag.length + 1);
+  return Number.isNaN(after) || after === 32;
 }
 
 function macPair(mac: string): [string | undefined, string | undefined] {
@@ -40,8 +39,11 @@ export function parseNetfilter(ev: EcsEvent, message: string): boolean {
   const at = msg.indexOf('IN=');
   if (at < 0 || msg.indexOf(' SRC=', at) < 0) return false;
   const prefix = msg.slice(0, at).trim().replace(/:$/, '');
-  const fm = fields(msg.slice(at));
-  const f = { SRC: fm.get('SRC'), DST: fm.get('DST'), SPT: fm.get('SPT'), DPT: fm.get('DPT'), PROTO: fm.get('PROTO'), LEN: fm.get('LEN'), IN: fm.get('IN'), OUT: fm.get('OUT'), MAC: fm.get('MAC') };
+  const text = msg.slice(at);
+  const f = {
+    SRC: field(text, 'SRC'), DST: field(text, 'DST'), SPT: field(text, 'SPT'), DPT: field(text, 'DPT'), PROTO: field(text, 'PROTO'),
+    LEN: field(text, 'LEN'), IN: field(text, 'IN'), OUT: field(text, 'OUT'), MAC: field(text, 'MAC'),
+  };
   const up = prefix.toUpperCase();
   const denied = /DROP|REJECT|DENY|DENIED|BLOCK|INVALID|BAD/.test(up);
   const allowed = !denied && /ACCEPT|ALLOW|PERMIT|PASS/.test(up);
@@ -68,10 +70,10 @@ export function parseNetfilter(ev: EcsEvent, message: string): boolean {
   }
   const ipt: EcsEvent = {};
   for (const k of EXTRA) {
-    const v = fm.get(k);
+    const v = field(text, k);
     if (v) ipt[k.toLowerCase()] = v;
   }
-  const flags = FLAGS.filter((k) => fm.has(k));
+  const flags = FLAGS.filter((k) => hasFlag(text, k));
   if (flags.length) ipt.flags = flags;
   ev.iptables = ipt;
   return true;

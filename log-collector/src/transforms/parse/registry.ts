@@ -43,21 +43,19 @@ export class ParserRegistry {
       return undefined;
     }
     const prog = ev.process?.name;
-    const tried = new Set<MessageParser>();
+    let tried: MessageParser[] | undefined;
     if (typeof prog === 'string') {
       const lower = prog.toLowerCase();
       const slash = lower.indexOf('/');
       // postfix/smtpd → postfix when no parser claims the sub-program itself
       const list = this.byProgram.get(lower) ?? (slash > 0 ? this.byProgram.get(lower.slice(0, slash)) : undefined);
       if (list) {
-        for (const p of list) {
-          tried.add(p);
-          if (this.run(p, ev, msg)) return p.name;
-        }
+        tried = list;
+        for (const p of list) if (this.run(p, ev, msg)) return p.name;
       }
     }
     for (const p of this.patterns) {
-      if (tried.has(p)) continue;
+      if (tried !== undefined && tried.includes(p)) continue;
       let hit = false;
       try {
         hit = p.match!(msg, ev);
