@@ -15,6 +15,7 @@ CRL/CA-certificate status listener on bind:ra.statusPort (default 8446, plain HT
 
   --config FILE             platform configuration (YAML); SOC_CONFIG and SOC__* env also apply
   --ingest-token-file FILE  forward audit records to the collector ingest with this Bearer token
+                            (default $SOC_RA_INGEST_TOKEN_FILE)
   --help                    show this help
 `;
 
@@ -33,7 +34,10 @@ async function main(): Promise<number> {
   const { config } = loadConfig({ file: args.values.config });
   const logger = createLogger('ra', config.log.level);
   const identity = new IdentityStore(path.join(config.dataDir, 'identity.db'), loadRolePolicy());
-  const svc = await startRaService({ config, logger, identity, ingestTokenFile: args.values['ingest-token-file'] });
+  const ingestTokenFile = args.values['ingest-token-file'] ?? process.env.SOC_RA_INGEST_TOKEN_FILE;
+  const svc = await startRaService({ config, logger, identity, ingestTokenFile });
+  // Readiness for the platform supervisor (IPC), when started by it.
+  process.send?.({ ready: true });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -48,6 +52,7 @@ main().then(
   (code) => process.exit(code),
   (e) => {
     process.stderr.write(`ra-service: ${(e as Error).message}\n`);
+    process.send?.({ error: (e as Error).message });
     process.exit(1);
   },
 );
