@@ -100,6 +100,7 @@ export async function startConsole(deps: ConsoleDeps, opts: ConsoleOptions = {})
   const now = opts.now ?? Date.now;
   const db = openConsoleDb(config.dataDir);
   const audit = new ConsoleAudit(config.dataDir, store, logger, config.unit.id, {
+    now,
     ...(opts.auditSigner ? { signer: opts.auditSigner } : {}),
     ...(opts.auditCheckpointEvery ? { checkpointEvery: opts.auditCheckpointEvery } : {}),
   });

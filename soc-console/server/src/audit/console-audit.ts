@@ -34,13 +34,14 @@ export class ConsoleAudit {
     private readonly store: EventStore,
     private readonly logger: Logger,
     private readonly unit: string,
-    opts: { signer?: CheckpointSigner; checkpointEvery?: number } = {},
+    opts: { signer?: CheckpointSigner; checkpointEvery?: number; now?: () => number } = {},
   ) {
     const dir = path.join(dataDir, 'console');
     this.trail = new SqliteAuditTrail({
       file: path.join(dir, 'audit.db'),
       signer: opts.signer ?? fileKeySigner(dir, 'audit-signing'),
       domain: CONSOLE_AUDIT_DOMAIN,
+      ...(opts.now ? { now: () => new Date(opts.now!()) } : {}),
       ...(opts.checkpointEvery ? { checkpointEvery: opts.checkpointEvery } : {}),
     });
     this.trail.onAppend(() => void this.forward());

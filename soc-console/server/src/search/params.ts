@@ -35,7 +35,7 @@ export function parseTime(v: string, now: number): number | undefined {
 }
 
 export function timeRange(from: string | undefined, to: string | undefined, now = Date.now()): { from: Date; to: Date } {
-  const end = to ? parseTime(to, now)! : now;
+  const end = to ? parseTime(to, now)! : now + 1; // 'to' is exclusive: include what happened this millisecond
   const start = from ? parseTime(from, now)! : end - 24 * 3600_000;
   if (start >= end) throw new HttpError(400, '"from" must be before "to"');
   if (end - start > MAX_RANGE_DAYS * 86_400_000) throw new HttpError(400, `time range longer than ${MAX_RANGE_DAYS} days`);
