@@ -139,7 +139,7 @@ function fuzzWorker(opts: Options, current: SharedArrayBuffer): void {
     const n = Math.min(input.length, bytes.length);
     bytes.set(input.subarray(0, n));
     Atomics.store(lenView, 0, n);
-    Atomics.store(lenView, 1, i);
+    Atomics.store(lenView, 1, i + 1); // 0 = still loading seeds / compiling
     const s = performance.now();
     try {
       if (i % 4 === 3) {
@@ -205,13 +205,14 @@ function main(): void {
   let lastIter = -1;
   const timer = setInterval(() => {
     const iter = Atomics.load(lenView, 1);
+    if (iter === 0) return; // not started: seed loading is not a hang
     if (iter !== lastIter) {
       lastIter = iter;
       last = Date.now();
     } else if (Date.now() - last > HANG_MS * 5) {
       const n = Atomics.load(lenView, 0);
       const input = Buffer.from(new Uint8Array(current, 8, n)).toString('hex');
-      console.error(JSON.stringify({ kind: 'hang', iteration: iter, input_hex: input.slice(0, 8192) }));
+      console.error(JSON.stringify({ kind: 'hang', iteration: iter - 1, input_hex: input.slice(0, 8192) }));
       void worker.terminate();
       clearInterval(timer);
       process.exitCode = 1;
