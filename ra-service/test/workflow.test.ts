@@ -1,6 +1,6 @@
 /** Lifecycle through the REST API: dual control, rejection, cancellation, profile refusals, keygen, suspend/resume, renew/re-key, automation. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -197,4 +197,12 @@ test('automation profile (approvals: 0) issues at once; audit trail is complete 
   const v2 = await h.client('auditor').post('/api/v1/audit/verify');
   assert.equal(v2.json.ok, false);
   assert.ok(v2.json.problems.some((p: { problem: string }) => /modified/.test(p.problem)));
+  // The offline verifier (no service, only the database and the public key) says the same.
+  const offline = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '..', 'src', 'main.ts'), 'verify-audit'], { env: { ...process.env, SOC_DATA_DIR: h.dataDir } }, (err, out) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out }),
+    );
+  });
+  assert.equal(offline.code, 1);
+  assert.equal(JSON.parse(offline.out).ok, false);
 });
