@@ -49,8 +49,11 @@ resolved_is_current() {
   for f in $(tr ':' ' ' < "$classpath_file"); do [ -f "$f" ] || return 1; done
 }
 
+mkdir -p "$ENGINE_HERE/target"
+# Parallel starts (several ports) share target/: one resolves, the others wait and then find it current.
+exec 9>"$ENGINE_HERE/target/.resolve.lock"
+flock 9
 if ! resolved_is_current; then
-  mkdir -p "$ENGINE_HERE/target"
   mvn_log="$ENGINE_HERE/target/mvn.log"
   mvn_cmd=(mvn -B -q -f "$ENGINE_HERE/pom.xml" compile dependency:build-classpath)
   if ! JAVA_HOME="$java_home" "${mvn_cmd[@]}" -o >"$mvn_log" 2>&1; then
@@ -60,6 +63,8 @@ if ! resolved_is_current; then
   # build-classpath only rewrites its file when the content changes; compile may skip unchanged classes.
   touch "$launcher_class" "$classpath_file"
 fi
+flock -u 9
+exec 9>&-
 
 # The transport-netty4 module (HTTP) gets its own class loader from <home>/modules, as in the distribution;
 # everything else goes on the module path.
