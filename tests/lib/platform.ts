@@ -1,10 +1,76 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@emsoc/common/paths';
 
+export interface PlatformPorts {
+  syslog: number;
+  syslogTls: number;
+  netflow: number;
+  collectorHttp: number;
+  forward: number;
+  ra: number;
+  raStatus: number;
+  console: number;
+}
+
+/** A port free for both TCP and UDP on loopback (syslog uses the same number for both). */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const s = dgram.createSocket('udp4');
+      s.once('error', () => resolve(false));
+      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (udpFree) return port;
+  }
+}
+
+/**
+ * Tests run the platform on free ports rather than the defaults, so a developer's running `npm start`
+ * (or another suite) never collides with them; the listeners are the same.
+ */
+async function choosePorts(): Promise<PlatformPorts> {
+  const ports: number[] = [];
+  while (ports.length < 8) {
+    const p = await freePort();
+    if (!ports.includes(p)) ports.push(p);
+  }
+  const [syslog, syslogTls, netflow, collectorHttp, forward, ra, raStatus, consolePort] = ports as [number, number, number, number, number, number, number, number];
+  return { syslog, syslogTls, netflow, collectorHttp, forward, ra, raStatus, console: consolePort };
+}
+
+function portEnv(p: PlatformPorts): NodeJS.ProcessEnv {
+  return {
+    SOC__collector__syslogUdp__port: String(p.syslog),
+    SOC__collector__syslogTcp__port: String(p.syslog),
+    SOC__collector__syslogTls__port: String(p.syslogTls),
+    SOC__collector__netflow__port: String(p.netflow),
+    SOC__collector__http__port: String(p.collectorHttp),
+    SOC__collector__forward__port: String(p.forward),
+    SOC__ra__port: String(p.ra),
+    SOC__ra__statusPort: String(p.raStatus),
+    SOC__console__port: String(p.console),
+  };
+}
+
 export interface RunningPlatform {
+  ports: PlatformPorts;
+  /** https://127.0.0.1:<port> of the console and the RA. */
+  consoleUrl: string;
+  raUrl: string;
+  collectorUrl: string;
   dataDir: string;
   ca: string;
   adminToken: string;
@@ -16,9 +82,10 @@ export interface RunningPlatform {
 /** Starts `npm start`'s entry point on a fresh data dir and waits for its summary (all services ready). */
 export async function startPlatform(opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunningPlatform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emsoc-test-'));
+  const ports = await choosePorts();
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'platform/src/start.ts')], {
     cwd: repoRoot,
-    env: { ...process.env, SOC_DATA_DIR: dataDir, SOC_LOG_LEVEL: 'warn', ...opts.env },
+    env: { ...process.env, SOC_DATA_DIR: dataDir, SOC_LOG_LEVEL: 'warn', ...portEnv(ports), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -35,6 +102,10 @@ export async function startPlatform(opts: { env?: NodeJS.ProcessEnv; timeoutMs?:
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
+    ports,
+    consoleUrl: `https://127.0.0.1:${ports.console}`,
+    raUrl: `https://127.0.0.1:${ports.ra}`,
+    collectorUrl: `https://127.0.0.1:${ports.collectorHttp}`,
     dataDir,
     ca: fs.readFileSync(path.join(dataDir, 'ca', 'root.pem'), 'utf8'),
     adminToken: fs.readFileSync(path.join(dataDir, 'initial-admin-token'), 'utf8').trim(),
