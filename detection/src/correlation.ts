@@ -39,18 +39,38 @@ export interface CorrelationFire {
   values: Record<string, unknown>;
 }
 
-interface Group {
-  values: string[];
-  first: number; // window start (close mode) or first entry
-  last: number;
-  ids: string[];
-  times: number[]; // event_count / value_sum / value_avg
-  nums: number[]; // value_sum / value_avg
-  head: number;
-  sum: number;
-  distinct: Map<string, number> | null; // value_count: value -> last seen
-  ruleTs: number[] | null; // temporal: last ts per referenced rule; temporal_ordered: chain start per step
-  stepIds: string[][] | null; // temporal: ids of each rule's latest event; ordered: ids of the chain per step
+// Shared empty start; append() copies before writing, so it is never mutated.
+const EMPTY: number[] = [];
+
+/** Per-group state; a class so every group shares one hidden class, arrays allocated only when used. */
+class Group {
+  head = 0;
+  sum = 0;
+  ids: string[] | null = null;
+  times: number[] | null = null; // event_count / value_sum / value_avg
+  nums: number[] | null = null; // value_sum / value_avg
+  distinct: Map<string, number> | null = null; // value_count: value -> last seen
+  ruleTs: number[] | null = null; // temporal: last ts per rule; temporal_ordered: chain start per step
+  stepIds: string[][] | null = null; // temporal: ids per rule; ordered: ids of the chain per step
+  constructor(
+    public first: number, // window start (close mode) or first entry
+    public last: number,
+  ) {}
+}
+
+/**
+ * Append keeping small arrays at exact size: V8 grows an array to ~17 slots on the first push, which
+ * across a million groups of one or two entries is most of the memory.
+ */
+function append<T>(a: T[], x: T): T[] {
+  if (a.length < 8) {
+    const b = new Array<T>(a.length + 1);
+    for (let i = 0; i < a.length; i++) b[i] = a[i]!;
+    b[a.length] = x;
+    return b;
+  }
+  a.push(x);
+  return a;
 }
 
 export function checkCondition(c: CorrelationCondition, x: number): boolean {
@@ -113,22 +133,19 @@ export class CorrelationEngine {
     Object.assign(this.stats, old.stats);
   }
 
-  private newGroup(values: string[], ts: number): Group {
+  private newGroup(ts: number): Group {
     const n = this.rule.rules.length;
     const t = this.rule.type;
-    return {
-      values,
-      first: ts,
-      last: ts,
-      ids: [],
-      times: [],
-      nums: [],
-      head: 0,
-      sum: 0,
-      distinct: t === 'value_count' ? new Map() : null,
-      ruleTs: t === 'temporal' || t === 'temporal_ordered' ? new Array<number>(n).fill(-Infinity) : null,
-      stepIds: t === 'temporal' || t === 'temporal_ordered' ? Array.from({ length: n }, () => []) : null,
-    };
+    const g = new Group(ts, ts);
+    if (t === 'value_count') g.distinct = new Map();
+    else if (t === 'temporal' || t === 'temporal_ordered') {
+      g.ruleTs = new Array<number>(n).fill(-Infinity);
+      g.stepIds = Array.from({ length: n }, () => []);
+    } else {
+      g.times = EMPTY;
+      if (t !== 'event_count') g.nums = EMPTY;
+    }
+    return g;
   }
 
   private evictOld(g: Group, now: number): void {
@@ -141,14 +158,15 @@ export class CorrelationEngine {
       }
       return;
     }
-    if (g.ruleTs) return;
-    while (g.head < g.times.length && g.times[g.head]! < min) {
-      if (this.rule.type !== 'event_count') g.sum -= g.nums[g.head]!;
+    const times = g.times;
+    if (!times) return;
+    while (g.head < times.length && times[g.head]! < min) {
+      if (g.nums) g.sum -= g.nums[g.head]!;
       g.head++;
     }
-    if (g.head > 64 && g.head * 2 > g.times.length) {
-      g.times = g.times.slice(g.head);
-      if (this.rule.type !== 'event_count') g.nums = g.nums.slice(g.head);
+    if (g.head > 64 && g.head * 2 > times.length) {
+      g.times = times.slice(g.head);
+      if (g.nums) g.nums = g.nums.slice(g.head);
       g.head = 0;
     }
   }
@@ -157,13 +175,13 @@ export class CorrelationEngine {
   private measure(g: Group): number {
     switch (this.rule.type) {
       case 'event_count':
-        return g.times.length - g.head;
+        return g.times!.length - g.head;
       case 'value_count':
         return g.distinct!.size;
       case 'value_sum':
         return g.sum;
       case 'value_avg': {
-        const n = g.times.length - g.head;
+        const n = g.times!.length - g.head;
         return n ? g.sum / n : 0;
       }
       case 'temporal': {
@@ -191,9 +209,9 @@ export class CorrelationEngine {
       case 'value_count':
         return { field: this.rule.field, distinct: x, sample: [...g.distinct!.keys()].slice(-10) };
       case 'value_sum':
-        return { field: this.rule.field, sum: x, count: g.times.length - g.head };
+        return { field: this.rule.field, sum: x, count: g.times!.length - g.head };
       case 'value_avg':
-        return { field: this.rule.field, avg: x, count: g.times.length - g.head };
+        return { field: this.rule.field, avg: x, count: g.times!.length - g.head };
       case 'temporal': {
         const min = g.last - this.rule.timespanMs;
         return { rules: this.rule.rules.filter((_, i) => g.ruleTs![i]! >= min) };
@@ -204,18 +222,18 @@ export class CorrelationEngine {
   }
 
   private fire(g: Group, key: string): CorrelationFire {
-    const values = this.details(g);
+    const details = this.details(g);
     this.stats.fired++;
     const group: Record<string, string> = {};
-    this.rule.groupBy.forEach((f, i) => (group[f] = g.values[i]!));
-    let eventIds = g.ids.slice();
+    const values = this.rule.groupBy.length === 1 ? [key] : key.split('\u0001');
+    this.rule.groupBy.forEach((f, i) => (group[f] = values[i] ?? ''));
+    let eventIds = g.ids ? g.ids.slice() : [];
     if (g.stepIds) eventIds = this.rule.type === 'temporal_ordered' ? g.stepIds[g.stepIds.length - 1]!.slice() : g.stepIds.flat();
-    return { group, groupKey: key, firstTs: g.times[g.head] ?? g.first, lastTs: g.last, eventIds, values };
+    return { group, groupKey: key, firstTs: g.times?.[g.head] ?? g.first, lastTs: g.last, eventIds, values: details };
   }
 
   private reset(g: Group, ts: number): void {
-    const fresh = this.newGroup(g.values, ts);
-    Object.assign(g, fresh);
+    Object.assign(g, this.newGroup(ts));
   }
 
   /** Feed one matched event of referenced rule `refIdx`. */
@@ -227,7 +245,7 @@ export class CorrelationEngine {
     if (g) {
       this.groups.delete(key); // re-insert below: map order = least recently updated first
     } else {
-      g = this.newGroup(values, ts);
+      g = this.newGroup(ts);
     }
     // Close mode: an event past the window end decides the previous window first.
     if (this.closeMode && ts >= g.first + this.rule.timespanMs && g.last >= g.first) {
@@ -236,9 +254,13 @@ export class CorrelationEngine {
     }
     if (ts > g.last) g.last = ts;
     if (!this.closeMode) this.evictOld(g, g.last);
-    for (const id of eventIds) {
-      g.ids.push(id);
-      if (g.ids.length > this.limits.maxEventIds) g.ids.shift();
+    if (eventIds.length && !g.stepIds) {
+      let ids = g.ids ?? [];
+      for (const id of eventIds) {
+        ids = append(ids, id);
+        if (ids.length > this.limits.maxEventIds) ids.shift();
+      }
+      g.ids = ids;
     }
     const t = this.rule.type;
     if (t === 'event_count' || t === 'value_sum' || t === 'value_avg') {
@@ -251,12 +273,12 @@ export class CorrelationEngine {
           return out; // no numeric value: nothing to aggregate
         }
         n = found;
-        g.nums.push(n);
+        g.nums = append(g.nums!, n);
         g.sum += n;
       }
-      g.times.push(ts);
-      if (g.times.length - g.head > this.limits.maxEntriesPerGroup) {
-        if (t !== 'event_count') g.sum -= g.nums[g.head]!;
+      g.times = append(g.times!, ts);
+      if (g.times!.length - g.head > this.limits.maxEntriesPerGroup) {
+        if (g.nums) g.sum -= g.nums[g.head]!;
         g.head++;
         this.stats.droppedEntries++;
       }
@@ -306,7 +328,7 @@ export class CorrelationEngine {
   private hasEntries(g: Group): boolean {
     if (g.distinct) return g.distinct.size > 0;
     if (g.ruleTs) return g.ruleTs.some((x) => x > -Infinity);
-    return g.times.length - g.head > 0;
+    return g.times!.length - g.head > 0;
   }
 
   /** Drop groups idle for longer than the timespan; close-mode groups are decided first. */

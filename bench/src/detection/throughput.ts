@@ -103,7 +103,10 @@ function correlationBench(type: 'event_count' | 'value_count'): void {
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
   peak = Math.max(peak, process.memoryUsage().rss);
   const s = engine.stats().correlation;
+  global.gc?.();
+  const heapRetained = process.memoryUsage().heapUsed;
   line(`detection.correlation.${type}.throughput_${keys}_keys`, total / secs, 'events/s');
+  if (global.gc) line(`detection.correlation.${type}.heap_after_gc_${keys}_keys`, heapRetained / 1048576, 'MB');
   line(`detection.correlation.${type}.peak_rss_${keys}_keys`, peak / 1048576, 'MB');
   line(`detection.correlation.${type}.rss_growth_${keys}_keys`, (peak - rss0) / 1048576, 'MB');
   line(`detection.correlation.${type}.groups`, s.groups, 'keys');
