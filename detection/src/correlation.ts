@@ -39,6 +39,70 @@ export interface CorrelationFire {
   values: Record<string, unknown>;
 }
 
+const SMALL_SET = 8;
+
+function distinctSize(g: Group): number {
+  return g.distinct ? g.distinct.size : g.dv ? g.dv.length : 0;
+}
+
+function distinctKeys(g: Group): string[] {
+  return g.distinct ? [...g.distinct.keys()] : g.dv ? g.dv.slice() : [];
+}
+
+/** Record `v` as seen at `ts`, keeping oldest-first order. */
+function touchValue(g: Group, v: string, ts: number): void {
+  if (g.distinct) {
+    g.distinct.delete(v);
+    g.distinct.set(v, ts);
+    return;
+  }
+  const dv = g.dv ?? [];
+  const dt = g.dt ?? [];
+  const i = dv.indexOf(v);
+  // Exact-size arrays (push() would reserve ~17 slots per array).
+  const n = dv.length + (i < 0 ? 1 : 0);
+  const keepV = new Array<string>(n);
+  const keepT = new Array<number>(n);
+  let w = 0;
+  for (let k = 0; k < dv.length; k++) {
+    if (k === i) continue;
+    keepV[w] = dv[k]!;
+    keepT[w++] = dt[k]!;
+  }
+  keepV[w] = v;
+  keepT[w] = ts;
+  if (keepV.length > SMALL_SET) {
+    g.distinct = new Map(keepV.map((x, k) => [x, keepT[k]!]));
+    g.dv = g.dt = null;
+  } else {
+    g.dv = keepV;
+    g.dt = keepT;
+  }
+}
+
+function evictValues(g: Group, min: number): void {
+  if (g.distinct) {
+    for (const [v, t] of g.distinct) {
+      if (t >= min) break;
+      g.distinct.delete(v);
+    }
+    return;
+  }
+  if (!g.dt || g.dt[0]! >= min) return;
+  let k = 0;
+  while (k < g.dt.length && g.dt[k]! < min) k++;
+  g.dv = g.dv!.slice(k);
+  g.dt = g.dt.slice(k);
+}
+
+function dropOldestValue(g: Group): void {
+  if (g.distinct) g.distinct.delete(g.distinct.keys().next().value!);
+  else if (g.dv) {
+    g.dv = g.dv.slice(1);
+    g.dt = g.dt!.slice(1);
+  }
+}
+
 // Shared empty start; append() copies before writing, so it is never mutated.
 const EMPTY: number[] = [];
 
@@ -49,7 +113,11 @@ class Group {
   ids: string[] | null = null;
   times: number[] | null = null; // event_count / value_sum / value_avg
   nums: number[] | null = null; // value_sum / value_avg
-  distinct: Map<string, number> | null = null; // value_count: value -> last seen
+  // value_count: value -> last seen. Small sets live in two exact-size arrays (oldest first); a Map is
+  // used beyond SMALL_SET values (a Map costs ~200 bytes even when nearly empty).
+  distinct: Map<string, number> | null = null;
+  dv: string[] | null = null;
+  dt: number[] | null = null;
   ruleTs: number[] | null = null; // temporal: last ts per rule; temporal_ordered: chain start per step
   stepIds: string[][] | null = null; // temporal: ids per rule; ordered: ids of the chain per step
   constructor(
@@ -137,8 +205,9 @@ export class CorrelationEngine {
     const n = this.rule.rules.length;
     const t = this.rule.type;
     const g = new Group(ts, ts);
-    if (t === 'value_count') g.distinct = new Map();
-    else if (t === 'temporal' || t === 'temporal_ordered') {
+    if (t === 'value_count') {
+      /* small arrays allocated on first value */
+    } else if (t === 'temporal' || t === 'temporal_ordered') {
       g.ruleTs = new Array<number>(n).fill(-Infinity);
       g.stepIds = Array.from({ length: n }, () => []);
     } else {
@@ -151,11 +220,8 @@ export class CorrelationEngine {
   private evictOld(g: Group, now: number): void {
     const min = now - this.rule.timespanMs;
     if (this.rule.type === 'value_count') {
-      // Map insertion order is last-seen order (we re-insert on update), so expired values are at the front.
-      for (const [v, t] of g.distinct!) {
-        if (t >= min) break;
-        g.distinct!.delete(v);
-      }
+      // Values are kept in last-seen order (re-inserted on update), so expired ones are at the front.
+      evictValues(g, min);
       return;
     }
     const times = g.times;
@@ -177,7 +243,7 @@ export class CorrelationEngine {
       case 'event_count':
         return g.times!.length - g.head;
       case 'value_count':
-        return g.distinct!.size;
+        return distinctSize(g);
       case 'value_sum':
         return g.sum;
       case 'value_avg': {
@@ -207,7 +273,7 @@ export class CorrelationEngine {
       case 'event_count':
         return { count: x };
       case 'value_count':
-        return { field: this.rule.field, distinct: x, sample: [...g.distinct!.keys()].slice(-10) };
+        return { field: this.rule.field, distinct: x, sample: distinctKeys(g).slice(-10) };
       case 'value_sum':
         return { field: this.rule.field, sum: x, count: g.times!.length - g.head };
       case 'value_avg':
@@ -285,10 +351,9 @@ export class CorrelationEngine {
     } else if (t === 'value_count') {
       const v = firstString(ev, this.valueGetters[refIdx]!);
       if (v !== '') {
-        g.distinct!.delete(v);
-        g.distinct!.set(v, ts);
-        if (g.distinct!.size > this.limits.maxEntriesPerGroup) {
-          g.distinct!.delete(g.distinct!.keys().next().value!);
+        touchValue(g, v, ts);
+        if (distinctSize(g) > this.limits.maxEntriesPerGroup) {
+          dropOldestValue(g);
           this.stats.droppedEntries++;
         }
       }
@@ -326,7 +391,7 @@ export class CorrelationEngine {
   }
 
   private hasEntries(g: Group): boolean {
-    if (g.distinct) return g.distinct.size > 0;
+    if (this.rule.type === 'value_count') return distinctSize(g) > 0;
     if (g.ruleTs) return g.ruleTs.some((x) => x > -Infinity);
     return g.times!.length - g.head > 0;
   }
