@@ -5,6 +5,8 @@ import { startCollector } from './service.js';
 import { loadEnrichment } from './transforms/index.js';
 import { syslogDecoder } from './sources/syslog/decode.js';
 import { listenNetflow } from './sources/netflow/listen.js';
+import { listenSflow } from './sources/sflow/listen.js';
+import { sflowListenerSettings } from './sources/sflow/settings.js';
 
 const ctx = serviceContext('log-collector');
 await runService('log-collector', ctx.logger, async () => {
@@ -12,13 +14,18 @@ await runService('log-collector', ctx.logger, async () => {
   const enrichment = await loadEnrichment(policiesDir);
   for (const w of enrichment.warnings ?? []) logger.warn(w);
   const store = await openPlatformStore(config);
+  const extraSources: NonNullable<Parameters<typeof startCollector>[0]['extraSources']> = [];
+  if (config.collector.netflow.enabled) {
+    extraSources.push((pipeline) => listenNetflow({ host: config.bind, port: config.collector.netflow.port, pipeline, logger }));
+  }
+  const sflow = sflowListenerSettings(config.collector);
+  if (sflow.enabled) extraSources.push((pipeline) => listenSflow({ host: config.bind, port: sflow.port, pipeline, logger }));
   const collector = await startCollector({
     ...ctx,
     store,
+    enrichment,
     decodeSyslog: syslogDecoder(enrichment, config.timezone),
-    extraSources: config.collector.netflow.enabled
-      ? [(pipeline) => listenNetflow({ host: config.bind, port: config.collector.netflow.port, pipeline, logger })]
-      : [],
+    extraSources,
   });
   return {
     async close() {

@@ -13,6 +13,11 @@ import { EventPipeline, type DetectionStage } from './pipeline/event-pipeline.js
 import { StoreSink } from './sinks/store/store-sink.js';
 import { listenSyslogTcp, listenSyslogTls, listenSyslogUdp, type SyslogDecoder } from './sources/syslog/listen.js';
 import { ingestRouter } from './sources/http/ingest.js';
+import { listenForward } from './sources/forward/listen.js';
+import type { Enrichment } from './transforms/index.js';
+
+/** Revocation status of a client certificate (DER), from the RA's OCSP/CRL; see listenSyslogTls. */
+export type CertificateStatusCheck = (certDer: Buffer) => Promise<'good' | 'revoked' | 'unknown'>;
 
 export interface CollectorDeps {
   config: PlatformConfig;
@@ -21,6 +26,10 @@ export interface CollectorDeps {
   store: EventStore;
   decodeSyslog: SyslogDecoder;
   detection?: DetectionStage;
+  /** Asset/IOC enrichment for sources that decode outside the syslog decoder (forward). */
+  enrichment?: Enrichment;
+  /** Checks syslog-TLS client certificates against revocation; without it any chain-valid certificate is taken. */
+  certificateStatus?: CertificateStatusCheck;
   /** Extra listeners (flows, forward) started by their own modules; each returns a closer. */
   extraSources?: Array<(pipeline: EventPipeline) => Promise<() => Promise<void>>>;
 }
@@ -56,7 +65,17 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
   }
   const tls = loadListenerTls(config.dataDir, 'collector');
   if (c.syslogTls.enabled) {
-    const s = await listenSyslogTls({ ...common, port: c.syslogTls.port, tls, requireClientCert: c.syslogTls.requireClientCert });
+    const s = await listenSyslogTls({
+      ...common,
+      port: c.syslogTls.port,
+      tls,
+      requireClientCert: c.syslogTls.requireClientCert,
+      ...(deps.certificateStatus ? { certificateStatus: deps.certificateStatus } : {}),
+    });
+    closers.push(() => closeServer(s));
+  }
+  if (c.forward.enabled) {
+    const s = await listenForward({ host: config.bind, port: c.forward.port, tls, pipeline, logger, ...(deps.enrichment ? { enrichment: deps.enrichment } : {}) });
     closers.push(() => closeServer(s));
   }
   if (c.http.enabled) {

@@ -4,8 +4,7 @@ import type { Spool } from '../spool/spool.js';
 import { datasetOf } from './routing.js';
 
 const accepted = counter('emsoc_collector_events_accepted_total', 'Events spooled, by source', ['source']);
-/** Datagram sources cannot push back; what a full spool refuses is counted here. */
-export const dropped = counter('emsoc_collector_dropped_total', 'Datagram inputs dropped because the spool was full, by source', ['source']);
+export { dropped } from './metrics.js';
 const alertsRaised = counter('emsoc_collector_alerts_total', 'Alerts raised by the detection stage');
 
 /** The detection stage: given a stored document, returns alert documents to store beside it. */

@@ -5,6 +5,7 @@ import { HttpError, requirePermission, route } from '@emsoc/common/http';
 import { counter } from '@emsoc/common/metrics';
 import type { EventPipeline } from '../../pipeline/event-pipeline.js';
 import { deadLetter } from '../../pipeline/deadletter.js';
+import { sourceMetrics } from '../../pipeline/metrics.js';
 
 const received = counter('emsoc_collector_http_documents_total', 'Documents received over the HTTP ingest, by outcome', ['outcome']);
 
@@ -63,11 +64,16 @@ export function ingestRouter(pipeline: EventPipeline): Router {
       }
       if (!pipeline.submit('http', docs)) {
         // Nothing was taken; the sender keeps the data and retries.
+        sourceMetrics('http').dropped.inc(docs.length);
         res.setHeader('Retry-After', '5');
         throw new HttpError(503, 'collector spool is full; retry later');
       }
       received.inc({ outcome: 'accepted' }, docs.length - errors.length);
       received.inc({ outcome: 'malformed' }, errors.length);
+      const m = sourceMetrics('http');
+      m.received.inc(docs.length);
+      m.parsed.inc(docs.length - errors.length);
+      m.malformed.inc(errors.length);
       res.status(errors.length ? 207 : 202).json({ accepted: docs.length - errors.length, rejected: errors });
     }),
   );

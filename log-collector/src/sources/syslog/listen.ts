@@ -3,13 +3,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { EcsDocument } from '@emsoc/event-store/contract';
-import { counter } from '@emsoc/common/metrics';
 import { createSyslogFramer } from './framer.js';
-import { dropped, type EventPipeline } from '../../pipeline/event-pipeline.js';
-
-const received = counter('emsoc_collector_received_total', 'Frames/packets received, by source', ['source']);
-const malformed = counter('emsoc_collector_malformed_total', 'Inputs that did not parse (kept raw, tagged), by source', ['source']);
-const connections = counter('emsoc_collector_connections_total', 'Stream connections accepted, by source', ['source']);
+import type { EventPipeline } from '../../pipeline/event-pipeline.js';
+import { sourceMetrics } from '../../pipeline/metrics.js';
 
 export interface FrameReceipt {
   transport: 'udp' | 'tcp' | 'tls';
@@ -31,12 +27,14 @@ function isMalformed(docs: EcsDocument[]): boolean {
 export function listenSyslogUdp(opts: { host: string; port: number; decode: SyslogDecoder; pipeline: EventPipeline; logger: Logger }): Promise<dgram.Socket> {
   const family = net.isIPv6(opts.host) ? 'udp6' : 'udp4';
   const socket = dgram.createSocket({ type: family, recvBufferSize: 8 * 1024 * 1024 });
+  const m = sourceMetrics('syslog_udp');
   socket.on('message', (msg, rinfo) => {
-    received.inc({ source: 'syslog_udp' });
+    m.received.inc();
     const docs = opts.decode(msg, { transport: 'udp', remoteAddress: rinfo.address, remotePort: rinfo.port, receivedAt: new Date() });
-    if (isMalformed(docs)) malformed.inc({ source: 'syslog_udp' });
+    if (isMalformed(docs)) m.malformed.inc();
+    else m.parsed.inc(docs.length);
     // UDP cannot push back: a full spool is a counted drop.
-    if (!opts.pipeline.submit('syslog_udp', docs)) dropped.inc({ source: 'syslog_udp' }, docs.length);
+    if (!opts.pipeline.submit('syslog_udp', docs)) m.dropped.inc(docs.length);
   });
   socket.on('error', (err) => opts.logger.error({ err }, 'syslog udp socket error'));
   return new Promise((resolve, reject) => {
@@ -55,28 +53,34 @@ function handleStream(
   ctxBase: Omit<FrameReceipt, 'receivedAt' | 'truncated'>,
   opts: { decode: SyslogDecoder; pipeline: EventPipeline; maxFrameBytes: number; logger: Logger },
 ): void {
-  connections.inc({ source });
+  const m = sourceMetrics(source);
+  m.connections.inc();
   const framer = createSyslogFramer({ maxFrameSize: opts.maxFrameBytes });
   const emit = (frames: ReturnType<typeof framer.push>) => {
     if (frames.length === 0) return;
     const docs: EcsDocument[] = [];
     const receivedAt = new Date();
+    m.received.inc(frames.length);
     for (const f of frames) {
-      received.inc({ source });
       const out = opts.decode(f.data, { ...ctxBase, receivedAt, truncated: f.truncated });
-      if (f.truncated || isMalformed(out)) malformed.inc({ source });
-      docs.push(...out);
+      if (f.truncated || isMalformed(out)) m.malformed.inc();
+      else m.parsed.inc(out.length);
+      for (const d of out) docs.push(d);
     }
     if (!opts.pipeline.submit(source, docs)) {
       // Spool full: stop reading (TCP backpressure reaches the sender) and retry these once there is room.
       socket.pause();
+      m.backpressure.inc();
+      m.queued.inc(docs.length);
       retryWhenRoom(docs);
     }
   };
   const retryWhenRoom = (docs: EcsDocument[]) => {
     void opts.pipeline.waitForRoom().then(() => {
-      if (opts.pipeline.submit(source, docs)) socket.resume();
-      else retryWhenRoom(docs);
+      if (opts.pipeline.submit(source, docs)) {
+        m.queued.dec(docs.length);
+        socket.resume();
+      } else retryWhenRoom(docs);
     });
   };
   socket.on('data', (chunk: Buffer) => emit(framer.push(chunk)));
