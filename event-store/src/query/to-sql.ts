@@ -22,11 +22,19 @@ const RANGE_SQL = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 export function toSql(node: Node, ctx: SqlContext): SqlFragment {
   switch (node.kind) {
     case 'all': return { sql: '1', params: [] };
-    case 'and':
-    case 'or': {
-      const parts = node.children.map((c) => toSql(c, ctx));
-      return { sql: '(' + parts.map((p) => p.sql).join(node.kind === 'and' ? ' AND ' : ' OR ') + ')', params: parts.flatMap((p) => p.params) };
+    case 'and': {
+      // AND-ed free text becomes one FTS5 expression: FTS intersects its doclists far faster than SQL
+      // intersects separate MATCH subqueries.
+      const fts = node.children.map((c) => ftsExpression(c, ctx)).filter((x): x is string => x !== undefined);
+      if (fts.length >= 2) {
+        const rest = node.children.filter((c) => ftsExpression(c, ctx) === undefined).map((c) => toSql(c, ctx));
+        const parts = [{ sql: `d.rid IN (SELECT rowid FROM ${ctx.ftsTable} WHERE ${ctx.ftsTable} MATCH ?)`, params: [fts.join(' AND ')] }, ...rest];
+        return { sql: '(' + parts.map((p) => p.sql).join(' AND ') + ')', params: parts.flatMap((p) => p.params) };
+      }
+      return join(node.children.map((c) => toSql(c, ctx)), ' AND ');
     }
+    case 'or':
+      return join(node.children.map((c) => toSql(c, ctx)), ' OR ');
     case 'not': {
       // NULL (field absent) must count as false before negation, as in Elasticsearch's must_not.
       const inner = toSql(node.child, ctx);
@@ -41,6 +49,22 @@ export function toSql(node: Node, ctx: SqlContext): SqlFragment {
       return { sql: '(' + parts.map((p) => p.sql).join(' AND ') + ')', params: parts.flatMap((p) => p.params) };
     }
   }
+}
+
+function join(parts: SqlFragment[], op: string): SqlFragment {
+  return { sql: '(' + parts.map((p) => p.sql).join(op) + ')', params: parts.flatMap((p) => p.params) };
+}
+
+/** The FTS5 expression of a free-text term over `message` (a phrase or a prefix), if it is one. */
+function ftsExpression(node: Node, ctx: SqlContext): string | undefined {
+  if (node.kind !== 'term' || (node.field !== undefined && node.field !== 'message')) return undefined;
+  const v = termValue(ctx.src, node.field, node.value, ctx.now);
+  if (v.t === 'text' && v.tokens.length > 0) return '"' + v.tokens.join(' ') + '"';
+  if (v.t === 'textGlob') {
+    const prefix = /^([\p{L}\p{N}]+)\*$/u.exec(v.pattern);
+    if (prefix && !/\p{Script=Han}/u.test(prefix[1]!)) return `"${prefix[1]}" *`;
+  }
+  return undefined;
 }
 
 export function existsSql(field: string): SqlFragment {

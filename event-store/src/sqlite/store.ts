@@ -148,7 +148,8 @@ export class SqliteEventStore implements EventStore {
     const exprs = sort.map((s) => sortExpr(s.field));
     const select = exprs.map((e, i) => `${e.sql} AS s${i}`).join(', ');
     const params: unknown[] = [...exprs.flatMap((e) => e.params), ...where.params];
-    let sql = `SELECT d.id, d.doc, ${select} FROM ${tableName(d)} d WHERE ${where.sql}`;
+    // Two steps: sort only row ids and sort keys, then read the documents of the page.
+    let sql = `SELECT d.rid, ${select} FROM ${tableName(d)} d WHERE ${where.sql}`;
     if (after) {
       const k = keyset(sort, exprs, after);
       sql += ` AND (${k.sql})`;
@@ -157,11 +158,16 @@ export class SqliteEventStore implements EventStore {
     sql += ` ORDER BY ${sort.map((s, i) => (exprs[i]!.nullable ? `s${i} IS NULL, ` : '') + `s${i} ${s.order.toUpperCase()}`).join(', ')} LIMIT ?`;
     params.push(size);
     const rows = this.prepare(sql).all(...params) as Record<string, unknown>[];
-    const hits = rows.map((r) => ({
-      id: r.id as string,
-      doc: JSON.parse(r.doc as string) as EcsDocument,
-      sort: sort.map((s, i) => sortOut(s.field, r[`s${i}`])),
-    }));
+    const docs = new Map<number, { id: string; doc: string }>();
+    if (rows.length) {
+      const fetched = this.prepare(`SELECT rid, id, doc FROM ${tableName(d)} WHERE rid IN (SELECT value FROM json_each(?))`)
+        .all(JSON.stringify(rows.map((r) => r.rid))) as { rid: number; id: string; doc: string }[];
+      for (const f of fetched) docs.set(f.rid, f);
+    }
+    const hits = rows.map((r) => {
+      const f = docs.get(r.rid as number)!;
+      return { id: f.id, doc: JSON.parse(f.doc) as EcsDocument, sort: sort.map((s, i) => sortOut(s.field, r[`s${i}`])) };
+    });
     return { total, hits, nextCursor: hits.length === size && size > 0 ? hits[hits.length - 1]!.sort : undefined };
   }
 
