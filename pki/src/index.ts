@@ -15,3 +15,4 @@ export * from './pkcs12/index.js';
 export * from './dev-ca/index.js';
 export * from './sm2/index.js';
 export * from './ocsp/index.js';
+export * from './cmp/index.js';
