@@ -26,6 +26,43 @@ const storeSchema = z.discriminatedUnion('engine', [
     .strict(),
 ]);
 
+/**
+ * Uplink (reports to the superior unit, and/or reception from registered lower units). Sender when
+ * `upper` is set; receiver when `receiver.enabled`. Schedules and selections live in policies/uplink.yaml.
+ */
+const uplinkSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** HTTPS (mTLS): POST /api/v1/uplink/reports (receiver) and the reports views. */
+    port: port.default(8447),
+    /** Default policies/uplink.yaml. */
+    policyFile: z.string().optional(),
+    /** The superior unit's uplink listener and the CA that certifies it. */
+    upper: z.object({ url: z.url(), caFile: z.string() }).strict().optional(),
+    /** Unit certificate issued by the RA; default: bootstrapped from the embedded dev CA under <dataDir>/uplink/. */
+    certificate: z.object({ certFile: z.string(), keyFile: z.string(), chainFile: z.string().optional() }).strict().optional(),
+    retry: z
+      .object({ initialMs: z.number().int().min(10).default(1000), maxMs: z.number().int().min(10).default(60_000), batchSize: z.number().int().min(1).max(500).default(50) })
+      .strict()
+      .prefault({}),
+    receiver: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** CA certificates (PEM files) whose units may report to us; our own CA is always trusted. */
+        trustedCaFiles: z.array(z.string()).default([]),
+        /** Registered lower units, in addition to those in the policy file. */
+        units: z
+          .array(z.object({ id: z.string().min(1), name: z.string().optional(), fingerprints: z.array(z.string()).optional() }).strict())
+          .default([]),
+        /** Cache lifetime of fetched CRLs when they give no nextUpdate sooner. */
+        crlCacheSeconds: z.number().int().min(0).default(300),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
 export const platformConfigSchema = z
   .object({
     /** Where every store, key and spool lives. */
@@ -85,6 +122,7 @@ export const platformConfigSchema = z
       })
       .strict()
       .prefault({}),
+    uplink: uplinkSchema,
   })
   .strict();
 
