@@ -213,8 +213,8 @@ export class SqliteEventStore implements EventStore {
         };
       }
       case 'terms': {
-        const order = fieldType(a.field) === 'ip' ? 'emsoc_ip(k)' : 'k';
-        const rows = this.prepare(`SELECT ${v.expr} AS k, ${docCount} AS c ${from} GROUP BY k ORDER BY c DESC, ${order} ASC LIMIT ?`).all(...params, a.size) as { k: string | number; c: number }[];
+        const rows = (this.prepare(`SELECT ${v.expr} AS k, ${docCount} AS c ${from} GROUP BY k ORDER BY c DESC, k ASC LIMIT ?`).all(...params, a.size) as { k: string | number | Buffer; c: number }[])
+          .map((r) => ({ k: Buffer.isBuffer(r.k) ? formatIp(r.k) : r.k, c: r.c }));
         return {
           buckets: rows.map((r) => ({
             key: r.k, count: r.c,
@@ -286,9 +286,10 @@ function valueSource(field: string): { expr: string; join: string; joinParams: u
   const type = fieldType(field);
   if (isHot(field)) {
     const col = `d.${hotColumn(field)}`;
-    return { expr: type === 'ip' ? `emsoc_ip_text(${col})` : col, join: '', joinParams: [], notNull: `${col} IS NOT NULL` };
+    return { expr: col, join: '', joinParams: [], notNull: `${col} IS NOT NULL` };
   }
-  const expr = type === 'ip' ? 'emsoc_ip_text(emsoc_ip(j.value))' : type === 'date' ? 'emsoc_date_ms(j.value)'
+  // IPs group and order as 16-byte keys (address order); keys are formatted after the LIMIT.
+  const expr = type === 'ip' ? 'emsoc_ip(j.value)' : type === 'date' ? 'emsoc_date_ms(j.value)'
     : type === 'long' || type === 'double' ? `(CASE WHEN j.type IN ('integer','real') THEN j.value END)` : J_KEYWORD;
   return { expr, join: ', json_each(d.doc, ?) j', joinParams: [jsonPath(field)], notNull: `j.type NOT IN ('object','array','null') AND ${expr} IS NOT NULL` };
 }
