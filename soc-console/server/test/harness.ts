@@ -51,13 +51,14 @@ export interface Harness {
 export const silentLogger = pino({ level: 'silent' });
 
 /** A console on an ephemeral port with a temp data dir, the dev CA, a SQLite store and an injected clock. */
-export async function startHarness(opts: ConsoleOptions & { configure?: (c: PlatformConfig) => void } = {}): Promise<Harness> {
+export async function startHarness(opts: ConsoleOptions & { configure?: (c: PlatformConfig) => void; prepare?: (dataDir: string) => Promise<ConsoleOptions> } = {}): Promise<Harness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emsoc-console-'));
   const ca = loadOrCreateDevCa(path.join(dataDir, 'ca'));
   issueTlsServerCertificate(ca, { ipAddresses: ['127.0.0.1'], clientAuth: true, name: 'console', commonName: 'emsoc-console' }, path.join(dataDir, 'tls'));
   const config = platformConfigSchema.parse({ dataDir, ra: { port: 1 } });
   config.console.port = 0; // ephemeral (the schema wants a real port for deployments)
   opts.configure?.(config);
+  const prepared = opts.prepare ? await opts.prepare(dataDir) : {};
   const roles = loadRolePolicy();
   const identity = new IdentityStore(path.join(dataDir, 'identity.db'), roles);
   const store = await openEventStore({ engine: 'sqlite', path: path.join(dataDir, 'events.db') });
@@ -67,7 +68,7 @@ export async function startHarness(opts: ConsoleOptions & { configure?: (c: Plat
       clock.now += ms;
     },
   };
-  const running = await startConsole({ config, logger: silentLogger, identity, store }, { now: () => clock.now, incidentPollMs: 3_600_000, ...opts });
+  const running = await startConsole({ config, logger: silentLogger, identity, store }, { now: () => clock.now, incidentPollMs: 3_600_000, ...opts, ...prepared });
   const tokens: Record<string, string> = {};
   for (const role of Object.keys(roles.roles)) {
     const acc = identity.createAccount({ name: `u-${role}`, roles: [role] });
