@@ -20,6 +20,18 @@ ministry CA) and the SOC console, each as its own process, on embedded defaults 
 Environment: SOC_DATA_DIR (data directory), SOC__<section>__<key>=value (any config key).
 `;
 
+/** The uplink runs when it has something to do: report upwards, receive from below, or both. */
+const uplinkHasRole = (config: PlatformConfig) => config.uplink.enabled && (config.uplink.upper !== undefined || config.uplink.receiver.enabled);
+
+/** The uplink's roles in one line: where it reports to, and whether it receives from lower units. */
+function uplinkLine(config: PlatformConfig): string {
+  const u = config.uplink;
+  if (!u.enabled) return 'disabled';
+  if (!uplinkHasRole(config)) return 'not configured (no uplink.upper, uplink.receiver.enabled false)';
+  const roles = [u.upper ? `reports to ${u.upper.url}` : 'no superior unit configured', u.receiver.enabled ? `receives at https://${config.bind}:${u.port}/api/v1/uplink/reports` : 'not receiving'];
+  return roles.join('; ');
+}
+
 function summary(config: PlatformConfig, adminTokenFile: string | undefined): string {
   const c = config.collector;
   const h = config.bind;
@@ -35,6 +47,7 @@ function summary(config: PlatformConfig, adminTokenFile: string | undefined): st
     `  syslog                  ${on(c.syslogUdp.enabled, `udp ${h}:${c.syslogUdp.port}`)}, ${on(c.syslogTcp.enabled, `tcp ${h}:${c.syslogTcp.port}`)}, ${on(c.syslogTls.enabled, `tls ${h}:${c.syslogTls.port}`)}`,
     `  NetFlow/IPFIX           ${on(c.netflow.enabled, `udp ${h}:${c.netflow.port}`)}`,
     `  HTTP ingest + metrics   ${on(c.http.enabled, `https://${h}:${c.http.port}/api/v1/ingest`)}`,
+    `  uplink (reports)        ${uplinkLine(config)}`,
     `  event store             ${config.store.engine === 'sqlite' ? `SQLite ${path.join(config.dataDir, 'events.db')}` : `${config.store.engine} ${config.store.urls.join(', ')}`}`,
   ];
   if (adminTokenFile) lines.push(`  initial admin token     ${adminTokenFile}  (mode 0600; shown once, keep it safe)`);
@@ -90,6 +103,7 @@ async function main(): Promise<void> {
       env: { ...env, SOC_RA_INGEST_TOKEN_FILE: ids.raIngestTokenFile },
     });
     await supervisor.start({ name: 'soc-console', entry: path.join(repoRoot, 'soc-console/server/src/main.ts'), env });
+    if (uplinkHasRole(config)) await supervisor.start({ name: 'uplink', entry: path.join(repoRoot, 'uplink/src/main.ts'), env });
   } catch (e) {
     logger.fatal({ err: (e as Error).message }, 'platform failed to start');
     await supervisor.stopAll(3000);
