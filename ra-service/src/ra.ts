@@ -17,10 +17,22 @@ import type { RequestInput, SubjectInput } from './api/schemas.js';
 import type { RaRepository, RaTx } from './store/repository.js';
 import { counter } from '@emsoc/common';
 import { inspectIssued as inspect } from './ca/inspect.js';
+import { issuedCertificateFields } from './ca/issued.js';
 
 const refused = counter('emsoc_ra_refused_total', 'RA requests refused, by cause', ['cause']);
 const issued = counter('emsoc_ra_certificates_issued_total', 'Certificates issued, by profile', ['profile']);
 const generateKeyPairAsync = promisify(generateKeyPair);
+const caErrors = counter('emsoc_ra_ca_errors_total', 'CA connector failures that left a request in ca-error, by connector', ['ca']);
+
+/** A key proven by a CA protocol's own proof of possession, in the shape the CSR path yields. */
+function verifiedKey(spki: Uint8Array): { der: null; publicKeyInfo: Uint8Array; spkiSha256: string; sans: SanEntry[] } {
+  try {
+    describeKey(spki);
+  } catch (e) {
+    throw badInput(`unreadable public key: ${(e as Error).message}`, 'csr');
+  }
+  return { der: null, publicKeyInfo: spki, spkiSha256: spkiFingerprint(spki), sans: [] };
+}
 
 /** Refusal because the request breaks the profile/policy: 422 with every broken rule. */
 export function policyError(violations: PolicyViolation[]): HttpError {
@@ -39,6 +51,14 @@ export interface RaDeps {
   units: OrgUnits;
   ca: CaConnector;
   logger: Logger;
+}
+
+/** Internal submission options for CA-protocol front ends (the embedded CA's CMP endpoint). */
+export interface SubmitOptions {
+  /** Key whose possession the protocol layer already proved (CRMF POP); replaces the CSR of enroll/rekey. */
+  verifiedPublicKey?: Uint8Array;
+  /** Revocation asked by the key holder itself (CMP rr protected by that certificate's key or its client's MAC): executes without an officer. */
+  selfRevocation?: boolean;
 }
 
 /** What the caller may see and do beyond permissions checked at the route. */
@@ -121,7 +141,7 @@ export class RegistrationAuthority {
   // ---------------------------------------------------------------- intake
 
   /** Validates and records a request; auto-executes when the profile needs no approval (automation). */
-  async submit(actor: Caller, input: RequestInput): Promise<CertRequest> {
+  async submit(actor: Caller, input: RequestInput, opts: SubmitOptions = {}): Promise<CertRequest> {
     const now = new Date().toISOString();
     const base: CertRequest = {
       id: randomUUID(),
@@ -155,7 +175,7 @@ export class RegistrationAuthority {
       let spki: Uint8Array;
       let san: SanEntry[];
       if (input.type === 'enroll') {
-        const csr = this.parseCsr(input.csr);
+        const csr = opts.verifiedPublicKey ? verifiedKey(opts.verifiedPublicKey) : this.parseCsr(input.csr);
         await this.checkKey(csr.publicKeyInfo, csr.spkiSha256);
         spki = csr.publicKeyInfo;
         san = input.san ?? csr.sans;
@@ -191,7 +211,7 @@ export class RegistrationAuthority {
           const blocked = await this.d.repo.keyInUse(cert.spkiSha256);
           if (blocked?.startsWith('public key is blocked')) throw policyError([{ identifier: 'key', rule: 'key.blocked', message: blocked }]);
         } else {
-          const csr = this.parseCsr(input.csr);
+          const csr = opts.verifiedPublicKey ? verifiedKey(opts.verifiedPublicKey) : this.parseCsr(input.csr);
           if (csr.spkiSha256 === cert.spkiSha256) throw policyError([{ identifier: 'key', rule: 'rekey.newKey', message: 're-key needs a new key pair' }]);
           await this.checkKey(csr.publicKeyInfo, csr.spkiSha256);
           base.csrDer = csr.der;
@@ -204,12 +224,13 @@ export class RegistrationAuthority {
         const allowedFrom = input.type === 'revoke' ? ['valid', 'suspended'] : input.type === 'suspend' ? ['valid'] : ['suspended'];
         if (!allowedFrom.includes(cert.status)) throw new HttpError(409, `certificate ${cert.serial} is ${cert.status}; cannot ${input.type}`);
         base.revocationReason = input.type === 'revoke' ? input.reason : input.type === 'suspend' ? 'certificateHold' : 'removeFromCRL';
+        if (opts.selfRevocation && input.type === 'revoke') base.approvalsRequired = 0;
       }
     }
 
     const auto = base.approvalsRequired === 0;
     base.transitions.push(this.transition(actor, null, 'submitted', input.comment ?? null));
-    if (auto) base.transitions.push(this.transition({ ...actor, name: 'policy:automation' }, 'submitted', 'approved', `profile ${base.profile} is automated`));
+    if (auto) base.transitions.push(this.transition({ ...actor, name: 'policy:automation' }, 'submitted', 'approved', prepared ? `profile ${base.profile} is automated` : 'revocation by the key holder (CMP)'));
     await this.d.repo.tx(async (w) => {
       if (newSubject) {
         await w.insertSubject(newSubject);
@@ -220,10 +241,11 @@ export class RegistrationAuthority {
       await w.audit(this.auditRequest(actor, base, 'request.submitted'));
       if (auto) {
         await w.audit(this.auditRequest({ ...actor, name: 'policy:automation' }, base, 'request.approved', { automated: true }));
-        await w.reserveCertificate(prepared!.cert);
+        if (prepared) await w.reserveCertificate(prepared.cert);
       }
     });
-    if (auto) await this.sign(actor, { ...base, status: 'approved' }, prepared!);
+    if (auto && prepared) await this.sign(actor, { ...base, status: 'approved' }, prepared);
+    else if (auto) await this.changeStatus(actor, { ...base, status: 'approved' });
     return (await this.d.repo.getRequest(base.id))!;
   }
 
@@ -323,6 +345,35 @@ export class RegistrationAuthority {
     return this.load(id);
   }
 
+  /**
+   * Retries a request the CA connector failed on (ca-error): policy is re-checked, the TBS is rebuilt
+   * with the serial reserved the first time, and the connector is called again with the same request
+   * id (CMP reuses the transactionID), so a lost response never yields a second certificate.
+   */
+  async retry(actor: Caller, id: string, comment: string | undefined): Promise<CertRequest> {
+    const r = await this.load(id);
+    if (r.status !== 'ca-error') throw new HttpError(409, `request is ${r.status}; only requests in ca-error can be retried`);
+    const reserved = (await this.d.repo.listCertificates({ requestId: id, status: 'reserved', limit: 1 }))[0];
+    if (!reserved) throw new HttpError(409, 'no reserved certificate for this request');
+    const profile = this.profile(r.profile);
+    const subject = await this.d.repo.getSubject(r.subjectId ?? '');
+    if (!subject) throw new HttpError(409, 'subject record is gone');
+    const violations = willingToIssue({ profile, subject, unit: this.d.units.get(subject.orgUnit), key: describeKey(r.publicKeyInfo!), san: r.san });
+    if (violations.length) {
+      await this.fail(actor, r, 'ca-error', `policy: ${violations.map((v) => `${v.identifier}: ${v.rule}`).join('; ')}`, reserved.serial);
+      throw policyError(violations);
+    }
+    const { prepared } = this.prepare(r, profile, subject, Buffer.from(reserved.serial, 'hex'));
+    const ok = await this.d.repo.tx(async (w) => {
+      if (!(await w.transition(r.id, { ...this.transition(actor, 'ca-error', 'approved', comment ?? 'retry'), from: 'ca-error' }))) return false;
+      await w.audit(this.auditRequest(actor, r, 'request.retried', { serial: reserved.serial, comment }));
+      return true;
+    });
+    if (!ok) throw new HttpError(409, 'request changed concurrently; reload and retry');
+    await this.sign(actor, { ...r, status: 'approved' }, { prepared, cert: reserved });
+    return this.load(id);
+  }
+
   async reject(actor: Caller, id: string, reason: string): Promise<CertRequest> {
     const r = await this.load(id);
     if (r.requesterId === actor.id) throw new HttpError(403, 'the requester cannot decide their own request (cancel it instead)');
@@ -362,14 +413,15 @@ export class RegistrationAuthority {
   // ---------------------------------------------------------------- execution
 
   /** Builds the exact TBS from the profile, then lints it; nothing is signed unless the lint is clean. */
-  private prepare(r: CertRequest, profile: Profile, subject: Subject): { prepared: PreparedCertificate; cert: CertificateRecord } {
+  private prepare(r: CertRequest, profile: Profile, subject: Subject, serialNumber?: Uint8Array): { prepared: PreparedCertificate; cert: CertificateRecord } {
     const unit = this.d.units.get(subject.orgUnit)!;
     const dn = renderSubjectDn(profile, subject, unit);
     const notBefore = new Date(Date.now() - 60_000); // tolerate relying parties with slightly slow clocks
     const prepared = prepareCertificate({
-      issuer: this.d.ca.issuer({ crl: profile.crlDistributionPoint, aia: profile.authorityInfoAccess }),
+      issuer: this.d.ca.issuer({ crl: profile.crlDistributionPoint, aia: profile.authorityInfoAccess, ...(profile.signature === 'sm2-with-sm3' ? { signature: 'sm2-with-sm3' as const } : {}) }),
       subject: dn,
       publicKeyInfo: r.publicKeyInfo!,
+      serialNumber,
       notBefore,
       notAfter: new Date(notBefore.getTime() + profile.validityDays * 86_400_000),
       basicConstraints: { ca: false },
@@ -407,23 +459,36 @@ export class RegistrationAuthority {
   private async sign(actor: Actor, r: CertRequest, p: { prepared: PreparedCertificate; cert: CertificateRecord }): Promise<void> {
     let der: Uint8Array;
     try {
-      der = await this.d.ca.issue({ prepared: p.prepared, csrDer: r.csrDer, profile: this.profile(r.profile) });
+      der = await this.d.ca.issue({ prepared: p.prepared, csrDer: r.csrDer, profile: this.profile(r.profile), requestId: r.id, serialHex: p.cert.serial });
     } catch (e) {
-      this.d.logger.error({ err: e, request: r.id }, 'CA refused or failed to sign');
-      await this.fail(actor, r, 'approved', `CA error: ${(e as Error).message}`, p.cert.serial);
-      throw new HttpError(502, 'the CA failed to sign; the request is marked failed');
+      // Down, timeout or refusal: the serial stays reserved and the request waits for an officer's retry.
+      const reason = `CA error: ${(e as Error).message}`;
+      this.d.logger.error({ err: e, request: r.id, ca: this.d.ca.kind }, 'CA connector failed; request kept for retry');
+      caErrors.inc({ ca: this.d.ca.kind });
+      await this.d.repo.tx(async (w) => {
+        await w.transition(r.id, { ...this.transition(actor, 'approved', 'ca-error', reason), from: 'approved' }, { reason });
+        await w.audit(this.auditRequest(actor, r, 'request.ca-error', { reason, serial: p.cert.serial }, 'failure'));
+      });
+      throw new HttpError(502, `the CA did not issue (${(e as Error).message}); the request is kept in ca-error — retry with POST /api/v1/requests/${r.id}/retry`);
     }
     const at = new Date().toISOString();
+    // A remote CA may choose the serial: record the certificate under the serial it carries.
+    const actual = issuedCertificateFields(der);
+    const cert = actual.serial === p.cert.serial ? p.cert : { ...p.cert, ...actual };
     await this.d.repo.tx(async (w) => {
-      await w.completeCertificate(p.cert.serial, der, at);
-      await w.transition(r.id, { ...this.transition(actor, 'approved', 'issued'), from: 'approved' }, { resultSerial: p.cert.serial });
+      if (cert !== p.cert) {
+        await w.failCertificate(p.cert.serial);
+        await w.reserveCertificate(cert);
+      }
+      await w.completeCertificate(cert.serial, der, at);
+      await w.transition(r.id, { ...this.transition(actor, 'approved', 'issued'), from: 'approved' }, { resultSerial: cert.serial });
       await w.audit({
         eventType: 'certificate.issued',
         objectType: 'certificate',
-        objectId: p.cert.serial,
+        objectId: cert.serial,
         outcome: 'success',
         actor,
-        details: { requestId: r.id, serial: p.cert.serial, profile: r.profile, subjectId: r.subjectId, subjectDn: p.cert.subjectDn, notAfter: p.cert.notAfter, ca: this.d.ca.kind },
+        details: { requestId: r.id, serial: cert.serial, profile: r.profile, subjectId: r.subjectId, subjectDn: cert.subjectDn, notAfter: cert.notAfter, ca: this.d.ca.kind, ...(cert !== p.cert ? { reservedSerial: p.cert.serial } : {}) },
       });
     });
     issued.inc({ profile: r.profile ?? '' });

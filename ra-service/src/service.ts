@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { listenHttps, loadListenerTls, type IdentityStore, type Logger, type PlatformConfig } from '@emsoc/common';
 import { buildApiApp } from './api/app.js';
 import { routes } from './api/routes.js';
-import { buildStatusApp } from './api/status-app.js';
 import { AuditForwarder } from './audit/forwarder.js';
 import { Checkpointer, loadAuditKey } from './audit/checkpoints.js';
 import { openConnector } from './ca/connectors.js';
@@ -12,6 +11,8 @@ import { loadOrgUnits } from './policy/org-units.js';
 import { loadProfiles } from './policy/profiles.js';
 import { RegistrationAuthority } from './ra.js';
 import { openRepository } from './store/open.js';
+import { startStatusListener } from './status/start.js';
+import type { StatusOptions } from './status/service.js';
 
 export interface RaServiceOptions {
   config: PlatformConfig;
@@ -22,6 +23,8 @@ export interface RaServiceOptions {
   /** Overrides for tests and tools (default: policies/profiles, policies/org-units.yaml). */
   profilesDir?: string;
   orgUnitsFile?: string;
+  /** Status port tuning (tests use a short propagation bound); defaults from config.ra.ca.status. */
+  status?: Partial<StatusOptions>;
 }
 
 export interface RaServiceHandle {
@@ -81,16 +84,10 @@ export async function startRaService(o: RaServiceOptions): Promise<RaServiceHand
     cleanup.push(() => closeServer(api));
     let statusPort = config.ra.statusPort;
     if (ca instanceof EmbeddedCa) {
-      await ca.crl(); // publish before anyone asks
-      const status = http.createServer(buildStatusApp(ca));
-      status.headersTimeout = 10_000;
-      status.requestTimeout = 30_000;
-      await new Promise<void>((resolve, reject) => {
-        status.once('error', reject);
-        status.listen(config.ra.statusPort, config.bind, () => resolve());
-      });
-      statusPort = (status.address() as AddressInfo).port;
-      cleanup.push(() => closeServer(status));
+      // CRLs and OCSP for the embedded CA (published before anyone asks); see src/status.
+      const status = await startStatusListener({ config, ca, repo, profiles, logger: logger.child({ component: 'ra-status' }), options: o.status });
+      statusPort = status.port;
+      cleanup.push(() => status.close());
     }
     await repo.tx(async (w) => void (await w.audit({ eventType: 'service.started', objectType: 'audit', objectId: 'ra', outcome: 'success', actor: SYSTEM, details: { version: VERSION, ca: ca.kind, database: config.ra.database.engine } })));
     const ports = { api: (api.address() as AddressInfo).port, status: statusPort };

@@ -4,7 +4,7 @@
  * later by willingToIssue; this module only answers "is this a sound request for a sound key".
  */
 import { createHash } from 'node:crypto';
-import { acceptCsr, CsrError as PkiCsrError, checkKeyPolicy, describePublicKey, KeyPolicyError, publicKeyFingerprint } from '@emsoc/pki';
+import { acceptCsr, CsrError as PkiCsrError, checkKeyPolicy, describePublicKey, KeyPolicyError, publicKeyFingerprint, sm2Verifier, VerifierRegistry } from '@emsoc/pki';
 import type { SanEntry } from '../model.js';
 import type { KeyDescription } from '../policy/willing-to-issue.js';
 
@@ -21,8 +21,10 @@ export interface ParsedCsr {
   sans: SanEntry[];
 }
 
-// Broadest acceptable keys; each profile narrows this in willingToIssue.
-const BASE_KEY_POLICY = { minRsaBits: 2048, maxRsaBits: 8192, allowedCurves: ['P-256', 'P-384'] };
+// Broadest acceptable keys; each profile narrows this in willingToIssue (SM2 only for SM2 profiles).
+const BASE_KEY_POLICY = { minRsaBits: 2048, maxRsaBits: 8192, allowedCurves: ['P-256', 'P-384', 'SM2'] };
+/** pki's defaults plus SM2-with-SM3 (GM/T 0009 default user ID) for SM2 CSRs' proof of possession. */
+const VERIFIERS = new VerifierRegistry().register(sm2Verifier);
 
 /**
  * Canonical key fingerprint (pki's publicKeyFingerprint), with a fast path: a named-curve EC key with
@@ -50,7 +52,7 @@ export function describeKey(spki: Uint8Array): KeyDescription {
 export function parseCsr(input: string | Uint8Array): ParsedCsr {
   let csr;
   try {
-    csr = acceptCsr(input, { keyPolicy: BASE_KEY_POLICY });
+    csr = acceptCsr(input, { keyPolicy: BASE_KEY_POLICY, verifiers: VERIFIERS });
   } catch (e) {
     if (e instanceof PkiCsrError) throw new CsrError(`${e.reason}: ${e.message}`);
     throw new CsrError(`unreadable certificate request: ${(e as Error).message}`);

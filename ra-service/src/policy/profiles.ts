@@ -38,6 +38,8 @@ export const profileSchema = z
       .object({
         rsa: z.object({ minBits: z.number().int().min(2048), maxBits: z.number().int().max(8192) }).strict().optional(),
         ecdsa: z.array(z.enum(['P-256', 'P-384'])).optional(),
+        /** SM2 keys (GM/T 0015, curve 1.2.156.10197.1.301); needs signature: sm2-with-sm3. */
+        sm2: z.boolean().optional(),
       })
       .strict(),
     serverKeyGeneration: z.boolean().default(false),
@@ -57,6 +59,8 @@ export const profileSchema = z
     approvals: z.number().int().min(0).max(2),
     /** Must be set for approvals: 0 (machine-issued, no officer in the loop). */
     automation: z.boolean().default(false),
+    /** Issuing CA key: the default root, or the SM2 root signing SM2-with-SM3 (GM/T 0015). */
+    signature: z.enum(['default', 'sm2-with-sm3']).default('default'),
     crlDistributionPoint: z.boolean().default(true),
     authorityInfoAccess: z.boolean().default(true),
     /** Reserved: SM2 signing + encryption certificate pair (a later issue). */
@@ -65,8 +69,10 @@ export const profileSchema = z
   .strict()
   .superRefine((p, ctx) => {
     if (p.approvals === 0 && !p.automation) ctx.addIssue({ code: 'custom', message: 'approvals: 0 requires automation: true' });
-    if (!p.keys.rsa && !p.keys.ecdsa?.length) ctx.addIssue({ code: 'custom', message: 'no key algorithm allowed' });
+    if (!p.keys.rsa && !p.keys.ecdsa?.length && !p.keys.sm2) ctx.addIssue({ code: 'custom', message: 'no key algorithm allowed' });
     if (p.keys.rsa && p.keys.rsa.minBits > p.keys.rsa.maxBits) ctx.addIssue({ code: 'custom', message: 'keys.rsa.minBits > maxBits' });
+    if (p.keys.sm2 && p.signature !== 'sm2-with-sm3') ctx.addIssue({ code: 'custom', message: 'SM2 keys are certified by the SM2 CA: set signature: sm2-with-sm3' });
+    if (p.signature === 'sm2-with-sm3' && (p.keys.rsa || p.keys.ecdsa?.length)) ctx.addIssue({ code: 'custom', message: 'an SM2 profile certifies SM2 keys only' });
     if (p.dualCertificate) ctx.addIssue({ code: 'custom', message: 'dualCertificate is reserved for SM2 and not supported yet' });
   });
 

@@ -69,6 +69,8 @@ export function willingToIssue(x: IssuanceIntent): PolicyViolation[] {
     }
   } else if (key.algorithm === 'ec') {
     if (!p.keys.ecdsa?.includes(key.curve as 'P-256')) v('key', 'keys.ecdsa', `curve ${key.curve ?? '?'} not allowed (allowed: ${(p.keys.ecdsa ?? []).join(', ') || 'none'})`);
+  } else if (key.algorithm === 'sm2') {
+    if (!p.keys.sm2) v('key', 'keys.sm2', `profile ${p.id} does not allow SM2 keys`);
   } else {
     v('key', 'keys', `${key.algorithm} keys are not allowed by profile ${p.id}`);
   }

@@ -78,6 +78,8 @@ export interface RequestFilter {
 
 export interface CertificateFilter {
   status?: CertificateStatus;
+  requestId?: string;
+  requestId?: string;
   subjectId?: string;
   profile?: string;
   requesterId?: string;
@@ -412,6 +414,7 @@ export class RaRepository {
     const params: unknown[] = [];
     if (f.status) (where.push('status = ?'), params.push(f.status));
     if (f.subjectId) (where.push('subject_id = ?'), params.push(f.subjectId));
+    if (f.requestId) (where.push('request_id = ?'), params.push(f.requestId));
     if (f.profile) (where.push('profile = ?'), params.push(f.profile));
     if (f.requesterId) (where.push('requester_id = ?'), params.push(f.requesterId));
     const rows = await this.driver.all<Row>(
@@ -433,11 +436,11 @@ export class RaRepository {
   }
 
   /** Revoked and on-hold entries for the CRL. */
-  async revocationEntries(): Promise<Array<{ serial: string; revokedAt: string; reason: RevocationReason }>> {
+  async revocationEntries(): Promise<Array<{ serial: string; revokedAt: string; reason: RevocationReason; profile: string }>> {
     const rows = await this.driver.all<Row>(
-      `SELECT serial, revoked_at, revocation_reason FROM certificates WHERE status IN ('revoked', 'suspended') ORDER BY serial`,
+      `SELECT serial, revoked_at, revocation_reason, profile FROM certificates WHERE status IN ('revoked', 'suspended') ORDER BY serial`,
     );
-    return rows.map((r) => ({ serial: String(r.serial), revokedAt: String(r.revoked_at), reason: r.revocation_reason as RevocationReason }));
+    return rows.map((r) => ({ serial: String(r.serial), revokedAt: String(r.revoked_at), reason: r.revocation_reason as RevocationReason, profile: String(r.profile) }));
   }
 
   async auditHead(): Promise<{ seq: number; hash: string }> {
