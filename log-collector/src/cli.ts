@@ -82,7 +82,13 @@ async function replayCommand(argv: string[]): Promise<number> {
   const stats: ReplayStats = { format: 'syslog', inputs: 0, documents: 0, skipped: 0, errors: [] };
   const out: string[] = [];
   const flush = () => {
-    if (out.length) fs.writeSync(1, out.join(''));
+    try {
+      if (out.length) fs.writeSync(1, out.join(''));
+    } catch (e) {
+      // The reader went away (`| head`): stop quietly, like other Unix tools.
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+      throw e;
+    }
     out.length = 0;
   };
   for (const doc of replay(data, {
@@ -119,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
 
 const entry = process.argv[1] ?? '';
 if (entry.endsWith('cli.ts') || entry.endsWith('soc-collector.mjs') || entry.endsWith('soc-collector')) {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
   try {
     process.exitCode = await main(process.argv.slice(2));
   } catch (e) {

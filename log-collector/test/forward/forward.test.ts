@@ -159,6 +159,8 @@ test('malformed frames are dead-lettered, counted, and end the connection', asyn
     ['deep nesting', Buffer.concat([Buffer.alloc(100, 0x91), Buffer.from([0xc0])])],
     ['huge count', Buffer.from([0xdd, 0xff, 0xff, 0xff, 0xff])],
     ['truncated packed entry', encode(['t', encode([1, { a: 1 }]).subarray(0, 4)])],
+    // Found by log-collector/fuzz/forward-fuzz.ts: a map key that is an array inside packed entries.
+    ['non-string key in a packed entry', encode(['t', Buffer.from([0x92, 0x01, 0x81, 0x90, 0x01])])],
   ];
   for (const [name, frame] of cases) {
     const { closed } = await sendFrames(s.port, [frame], 1, 2000);

@@ -86,7 +86,13 @@ function unpack(stream: Uint8Array, limits: ForwardLimits, out: ForwardEntry[]):
     if (out.length >= limits.maxEntries) throw new ForwardProtocolError(`more than ${limits.maxEntries} entries`);
     const r = scanMsgpack(stream, pos, { maxBytes: limits.maxDecompressedBytes, maxDepth: limits.maxDepth });
     if (r.kind !== 'complete') throw new ForwardProtocolError(`packed entries: ${r.kind === 'invalid' ? r.reason : 'truncated entry'}`);
-    out.push(entry(decoder.decode(stream.subarray(pos, r.end))));
+    let v: unknown;
+    try {
+      v = decoder.decode(stream.subarray(pos, r.end));
+    } catch (e) {
+      throw new ForwardProtocolError(`packed entry: invalid MessagePack: ${(e as Error).message}`);
+    }
+    out.push(entry(v));
     pos = r.end;
   }
 }

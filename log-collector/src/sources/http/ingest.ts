@@ -23,6 +23,42 @@ export function completeDocument(input: Record<string, unknown>, receivedAt: Dat
 }
 
 /**
+ * Turns an ingest body (NDJSON text, or a parsed JSON object/array) into documents. A line that is not a
+ * JSON object is kept raw in the dead-letter dataset and reported back with its line number.
+ */
+export function parseIngestBody(body: unknown, receivedAt: Date): { docs: EcsDocument[]; errors: Array<{ line: number; error: string }> } {
+  const docs: EcsDocument[] = [];
+  const errors: Array<{ line: number; error: string }> = [];
+  const take = (value: unknown, line: number, raw: string) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      errors.push({ line, error: 'not a JSON object' });
+      docs.push(deadLetter('http', raw, 'not a JSON object', receivedAt));
+      return;
+    }
+    docs.push(completeDocument(value as Record<string, unknown>, receivedAt));
+  };
+  if (typeof body === 'string') {
+    const lines = body.split('\n');
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        take(JSON.parse(line), i + 1, line);
+      } catch (e) {
+        errors.push({ line: i + 1, error: `invalid JSON: ${(e as Error).message}` });
+        docs.push(deadLetter('http', line, `invalid JSON: ${(e as Error).message}`, receivedAt));
+      }
+    });
+  } else if (Array.isArray(body)) {
+    body.forEach((v, i) => take(v, i + 1, JSON.stringify(v)));
+  } else if (body && typeof body === 'object') {
+    take(body, 1, JSON.stringify(body));
+  } else {
+    throw new HttpError(400, 'send JSON (object or array) or NDJSON with a matching Content-Type');
+  }
+  return { docs, errors };
+}
+
+/**
  * HTTP ingest of JSON documents: one object, an array, or NDJSON (one per line). A line that is not a
  * JSON object is kept raw in the dead-letter dataset and reported back with its line number.
  */
@@ -34,34 +70,7 @@ export function ingestRouter(pipeline: EventPipeline): Router {
     express.text({ type: ['application/x-ndjson', 'application/ndjson', 'text/plain'], limit: '10mb' }),
     route(async (req, res) => {
       const receivedAt = new Date();
-      const docs: EcsDocument[] = [];
-      const errors: Array<{ line: number; error: string }> = [];
-      const take = (value: unknown, line: number, raw: string) => {
-        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-          errors.push({ line, error: 'not a JSON object' });
-          docs.push(deadLetter('http', raw, 'not a JSON object', receivedAt));
-          return;
-        }
-        docs.push(completeDocument(value as Record<string, unknown>, receivedAt));
-      };
-      if (typeof req.body === 'string') {
-        const lines = req.body.split('\n');
-        lines.forEach((line, i) => {
-          if (line.trim() === '') return;
-          try {
-            take(JSON.parse(line), i + 1, line);
-          } catch (e) {
-            errors.push({ line: i + 1, error: `invalid JSON: ${(e as Error).message}` });
-            docs.push(deadLetter('http', line, `invalid JSON: ${(e as Error).message}`, receivedAt));
-          }
-        });
-      } else if (Array.isArray(req.body)) {
-        req.body.forEach((v, i) => take(v, i + 1, JSON.stringify(v)));
-      } else if (req.body && typeof req.body === 'object') {
-        take(req.body, 1, JSON.stringify(req.body));
-      } else {
-        throw new HttpError(400, 'send JSON (object or array) or NDJSON with a matching Content-Type');
-      }
+      const { docs, errors } = parseIngestBody(req.body, receivedAt);
       if (!pipeline.submit('http', docs)) {
         // Nothing was taken; the sender keeps the data and retries.
         sourceMetrics('http').dropped.inc(docs.length);
