@@ -45,7 +45,8 @@ test('an intact chain verifies; records carry the MLPS fields and link by hash',
 test('the chain rules are the RA’s: same record, same hash, same checkpoint signature bytes', () => {
   const at = '2026-11-29T00:00:00.000Z';
   const ours = chainRecord({ seq: 41, hash: 'ab'.repeat(32) }, draft(1), at);
-  const theirs = raChainRecord({ seq: 41, hash: 'ab'.repeat(32) }, { ...draft(1), objectType: 'audit' }, at);
+  const d = draft(1);
+  const theirs = raChainRecord({ seq: 41, hash: 'ab'.repeat(32) }, { ...d, objectType: 'audit', actor: { ...d.actor, roles: [...d.actor.roles] } }, at);
   assert.deepEqual({ ...ours, objectType: 'audit', hash: undefined }, { ...theirs, hash: undefined });
   assert.equal(chainRecord({ seq: 41, hash: 'ab'.repeat(32) }, { ...draft(1), objectType: 'audit' }, at).hash, theirs.hash);
   assert.equal(ours.details, canonicalJson({ query: 'user.name:u1', n: 1 }));

@@ -171,10 +171,11 @@ test('rules/validate reports YAML, Sigma and compile errors', async () => {
   assert.equal(ok.json.ok, true);
   const yamlErr = await h.call('POST', '/api/v1/rules/validate', { token: analyst(), body: { yaml: 'title: [unclosed' } });
   assert.equal(yamlErr.json.ok, false);
-  assert.match(yamlErr.json.errors[0].reason, /YAML/);
+  assert.match(yamlErr.json.errors[0], /YAML/);
+  assert.match(yamlErr.json.problems[0].reason, /YAML/);
   const badRef = await h.call('POST', '/api/v1/rules/validate', { token: analyst(), body: { yaml: BRUTE_FORCE.replace('0a9b8c7d', '1a9b8c7d').replace('test_failed_login', 'no_such_rule') } });
   assert.equal(badRef.json.ok, false);
-  assert.match(badRef.json.errors[0].reason, /unknown rule/);
+  assert.match(badRef.json.errors[0], /^1a9b8c7d-2222-4333-8444-955566677788: .*unknown rule/);
   // A correlation may reference a library rule.
   const libRef = await h.call('POST', '/api/v1/rules/validate', { token: analyst(), body: { yaml: BRUTE_FORCE.replace('0a9b8c7d', '1a9b8c7d') } });
   assert.equal(libRef.json.ok, true, JSON.stringify(libRef.json));

@@ -100,7 +100,7 @@ export class RuleCatalog {
    * Checks a rule text the way the live engine would take it: YAML and Sigma parsing, then compilation
    * next to the library (so correlations may reference library rules). Only the submitted rules' errors count.
    */
-  validate(yaml: string): { ok: boolean; errors: { ruleId: string | null; title: string | null; reason: string }[]; rules: string[] } {
+  validate(yaml: string): { ok: boolean; errors: string[]; problems: { ruleId: string | null; title: string | null; reason: string }[]; rules: string[] } {
     const parsed = parseRuleText(yaml, 'submitted');
     const errors = parsed.errors.map((e) => ({ ruleId: e.ruleId, title: e.title, reason: e.reason }));
     if (parsed.rules.length === 0 && errors.length === 0) errors.push({ ruleId: null, title: null, reason: 'no rule in the text' });
@@ -110,6 +110,11 @@ export class RuleCatalog {
       const engine = createEngine({ rules: [...library, ...parsed.rules], ...engineSupport() });
       for (const e of engine.refused) if (e.ruleId && ids.has(e.ruleId)) errors.push({ ruleId: e.ruleId, title: e.title, reason: e.reason });
     }
-    return { ok: errors.length === 0, errors, rules: parsed.rules.map((r) => r.id) };
+    return {
+      ok: errors.length === 0,
+      errors: errors.map((e) => (e.ruleId ? `${e.ruleId}: ${e.reason}` : e.reason)),
+      problems: errors,
+      rules: parsed.rules.map((r) => r.id),
+    };
   }
 }
