@@ -16,7 +16,8 @@ import { httpsRequest } from '../lib/https.js';
 import { chromiumAvailable, launchBrowser } from './browser.js';
 import { ensureWebBuild } from './web-build.js';
 
-const CONSOLE = 'https://127.0.0.1:8443';
+/** The console's URL on the free port the platform was given. */
+let CONSOLE = '';
 const SHOTS = path.join(repoRoot, 'test-results', 'screenshots');
 const PASSWORD = 'e2e-Passw0rd-long-enough';
 const ATTACKER = '203.0.113.77';
@@ -55,7 +56,7 @@ async function createPerson(name: string, role: string): Promise<Person> {
 
 function sendSyslog(lines: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(5514, '127.0.0.1', () => {
+    const s = net.connect(platform.ports.syslog, '127.0.0.1', () => {
       s.end(lines.map((l) => `${l}\n`).join(''), () => resolve());
     });
     s.on('error', reject);
@@ -80,7 +81,18 @@ async function signIn(page: Page, who: Person): Promise<void> {
   await page.locator('#password').fill(PASSWORD);
   await page.locator('#totp').fill(totp(who.totpSecret));
   await page.locator('[data-testid=login-form] button[type=submit]').click();
-  await page.getByTestId('current-user').waitFor();
+  const outcome = await Promise.race([
+    page.getByTestId('current-user').waitFor().then(() => 'in'),
+    page.getByTestId('login-error').waitFor().then(async () => `refused: ${await page.getByTestId('login-error').textContent()}`),
+  ]);
+  assert.equal(outcome, 'in', `${who.name} signs in`);
+}
+
+/** On failure, what the page showed (the screenshot goes next to the others). */
+async function evidence(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `FAILED-${name}.png`), fullPage: true }).catch(() => undefined);
+  return `${page.url()}\n${((await page.locator('body').textContent().catch(() => '')) ?? '').slice(0, 1500)}`;
 }
 
 async function signOut(page: Page): Promise<void> {
@@ -104,7 +116,17 @@ function watchConsole(page: Page): string[] {
 describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium not installed at /usr/bin/chromium' }, () => {
   before(async () => {
     ensureWebBuild();
-    platform = await startPlatform();
+    platform = await startPlatform({ timeoutMs: 300_000 });
+    CONSOLE = platform.consoleUrl;
+    try {
+      await setUp();
+    } catch (e) {
+      console.error(platform.output().slice(-4000));
+      throw e;
+    }
+  });
+
+  async function setUp(): Promise<void> {
     people.analyst = await createPerson('e2e-analyst', 'soc-analyst');
     people.officer1 = await createPerson('e2e-officer1', 'ra-officer');
     people.officer2 = await createPerson('e2e-officer2', 'ra-officer');
@@ -116,7 +138,7 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
       `<38>1 ${stamp} bastion sshd 5000 - - Accepted password for duty-officer from 198.51.100.20 port 50000 ssh2`,
     ]);
     browser = await launchBrowser();
-  });
+  }
 
   after(async () => {
     await browser?.close();
@@ -160,11 +182,11 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
     // Search: the brute-force lines are there.
     const found = await eventually(async () => {
       await page.goto(`${CONSOLE}/search?ds=events&preset=1h&q=${encodeURIComponent(`source.ip:"${ATTACKER}"`)}`);
-      await page.getByTestId('results').waitFor();
+      await page.getByTestId('results').waitFor({ timeout: 10_000 }).catch(async (e: Error) => assert.fail(`${e.message}\n${await evidence(page, 'search')}`));
       await page.waitForFunction(() => !document.querySelector('[data-testid=results] tbody')?.textContent?.includes('…'));
       return (await page.locator('[data-testid=results] tbody tr').first().locator('button').count()) > 0;
     }, 20_000, 1000);
-    assert.ok(found, 'the ingested events show up in the search view');
+    assert.ok(found, `the ingested events show up in the search view: ${await evidence(page, 'search')}`);
     await page.locator('[data-testid=results] tbody tr button').first().click();
     await page.locator('.json-tree').first().waitFor();
     assert.ok((await page.locator('.json-tree').first().textContent())?.includes(ATTACKER));
@@ -260,7 +282,7 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
     const page = await browser!.context.newPage();
     const problems = watchConsole(page);
     await signIn(page, people.officer2);
-    await page.waitForURL(/\/ra\/requests/);
+    await page.waitForURL(/\/ra\/requests/, { timeout: 15_000 }).catch(async (e: Error) => assert.fail(`${e.message}\n${await evidence(page, 'ra-landing')}`));
     const rowA = page.locator(`tr[data-request-id="${a.body.id}"]`);
     await rowA.waitFor();
     assert.match((await rowA.getByTestId('dual-control').textContent()) ?? '', new RegExp(`0 / ${a.body.approvalsRequired}`));
@@ -301,8 +323,9 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
     await signIn(page, people.auditor);
     await page.waitForURL(/\/audit/);
     await page.locator('[data-testid=chain-status] [data-chain=console]').waitFor({ timeout: 20_000 });
-    assert.equal(await page.locator('[data-chain=console]').getAttribute('data-ok'), 'true');
-    assert.equal(await page.locator('[data-chain=ra]').getAttribute('data-ok'), 'true');
+    const chains = (await page.getByTestId('chain-status').textContent()) ?? '';
+    assert.equal(await page.locator('[data-chain=console]').getAttribute('data-ok'), 'true', chains);
+    assert.equal(await page.locator('[data-chain=ra]').getAttribute('data-ok'), 'true', chains);
     await eventually(async () => {
       await page.getByRole('button', { name: /重新校验|Verify again/ }).click();
       return (await page.locator('[data-testid=audit-table] tbody tr td.nowrap').count()) > 0;

@@ -15,6 +15,8 @@ interface ChainStatus {
   ok: boolean;
   records: number;
   brokenAt?: number | string;
+  /** The chain could not be checked at all (e.g. the RA was unreachable). */
+  error?: string;
 }
 
 interface RaAuditRecord {
@@ -46,6 +48,7 @@ interface RaAuditRecord {
                 {{ 'audit.chain.' + c.name | t }}: {{ (c.status.ok ? 'audit.intact' : 'audit.broken') | t }} · {{ c.status.records | number }}
                 @if (!c.status.ok && c.status.brokenAt !== undefined) { ({{ 'audit.brokenAt' | t }} {{ c.status.brokenAt }}) }
               </span>
+              @if (c.status.error) { <span class="error small" [attr.data-chain-error]="c.name">{{ c.status.error }}</span> }
             }
           } @else if (verify.error()) {
             <span class="badge status-yellow">{{ 'audit.verifyFailed' | t }}</span>

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@a
 import { FormsModule } from '@angular/forms';
 import { httpResource } from '@angular/common/http';
 import { Router, RouterLink } from '@angular/router';
-import { API, queryString } from '../../core/api/api';
+import { API, errorText, queryString } from '../../core/api/api';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { InstantPipe } from '../../core/format/instant.pipe';
 import { CERT_STATUSES, type RaCertificate } from './ra.api';
@@ -31,6 +31,7 @@ import { RaTabsComponent } from './ra-tabs.component';
           <button type="submit" [disabled]="!serial().trim()">{{ 'common.open' | t }}</button>
         </form>
       </div>
+      @if (res.error(); as e) { <p class="error" role="alert" data-testid="ra-load-error">{{ 'common.loadFailed' | t }}: {{ errorOf(e) }}</p> }
       <table class="table" data-testid="cert-table">
         <caption class="sr-only">{{ 'ra.certificates' | t }}</caption>
         <thead><tr><th scope="col">{{ 'ra.serial' | t }}</th><th scope="col">{{ 'ra.subject' | t }}</th><th scope="col">{{ 'ra.profile' | t }}</th><th scope="col">{{ 'ra.notAfter' | t }}</th><th scope="col">{{ 'ra.status' | t }}</th></tr></thead>
@@ -51,6 +52,7 @@ import { RaTabsComponent } from './ra-tabs.component';
 })
 export class CertificateSearchComponent {
   private readonly router = inject(Router);
+  protected readonly errorOf = errorText;
   protected readonly statuses = CERT_STATUSES;
   protected readonly status = signal('');
   protected readonly text = signal('');

@@ -30,6 +30,7 @@ import { RaTabsComponent } from './ra-tabs.component';
       </div>
       @if (error()) { <p class="error" role="alert" data-testid="ra-error">{{ error() }}</p> }
       @if (notice()) { <p class="ok" role="status" data-testid="ra-notice">{{ notice() }}</p> }
+      @if (res.error(); as e) { <p class="error" role="alert" data-testid="ra-load-error">{{ 'common.loadFailed' | t }}: {{ errorOf(e) }}</p> }
       <table class="table" data-testid="request-table">
         <caption class="sr-only">{{ 'ra.requests' | t }}</caption>
         <thead><tr>
@@ -83,6 +84,7 @@ import { RaTabsComponent } from './ra-tabs.component';
 export class RequestQueueComponent {
   private readonly api = inject(RaApi);
   private readonly auth = inject(AuthState);
+  protected readonly errorOf = errorText;
   protected readonly statuses = REQUEST_STATUSES;
   protected readonly status = signal('submitted');
   protected readonly res = httpResource<{ items: RaRequest[] }>(() => `${API}ra/requests?${queryString({ status: this.status(), limit: 200 })}`);

@@ -33,7 +33,7 @@ const POLL_MS = 1000;
           </div>
           @if (job(); as j) {
             <div role="status" data-testid="backtest-status">
-              <progress [value]="j.progress" max="1" [attr.aria-label]="'rules.backtest' | t"></progress>
+              <progress [attr.value]="j.progress ?? 0" max="1" [attr.aria-label]="'rules.backtest' | t"></progress>
               {{ j.progress | percent }} · {{ j.processed ?? 0 | number }} / {{ j.total ?? 0 | number }} · {{ 'job.' + j.status | t }}
             </div>
             @if (j.status === 'done') {

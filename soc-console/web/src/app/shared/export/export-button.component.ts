@@ -17,7 +17,7 @@ import { readExport, type ExportFormat, type ExportProgress } from './export-str
       <button type="button" (click)="run('ndjson')" [disabled]="busy()" data-testid="export-ndjson">{{ 'export.ndjson' | t }}</button>
       @if (progress(); as p) {
         <span class="export__progress" data-testid="export-progress">
-          <progress [value]="p.fraction ?? undefined" max="1" [attr.aria-label]="'export.progress' | t"></progress>
+          <progress [attr.value]="p.fraction" max="1" [attr.aria-label]="'export.progress' | t"></progress>
           {{ p.rows | number }}@if (p.total !== null) { / {{ p.total | number }} } {{ 'export.rows' | t }}
           @if (done()) { ✓ }
         </span>
