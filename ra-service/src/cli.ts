@@ -82,7 +82,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   list: {
-    usage: 'list [--status submitted|approved|issued|completed|rejected|cancelled|failed] [--type TYPE] [--mine] [--limit N]',
+    usage: 'list [--status submitted|approved|issued|completed|rejected|cancelled|failed|ca-error] [--type TYPE] [--mine] [--limit N]',
     summary: 'list requests (newest first)',
     options: { status: { type: 'string' }, type: { type: 'string' }, mine: { type: 'boolean' }, limit: { type: 'string' } },
     async run(c, v) {
@@ -125,6 +125,15 @@ const COMMANDS: Record<string, Command> = {
       const [id] = need(pos, 1, 'request id');
       if (!v.reason) throw new UsageError('--reason is required');
       return print(await c.post(`/api/v1/requests/${id}/reject`, { reason: v.reason }), Boolean(v.json), reqDetail);
+    },
+  },
+  retry: {
+    usage: 'retry REQUEST-ID [--comment TEXT]',
+    summary: 'retry a request the CA connector failed on (status ca-error)',
+    options: { comment: { type: 'string' } },
+    async run(c, v, pos) {
+      const [id] = need(pos, 1, 'request id');
+      return print(await c.post(`/api/v1/requests/${id}/retry`, v.comment ? { comment: v.comment } : {}), Boolean(v.json), reqDetail);
     },
   },
   cancel: {

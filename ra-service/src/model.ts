@@ -26,7 +26,8 @@ export interface Subject {
 
 export const REQUEST_TYPES = ['enroll', 'keygen', 'renew', 'rekey', 'revoke', 'suspend', 'resume'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
-export const REQUEST_STATUSES = ['submitted', 'approved', 'issued', 'completed', 'rejected', 'cancelled', 'failed'] as const;
+/** `ca-error`: approved, but the CA connector failed (down, timeout, rejection); an officer may retry it. */
+export const REQUEST_STATUSES = ['submitted', 'approved', 'issued', 'completed', 'rejected', 'cancelled', 'failed', 'ca-error'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 /** RFC 5280 §5.3.1 CRLReason codes (7 is unused). */

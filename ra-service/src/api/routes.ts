@@ -123,6 +123,14 @@ export function routes(d: RouteDeps): RouteSpec[] {
     },
     {
       method: 'post',
+      path: '/api/v1/requests/:id/retry',
+      permissions: ['ra.requests:decide'],
+      summary: 'Retry a request the CA connector failed on (status ca-error); same serial / CMP transaction',
+      body: S.commentInput,
+      handler: async ({ req, caller }) => withCert(await ra.retry(caller, param(req, 'id', S.idParam), parseWith(S.commentInput, req.body ?? {}).comment), caller),
+    },
+    {
+      method: 'post',
       path: '/api/v1/requests/:id/cancel',
       permissions: ['ra.requests:submit', 'ra.requests:decide'],
       summary: 'Cancel a submitted request (the requester, or an officer)',

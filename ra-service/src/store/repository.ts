@@ -80,6 +80,7 @@ export interface CertificateFilter {
   status?: CertificateStatus;
   requestId?: string;
   requestId?: string;
+  requestId?: string;
   subjectId?: string;
   profile?: string;
   requesterId?: string;
