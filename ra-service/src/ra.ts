@@ -18,22 +18,10 @@ import type { RaRepository, RaTx } from './store/repository.js';
 import { counter } from '@emsoc/common';
 import { inspectIssued as inspect } from './ca/inspect.js';
 import { issuedCertificateFields } from './ca/issued.js';
-import { issuedCertificateFields } from './ca/issued.js';
 
 const refused = counter('emsoc_ra_refused_total', 'RA requests refused, by cause', ['cause']);
 const issued = counter('emsoc_ra_certificates_issued_total', 'Certificates issued, by profile', ['profile']);
 const generateKeyPairAsync = promisify(generateKeyPair);
-const caErrors = counter('emsoc_ra_ca_errors_total', 'CA connector failures that left a request in ca-error, by connector', ['ca']);
-
-/** A key proven by a CA protocol's own proof of possession, in the shape the CSR path yields. */
-function verifiedKey(spki: Uint8Array): { der: null; publicKeyInfo: Uint8Array; spkiSha256: string; sans: SanEntry[] } {
-  try {
-    describeKey(spki);
-  } catch (e) {
-    throw badInput(`unreadable public key: ${(e as Error).message}`, 'csr');
-  }
-  return { der: null, publicKeyInfo: spki, spkiSha256: spkiFingerprint(spki), sans: [] };
-}
 const caErrors = counter('emsoc_ra_ca_errors_total', 'CA connector failures that left a request in ca-error, by connector', ['ca']);
 
 /** A key proven by a CA protocol's own proof of possession, in the shape the CSR path yields. */
@@ -63,14 +51,6 @@ export interface RaDeps {
   units: OrgUnits;
   ca: CaConnector;
   logger: Logger;
-}
-
-/** Internal submission options for CA-protocol front ends (the embedded CA's CMP endpoint). */
-export interface SubmitOptions {
-  /** Key whose possession the protocol layer already proved (CRMF POP); replaces the CSR of enroll/rekey. */
-  verifiedPublicKey?: Uint8Array;
-  /** Revocation asked by the key holder itself (CMP rr protected by that certificate's key or its client's MAC): executes without an officer. */
-  selfRevocation?: boolean;
 }
 
 /** Internal submission options for CA-protocol front ends (the embedded CA's CMP endpoint). */
@@ -245,7 +225,6 @@ export class RegistrationAuthority {
         if (!allowedFrom.includes(cert.status)) throw new HttpError(409, `certificate ${cert.serial} is ${cert.status}; cannot ${input.type}`);
         base.revocationReason = input.type === 'revoke' ? input.reason : input.type === 'suspend' ? 'certificateHold' : 'removeFromCRL';
         if (opts.selfRevocation && input.type === 'revoke') base.approvalsRequired = 0;
-        if (opts.selfRevocation && input.type === 'revoke') base.approvalsRequired = 0;
       }
     }
 
@@ -363,35 +342,6 @@ export class RegistrationAuthority {
       if (prepared) await this.sign(actor, approved, prepared);
       else await this.changeStatus(actor, approved);
     }
-    return this.load(id);
-  }
-
-  /**
-   * Retries a request the CA connector failed on (ca-error): policy is re-checked, the TBS is rebuilt
-   * with the serial reserved the first time, and the connector is called again with the same request
-   * id (CMP reuses the transactionID), so a lost response never yields a second certificate.
-   */
-  async retry(actor: Caller, id: string, comment: string | undefined): Promise<CertRequest> {
-    const r = await this.load(id);
-    if (r.status !== 'ca-error') throw new HttpError(409, `request is ${r.status}; only requests in ca-error can be retried`);
-    const reserved = (await this.d.repo.listCertificates({ requestId: id, status: 'reserved', limit: 1 }))[0];
-    if (!reserved) throw new HttpError(409, 'no reserved certificate for this request');
-    const profile = this.profile(r.profile);
-    const subject = await this.d.repo.getSubject(r.subjectId ?? '');
-    if (!subject) throw new HttpError(409, 'subject record is gone');
-    const violations = willingToIssue({ profile, subject, unit: this.d.units.get(subject.orgUnit), key: describeKey(r.publicKeyInfo!), san: r.san });
-    if (violations.length) {
-      await this.fail(actor, r, 'ca-error', `policy: ${violations.map((v) => `${v.identifier}: ${v.rule}`).join('; ')}`, reserved.serial);
-      throw policyError(violations);
-    }
-    const { prepared } = this.prepare(r, profile, subject, Buffer.from(reserved.serial, 'hex'));
-    const ok = await this.d.repo.tx(async (w) => {
-      if (!(await w.transition(r.id, { ...this.transition(actor, 'ca-error', 'approved', comment ?? 'retry'), from: 'ca-error' }))) return false;
-      await w.audit(this.auditRequest(actor, r, 'request.retried', { serial: reserved.serial, comment }));
-      return true;
-    });
-    if (!ok) throw new HttpError(409, 'request changed concurrently; reload and retry');
-    await this.sign(actor, { ...r, status: 'approved' }, { prepared, cert: reserved });
     return this.load(id);
   }
 

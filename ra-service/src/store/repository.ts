@@ -80,7 +80,6 @@ export interface CertificateFilter {
   status?: CertificateStatus;
   requestId?: string;
   requestId?: string;
-  requestId?: string;
   subjectId?: string;
   profile?: string;
   requesterId?: string;
