@@ -1,0 +1,113 @@
+// bench: library — shared by the collector benchmarks (not a benchmark itself).
+/**
+ * An in-process collector (listeners → decoders → spool → store sink into an embedded SQLite store) on
+ * loopback ports, plus load senders that run as separate processes so their CPU is not ours.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { openEventStore } from '@emsoc/event-store/factory';
+import { Spool } from '../../../log-collector/src/spool/spool.js';
+import { EventPipeline } from '../../../log-collector/src/pipeline/event-pipeline.js';
+import { StoreSink } from '../../../log-collector/src/sinks/store/store-sink.js';
+import { syslogDecoder } from '../../../log-collector/src/sources/syslog/decode.js';
+import type { SyslogDecoder } from '../../../log-collector/src/sources/syslog/listen.js';
+
+export function line(i: number): string {
+  const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  switch (i % 4) {
+    case 0: return `<38>Nov 29 09:00:01 bastion sshd[${1000 + (i % 5000)}]: Failed password for invalid user u${i % 97} from ${ip} port ${30000 + (i % 30000)} ssh2`;
+    case 1: return `<85>Nov 29 10:00:00 app${i % 9} sudo:   alice : TTY=pts/${i % 5} ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/systemctl restart svc${i % 13}`;
+    case 2: return `<190>1 2026-11-29T10:00:00.${String(i % 1000).padStart(3, '0')}Z web nginx - - - ${ip} - - [29/Nov/2026:18:00:00 +0800] "GET /api/items/${i} HTTP/1.1" 200 ${i % 9000} "-" "curl/8"`;
+    default: return `<4>Nov 29 10:00:00 fw kernel: DROP IN=eth0 OUT= SRC=192.0.2.${i & 255} DST=${ip} LEN=60 TTL=50 PROTO=TCP SPT=${1024 + (i % 60000)} DPT=22 SYN seq=${i}`;
+  }
+}
+
+export interface InProcessCollector {
+  pipeline: EventPipeline;
+  sink: StoreSink;
+  decode: SyslogDecoder;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function inProcessCollector(): Promise<InProcessCollector> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-collector-'));
+  const logger = pino({ level: 'silent' });
+  const spool = new Spool({ dir: path.join(dir, 'spool'), maxBytes: 4 * 1024 ** 3 });
+  const store = await openEventStore({ engine: 'sqlite', path: path.join(dir, 'events.db') });
+  const pipeline = new EventPipeline(spool);
+  const sink = new StoreSink(spool, store, logger, { batchSize: 5000 });
+  sink.start();
+  return {
+    pipeline,
+    sink,
+    decode: syslogDecoder(undefined, 'Asia/Shanghai'),
+    dir,
+    async close() {
+      await sink.stop(60_000);
+      spool.close();
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A sender process. `tcp`: writes `count` lines (from `line(i)`) as fast as the socket takes them, or at
+ * `rate` lines/s. `udp`: sends `count` datagrams at `rate` per second (paced in 1 ms slices).
+ * Resolves with what the sender reported (JSON on stdout).
+ */
+export function sender(kind: 'tcp' | 'udp', opts: { port: number; count: number; rate?: number; payloadHex?: string }): { proc: ChildProcess; done: Promise<{ sent: number; seconds: number }> } {
+  const script = `
+    const net = require('node:net'), dgram = require('node:dgram');
+    const o = ${JSON.stringify({ kind, ...opts })};
+    ${line.toString().replace(/^function line/, 'function line')}
+    const t0 = process.hrtime.bigint();
+    const fin = (sent) => { process.stdout.write(JSON.stringify({ sent, seconds: Number(process.hrtime.bigint() - t0) / 1e9 })); };
+    if (o.kind === 'tcp') {
+      const s = net.connect(o.port, '127.0.0.1', () => {
+        let i = 0;
+        const pump = () => {
+          while (i < o.count) {
+            if (o.rate) { const due = Math.min(o.count, Math.floor(Number(process.hrtime.bigint() - t0) / 1e9 * o.rate)); if (i >= due) { setTimeout(pump, 5); return; } }
+            let chunk = ''; const end = Math.min(o.count, i + 500);
+            for (; i < end; i++) chunk += line(i) + '\\n';
+            if (!s.write(chunk)) { s.once('drain', pump); return; }
+          }
+          s.end(() => fin(i));
+        };
+        pump();
+      });
+    } else {
+      const s = dgram.createSocket('udp4');
+      const payload = o.payloadHex ? Buffer.from(o.payloadHex, 'hex') : null;
+      let i = 0;
+      const tick = () => {
+        const due = Math.min(o.count, Math.floor(Number(process.hrtime.bigint() - t0) / 1e9 * o.rate));
+        for (; i < due; i++) s.send(payload ?? Buffer.from(line(i)), o.port, '127.0.0.1');
+        if (i < o.count) setImmediate(tick); else setTimeout(() => { s.close(); fin(i); }, 50);
+      };
+      tick();
+    }`;
+  const proc = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const done = new Promise<{ sent: number; seconds: number }>((resolve, reject) =>
+    proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { sent: number; seconds: number }) : reject(new Error(`sender exited ${code}`)))),
+  );
+  return { proc, done };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function procCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+export function emit(name: string, value: number, unit: string, peer: string | null = null, peerValue: number | null = null, extra: Record<string, unknown> = {}): void {
+  console.log(JSON.stringify({ name, value: Math.round(value * 100) / 100, unit, peer, peer_value: peerValue === null ? null : Math.round(peerValue * 100) / 100, ...extra }));
+}

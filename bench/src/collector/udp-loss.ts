@@ -1,0 +1,65 @@
+/**
+ * Loss of UDP syslog and NetFlow datagrams at 10k/50k/100k packets/s on loopback (bounded: 3 s per
+ * rate). A sender process paces datagrams; our listener decodes and spools them (the sink runs too).
+ * Loss = 1 − received/sent, counted at the listener. No peer.
+ *
+ *   node --import tsx bench/src/collector/udp-loss.ts [--seconds 3]
+ */
+import net from 'node:net';
+import { pino } from 'pino';
+import { listenSyslogUdp } from '../../../log-collector/src/sources/syslog/listen.js';
+import { listenFlowUdp } from '../../../log-collector/src/sources/flow-udp.js';
+import { decodeFlowPacket, TemplateCache } from '../../../log-collector/src/sources/netflow/index.js';
+import { concat, FLOW_SPECS, flowRecord, ipfixMessage, ipfixTemplate, set } from '../../../log-collector/test/netflow/build.js';
+import { emit, inProcessCollector, sender } from './harness.js';
+
+const args = process.argv.slice(2);
+const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 3) || 3;
+const logger = pino({ level: 'silent' });
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const p = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
+
+// One IPFIX message with its template and 10 records: each datagram decodes on its own.
+const ipfix = Buffer.from(ipfixMessage([set(2, ipfixTemplate(300, FLOW_SPECS)), set(300, concat(...Array.from({ length: 10 }, (_, i) => flowRecord(i))))]));
+
+for (const kind of ['syslog', 'netflow'] as const) {
+  for (const rate of [10_000, 50_000, 100_000]) {
+    const c = await inProcessCollector();
+    const port = await freePort();
+    let received = 0;
+    let close: () => Promise<void>;
+    if (kind === 'syslog') {
+      const decode: typeof c.decode = (f, r) => {
+        received++;
+        return c.decode(f, r);
+      };
+      const s = await listenSyslogUdp({ host: '127.0.0.1', port, decode, pipeline: c.pipeline, logger });
+      close = () => new Promise((r) => s.close(() => r()));
+    } else {
+      const templates = new TemplateCache();
+      close = await listenFlowUdp({
+        source: 'netflow', host: '127.0.0.1', port, pipeline: c.pipeline, logger,
+        decode: (m, e, at) => {
+          received++;
+          return decodeFlowPacket(m, e, at, templates);
+        },
+      });
+    }
+    const count = rate * seconds;
+    const s = sender('udp', { port, count, rate, ...(kind === 'netflow' ? { payloadHex: ipfix.toString('hex') } : {}) });
+    const r = await s.done;
+    await new Promise((res) => setTimeout(res, 500));
+    await close();
+    emit(`collector.udp_loss.${kind}.${rate / 1000}k_pps`, (1 - received / r.sent) * 100, '%', null, null, {
+      sent: r.sent, received, achieved_send_pps: Math.round(r.sent / r.seconds),
+    });
+    await c.close();
+  }
+}
+process.exit(0);
