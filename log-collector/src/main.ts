@@ -13,7 +13,11 @@ await runService('log-collector', ctx.logger, async () => {
   const { config, logger } = ctx;
   const enrichment = await loadEnrichment(policiesDir);
   for (const w of enrichment.warnings ?? []) logger.warn(w);
-  const store = await openPlatformStore(config);
+  // The collector must come up and spool even while the engine is down; the sink retries.
+  const store = await openPlatformStore(config, {
+    deferInit: true,
+    onInitError: (e) => logger.warn({ err: String(e) }, 'event store not ready; spooling until it is'),
+  });
   const extraSources: NonNullable<Parameters<typeof startCollector>[0]['extraSources']> = [];
   if (config.collector.netflow.enabled) {
     extraSources.push((pipeline) => listenNetflow({ host: config.bind, port: config.collector.netflow.port, pipeline, logger }));
