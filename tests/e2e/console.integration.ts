@@ -116,7 +116,8 @@ function watchConsole(page: Page): string[] {
 describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium not installed at /usr/bin/chromium' }, () => {
   before(async () => {
     ensureWebBuild();
-    platform = await startPlatform({ timeoutMs: 300_000 });
+    // sFlow is not part of this test and its port is not among the free ports the helper picks.
+    platform = await startPlatform({ timeoutMs: 300_000, env: { SOC_COLLECTOR_SFLOW: 'off' } });
     CONSOLE = platform.consoleUrl;
     try {
       await setUp();
@@ -284,7 +285,11 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
     await signIn(page, people.officer2);
     await page.waitForURL(/\/ra\/requests/, { timeout: 15_000 }).catch(async (e: Error) => assert.fail(`${e.message}\n${await evidence(page, 'ra-landing')}`));
     const rowA = page.locator(`tr[data-request-id="${a.body.id}"]`);
-    await rowA.waitFor();
+    const listed = await Promise.race([
+      rowA.waitFor().then(() => ''),
+      page.getByTestId('ra-load-error').waitFor().then(async () => (await page.getByTestId('ra-load-error').textContent()) ?? 'error'),
+    ]);
+    assert.equal(listed, '', `the officer's session reaches the RA through the console: ${listed}`);
     assert.match((await rowA.getByTestId('dual-control').textContent()) ?? '', new RegExp(`0 / ${a.body.approvalsRequired}`));
     await screenshot(page, '11-ra-requests');
     await rowA.getByTestId('approve').click();

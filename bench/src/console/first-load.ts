@@ -41,7 +41,7 @@ ensureWebBuild();
 let base = process.env.EMSOC_CONSOLE_URL ?? '';
 let platform: RunningPlatform | undefined;
 if (!base || !(await reachable(base))) {
-  platform = await startPlatform({ timeoutMs: 300_000 });
+  platform = await startPlatform({ timeoutMs: 300_000, env: { SOC_COLLECTOR_SFLOW: 'off' } });
   base = platform.consoleUrl;
 }
 
@@ -60,17 +60,15 @@ try {
     });
     await page.goto(`${base}/login`, { waitUntil: 'commit' });
     // performance.now() counts from the navigation start; the login form rendered and enabled = usable.
-    const ms = await page.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          const check = () => {
-            const user = document.querySelector<HTMLInputElement>('#username');
-            if (user && !user.disabled && document.querySelector('[data-testid=login-form] button[type=submit]')) resolve(performance.now());
-            else requestAnimationFrame(check);
-          };
-          check();
-        }),
-    );
+    // Passed as source text: tsx would otherwise wrap named inner functions in a helper the page lacks.
+    const ms = (await page.evaluate(`new Promise((resolve) => {
+      const check = () => {
+        const user = document.querySelector('#username');
+        if (user && !user.disabled && document.querySelector('[data-testid=login-form] button[type=submit]')) resolve(performance.now());
+        else requestAnimationFrame(check);
+      };
+      check();
+    })`)) as number;
     await page.waitForLoadState('networkidle');
     times.push(ms);
     await page.close();
