@@ -79,7 +79,6 @@ export interface RequestFilter {
 export interface CertificateFilter {
   status?: CertificateStatus;
   requestId?: string;
-  requestId?: string;
   subjectId?: string;
   profile?: string;
   requesterId?: string;
