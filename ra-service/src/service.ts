@@ -6,6 +6,7 @@ import { routes } from './api/routes.js';
 import { AuditForwarder } from './audit/forwarder.js';
 import { Checkpointer, loadAuditKey } from './audit/checkpoints.js';
 import { openConnector } from './ca/connectors.js';
+import { startCmpEndpoint } from './ca/cmp/endpoint.js';
 import { EmbeddedCa } from './ca/embedded.js';
 import { loadOrgUnits } from './policy/org-units.js';
 import { loadProfiles } from './policy/profiles.js';
@@ -30,7 +31,7 @@ export interface RaServiceOptions {
 export interface RaServiceHandle {
   close(): Promise<void>;
   /** Bound ports (useful when configured as 0 in tests). */
-  ports: { api: number; status: number };
+  ports: { api: number; status: number; cmp?: number };
   ra: RegistrationAuthority;
 }
 
@@ -53,7 +54,7 @@ export async function startRaService(o: RaServiceOptions): Promise<RaServiceHand
     for (const f of cleanup.reverse()) await f().catch((e) => logger.error({ err: e }, 'RA shutdown step failed'));
   };
   try {
-    const ca = await openConnector(config, repo);
+    const ca = await openConnector(config, repo, logger);
     cleanup.push(() => ca.close());
     const auditKey = loadAuditKey(config.dataDir);
     const checkpointer = new Checkpointer(repo, auditKey.privateKey, logger.child({ component: 'audit-checkpoint' }));
@@ -89,8 +90,11 @@ export async function startRaService(o: RaServiceOptions): Promise<RaServiceHand
       statusPort = status.port;
       cleanup.push(() => status.close());
     }
+    // CMP for the embedded CA (config.ra.ca.cmpServer); its own listener until the status port can mount it.
+    const cmp = await startCmpEndpoint({ config, ca, ra, repo, logger: logger.child({ component: 'cmp-server' }) });
+    if (cmp) cleanup.push(() => cmp.close());
     await repo.tx(async (w) => void (await w.audit({ eventType: 'service.started', objectType: 'audit', objectId: 'ra', outcome: 'success', actor: SYSTEM, details: { version: VERSION, ca: ca.kind, database: config.ra.database.engine } })));
-    const ports = { api: (api.address() as AddressInfo).port, status: statusPort };
+    const ports = { api: (api.address() as AddressInfo).port, status: statusPort, ...(cmp ? { cmp: cmp.port } : {}) };
     logger.info({ ports, ca: ca.kind, database: config.ra.database.engine, profiles: [...profiles.keys()] }, 'RA service started');
     return {
       ports,
