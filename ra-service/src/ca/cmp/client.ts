@@ -110,7 +110,7 @@ export class CmpClient {
   private header(tx: Uint8Array, nonce: Uint8Array, recipNonce: Uint8Array | undefined, implicit: boolean): PkiHeader {
     return {
       pvno: 2,
-      sender: this.o.senderName ? directoryName(this.o.senderName) : NULL_DN,
+      sender: this.o.senderName ? directoryName(this.o.senderName) : this.o.protection.type === 'signature' ? directoryName(inspectCertificate(this.o.protection.certificate).subject) : NULL_DN,
       recipient: this.o.recipientName ? directoryName(this.o.recipientName) : NULL_DN,
       messageTime: new Date(),
       transactionID: tx,

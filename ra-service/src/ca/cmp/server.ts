@@ -62,7 +62,19 @@ export const cmpServerConfig = z
     profile: z.string().default('service-automation'),
     /** MAC clients: reference value (senderKID) → shared secret and the subject record certificates are for. */
     clients: z
-      .array(z.object({ reference: z.string().min(1), secret: z.string().min(8).optional(), secretFile: z.string().optional(), subjectId: z.string(), profile: z.string().optional() }).strict())
+      .array(
+        z
+          .object({
+            reference: z.string().min(1),
+            secret: z.string().min(8).optional(),
+            secretFile: z.string().optional(),
+            subjectId: z.string(),
+            profile: z.string().optional(),
+            /** A downstream RA that checked the subscriber's CSR itself may send POP raVerified. */
+            acceptRaVerified: z.boolean().default(false),
+          })
+          .strict(),
+      )
       .default([]),
     /** Accept signature protection by valid certificates this CA issued (subject and profile from that certificate). */
     signatureClients: z.boolean().default(true),
@@ -93,6 +105,7 @@ interface Client {
   protection: Protection;
   /** Serial of the protecting certificate (signature clients). */
   certSerial?: string;
+  acceptRaVerified?: boolean;
 }
 
 interface Transaction {
@@ -135,7 +148,7 @@ export class CmpServer {
     for (const c of cfg.clients) {
       const secret = c.secret ?? (c.secretFile ? readConfigFile(d.dataDir, c.secretFile).toString('utf8').trim() : undefined);
       if (!secret) throw new Error(`CMP client ${c.reference}: secret or secretFile is required`);
-      this.macClients.set(c.reference, { id: `cmp:${c.reference}`, subjectId: c.subjectId, profile: c.profile ?? cfg.profile, protection: { type: 'pbm', secret } });
+      this.macClients.set(c.reference, { id: `cmp:${c.reference}`, subjectId: c.subjectId, profile: c.profile ?? cfg.profile, protection: { type: 'pbm', secret }, acceptRaVerified: c.acceptRaVerified });
     }
     this.sweeper = setInterval(() => void this.sweep(), 5_000);
     this.sweeper.unref();
@@ -290,7 +303,8 @@ export class CmpServer {
       case 'cr':
       case 'kur':
       case 'p10cr': {
-        const requestHash = createHash('sha256').update(encodeMessage({ header: { pvno: 2, sender: NULL_DN, recipient: NULL_DN }, body: b })).digest('hex');
+        // Same transaction + same key (or CSR) = the same request, whatever else a retry rebuilt (validity, POP nonce).
+        const requestHash = createHash('sha256').update(b.type).update(b.type === 'p10cr' ? b.csr : (b.requests[0]?.template.publicKey ?? new Uint8Array(0))).digest('hex');
         if (existing) {
           // A retransmission of the same request (lost response) gets the same certificate, never a second one.
           if (existing.clientId === client.id && existing.requestHash === requestHash) return this.certResponse(existing);
@@ -328,7 +342,7 @@ export class CmpServer {
         if (b.requests.length !== 1) throw new CmpFault('badRequest', 'exactly one CertReqMsg per request is supported');
         const m = b.requests[0]!;
         certReqId = m.certReqId;
-        const spki = this.checkPop(m);
+        const spki = this.checkPop(m, client);
         const san = sansOf(m);
         if (b.type === 'kur') {
           if (!client.certSerial) throw new CmpFault('notAuthorized', 'kur must be signed with the certificate being updated');
@@ -373,9 +387,10 @@ export class CmpServer {
   }
 
   /** CRMF proof of possession: a signature over the CertRequest with the key in the template. */
-  private checkPop(m: CertReqMsg): Uint8Array {
+  private checkPop(m: CertReqMsg, client: Client): Uint8Array {
     const spki = m.template.publicKey;
     if (!spki) throw new CmpFault('badCertTemplate', 'certTemplate has no publicKey');
+    if (m.popo?.type === 'raVerified' && client.acceptRaVerified) return spki;
     if (m.popo?.type !== 'signature' || m.popo.withInput) throw new CmpFault('badPOP', 'a signature proof of possession (without poposkInput) is required');
     const alg = readOid(new SeqReader(readSingle(m.popo.algorithm, 0x30)).next(0x06));
     const v = defaultVerifiers.get(alg);
