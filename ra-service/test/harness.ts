@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createLogger, IdentityStore, loadConfig, loadRolePolicy, type PlatformConfig } from '@emsoc/common';
 import { createDevCa, issueTlsServerCertificate, type DevCa } from '@emsoc/pki';
 import { RaClient } from '../src/client.js';
-import { startRaService, type RaServiceHandle } from '../src/service.js';
+import { startRaService, type RaServiceHandle, type RaServiceOptions } from '../src/service.js';
 
 export interface Harness {
   dataDir: string;
@@ -61,7 +61,7 @@ export function bootstrapDataDir(dataDir: string): DevCa {
   return ca;
 }
 
-export async function startHarness(opts: { database?: PlatformConfig['ra']['database']; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(opts: { database?: PlatformConfig['ra']['database']; env?: Record<string, string>; service?: Partial<RaServiceOptions> } = {}): Promise<Harness> {
   const dataDir = tmpDir();
   const ca = bootstrapDataDir(dataDir);
   const { config } = loadConfig({ env: { SOC_DATA_DIR: dataDir, ...opts.env } });
@@ -77,7 +77,7 @@ export async function startHarness(opts: { database?: PlatformConfig['ra']['data
     tokens[name] = identity.issueToken(a.id, 'test').token;
   }
   const logger = createLogger('ra-test', process.env.SOC_TEST_LOG ?? 'silent');
-  const svc = await startRaService({ config, logger, identity });
+  const svc = await startRaService({ config, logger, identity, ...opts.service });
   const rootPem = fs.readFileSync(path.join(dataDir, 'ca', 'root.pem'), 'utf8');
   const baseUrl = `https://127.0.0.1:${svc.ports.api}`;
   const clients: RaClient[] = [];
