@@ -39,7 +39,7 @@ export async function inProcessCollector(): Promise<InProcessCollector> {
   const spool = new Spool({ dir: path.join(dir, 'spool'), maxBytes: 4 * 1024 ** 3 });
   const store = await openEventStore({ engine: 'sqlite', path: path.join(dir, 'events.db') });
   const pipeline = new EventPipeline(spool);
-  const sink = new StoreSink(spool, store, logger, { batchSize: 5000 });
+  const sink = new StoreSink(spool, store, logger);
   sink.start();
   return {
     pipeline,

@@ -5,7 +5,7 @@
  * file holds N lines. Reported per wall second and per CPU second of the receiving process (the machine
  * is shared, so CPU seconds are the steadier figure); ratio = ours / rsyslog (target ≥ 0.5).
  *
- *   node --import tsx bench/src/collector/syslog-tcp-e2e.ts [--count 200000]
+ *   node --import tsx bench/src/collector/syslog-tcp-e2e.ts [--count 50000]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,7 +17,7 @@ import { listenSyslogTcp } from '../../../log-collector/src/sources/syslog/liste
 import { emit, inProcessCollector, procCpuSeconds, sender } from './harness.js';
 
 const args = process.argv.slice(2);
-const count = Number(args[args.indexOf('--count') + 1] ?? 200_000) || 200_000;
+const count = Number(args[args.indexOf('--count') + 1] ?? 50_000) || 50_000;
 
 async function freePort(): Promise<number> {
   const s = net.createServer();

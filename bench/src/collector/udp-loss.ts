@@ -6,6 +6,7 @@
  *   node --import tsx bench/src/collector/udp-loss.ts [--seconds 3]
  */
 import net from 'node:net';
+import os from 'node:os';
 import { pino } from 'pino';
 import { listenSyslogUdp } from '../../../log-collector/src/sources/syslog/listen.js';
 import { listenFlowUdp } from '../../../log-collector/src/sources/flow-udp.js';
@@ -57,7 +58,7 @@ for (const kind of ['syslog', 'netflow'] as const) {
     await new Promise((res) => setTimeout(res, 500));
     await close();
     emit(`collector.udp_loss.${kind}.${rate / 1000}k_pps`, (1 - received / r.sent) * 100, '%', null, null, {
-      sent: r.sent, received, achieved_send_pps: Math.round(r.sent / r.seconds),
+      sent: r.sent, received, achieved_send_pps: Math.round(r.sent / r.seconds), loadavg1: Number(os.loadavg()[0]!.toFixed(1)),
     });
     await c.close();
   }

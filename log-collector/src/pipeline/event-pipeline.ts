@@ -59,6 +59,36 @@ export class EventPipeline {
     return true;
   }
 
+  private pending: Array<{ source: string; docs: EcsDocument[]; onDrop: (n: number) => void }> = [];
+  private flushScheduled = false;
+
+  /**
+   * For datagram sources: queues documents and spools everything queued in this turn of the event loop
+   * in one write (one syscall per burst instead of per datagram). Datagrams cannot be refused, so a full
+   * spool calls `onDrop` with the count instead.
+   */
+  submitDatagram(source: string, docs: EcsDocument[], onDrop: (n: number) => void): void {
+    if (docs.length === 0) return;
+    this.pending.push({ source, docs, onDrop });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushDatagrams());
+    }
+  }
+
+  private flushDatagrams(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    const bySource = new Map<string, { docs: EcsDocument[]; onDrop: (n: number) => void }>();
+    for (const p of batch) {
+      const g = bySource.get(p.source) ?? { docs: [], onDrop: p.onDrop };
+      for (const d of p.docs) g.docs.push(d);
+      bySource.set(p.source, g);
+    }
+    for (const [source, g] of bySource) if (!this.submit(source, g.docs)) g.onDrop(g.docs.length);
+  }
+
   /** Resolves once the spool has room again (for paused stream sources). */
   async waitForRoom(): Promise<void> {
     while (this.spool.full) await this.spool.changed(500);

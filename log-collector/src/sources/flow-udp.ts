@@ -52,10 +52,11 @@ export async function listenFlowUdp(opts: {
   logger: Logger;
 }): Promise<() => Promise<void>> {
   const m = sourceMetrics(opts.source);
+  const dropCount = (n: number) => m.dropped.inc(n);
   const socket = dgram.createSocket({ type: net.isIPv6(opts.host) ? 'udp6' : 'udp4', recvBufferSize: 16 * 1024 * 1024 });
   socket.on('message', (msg, rinfo) => {
     const docs = flowDocuments(opts.source, opts.decode, msg, { address: rinfo.address, port: rinfo.port }, new Date());
-    if (docs.length > 0 && !opts.pipeline.submit(opts.source, docs)) m.dropped.inc(docs.length);
+    opts.pipeline.submitDatagram(opts.source, docs, dropCount);
   });
   socket.on('error', (err) => opts.logger.error({ err, source: opts.source }, 'flow socket error'));
   await new Promise<void>((resolve, reject) => {

@@ -12,6 +12,11 @@ const lagSeconds = gauge('emsoc_collector_sink_lag_seconds', 'Age of the oldest 
 export interface StoreSinkOptions {
   batchSize?: number;
   maxBackoffMs?: number;
+  /**
+   * After a partial batch, wait this long before reading again so a trickle (datagrams arriving one by
+   * one) is written in batches, not one store transaction per event. Bounds the added latency.
+   */
+  lingerMs?: number;
 }
 
 /**
@@ -25,6 +30,7 @@ export class StoreSink {
   private loop: Promise<void> | undefined;
   private readonly batchSize: number;
   private readonly maxBackoffMs: number;
+  private readonly lingerMs: number;
   private idle = true;
 
   constructor(
@@ -33,8 +39,9 @@ export class StoreSink {
     private readonly logger: Logger,
     opts: StoreSinkOptions = {},
   ) {
-    this.batchSize = opts.batchSize ?? 2000;
+    this.batchSize = opts.batchSize ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
+    this.lingerMs = opts.lingerMs ?? 100;
   }
 
   start(): void {
@@ -85,6 +92,10 @@ export class StoreSink {
         for (const [dataset, docs] of byDataset) await this.writeAll(dataset, docs);
         this.spool.ack(batch.end);
         backoff = 100;
+        if (batch.payloads.length < this.batchSize && this.lingerMs > 0 && this.running) await new Promise((r) => setTimeout(r, this.lingerMs));
+        // An embedded store resolves synchronously: yield to I/O so listeners (UDP above all) are read
+        // between batches instead of after the whole backlog.
+        else await new Promise((r) => setImmediate(r));
       } catch (e) {
         retries.inc();
         this.logger.warn({ err: String(e), retryInMs: backoff }, 'store write failed; batch kept in the spool and retried');

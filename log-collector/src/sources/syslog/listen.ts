@@ -28,13 +28,14 @@ export function listenSyslogUdp(opts: { host: string; port: number; decode: Sysl
   const family = net.isIPv6(opts.host) ? 'udp6' : 'udp4';
   const socket = dgram.createSocket({ type: family, recvBufferSize: 8 * 1024 * 1024 });
   const m = sourceMetrics('syslog_udp');
+  const dropCount = (n: number) => m.dropped.inc(n);
   socket.on('message', (msg, rinfo) => {
     m.received.inc();
     const docs = opts.decode(msg, { transport: 'udp', remoteAddress: rinfo.address, remotePort: rinfo.port, receivedAt: new Date() });
     if (isMalformed(docs)) m.malformed.inc();
     else m.parsed.inc(docs.length);
     // UDP cannot push back: a full spool is a counted drop.
-    if (!opts.pipeline.submit('syslog_udp', docs)) m.dropped.inc(docs.length);
+    opts.pipeline.submitDatagram('syslog_udp', docs, dropCount);
   });
   socket.on('error', (err) => opts.logger.error({ err }, 'syslog udp socket error'));
   return new Promise((resolve, reject) => {
