@@ -343,7 +343,7 @@ export class CmpServer {
         const m = b.requests[0]!;
         certReqId = m.certReqId;
         const spki = this.checkPop(m, client);
-        const san = sansOf(m);
+        const san = sansOf(m) ?? (await this.subjectNames(client.subjectId));
         if (b.type === 'kur') {
           if (!client.certSerial) throw new CmpFault('notAuthorized', 'kur must be signed with the certificate being updated');
           request = await this.d.ra.submit(actor, { type: 'rekey', serial: client.certSerial, csr: '' }, { verifiedPublicKey: spki });
@@ -384,6 +384,14 @@ export class CmpServer {
   private certResponse(t: Transaction, withCaPubs = false): PkiBody {
     if (!t.certificate) return { type: t.body, responses: [{ certReqId: t.certReqId, status: { status: PKI_STATUS.waiting } }] };
     return { type: t.body, caPubs: withCaPubs ? [this.d.caCert] : undefined, responses: [{ certReqId: t.certReqId, status: { status: PKI_STATUS.accepted }, certificate: t.certificate }] };
+  }
+
+  /** Without a subjectAltName in the template, the names an officer registered on the subject record. */
+  private async subjectNames(subjectId: string): Promise<SanEntry[] | undefined> {
+    const s = await this.d.repo.getSubject(subjectId);
+    if (!s) return undefined;
+    const names: SanEntry[] = [...(s.attributes.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(s.attributes.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
+    return names.length ? names : undefined;
   }
 
   /** CRMF proof of possession: a signature over the CertRequest with the key in the template. */
