@@ -82,7 +82,7 @@ test('CSRF: state-changing cookie requests need the session token; cross-site re
   assert.equal((await h.call('POST', '/api/v1/saved-searches', { cookie, csrf: 'forged-' + csrf.slice(7), body })).status, 403);
   assert.equal((await h.call('POST', '/api/v1/saved-searches', { cookie, csrf, body, headers: { 'sec-fetch-site': 'cross-site' } })).status, 403);
   assert.equal((await h.call('POST', '/api/v1/saved-searches', { cookie, csrf, body, headers: { origin: 'https://evil.example.com' } })).status, 403);
-  const ok = await h.call('POST', '/api/v1/saved-searches', { cookie, csrf, body, headers: { 'sec-fetch-site': 'same-origin' } });
+  const ok = await h.call('POST', '/api/v1/saved-searches', { cookie, csrf, body, headers: { 'sec-fetch-site': 'same-origin', origin: `https://127.0.0.1:${h.console.port}` } });
   assert.equal(ok.status, 201);
   // Another session's token does not work either.
   const other = await h.login(h.localUser('csrf2', ['soc-analyst']));

@@ -57,6 +57,14 @@ export function resolveCaller(identity: IdentityStore, sessions: SessionStore, c
   };
 }
 
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -73,7 +81,8 @@ export function checkCrossSite(req: Request, res: Response, sessionRoute = true)
   const site = req.headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site') throw new HttpError(403, 'cross-site request refused');
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `https://${req.headers.host}`) throw new HttpError(403, 'cross-origin request refused');
+  // Host comparison (not scheme): the Angular dev server proxies http://host:4200 with the Host header kept.
+  if (origin !== undefined && originHost(origin) !== req.headers.host) throw new HttpError(403, 'cross-origin request refused');
   const session = res.locals.session;
   // Sign-in routes are public: a session the browser still holds is replaced there, so it has no token to check.
   if (session && sessionRoute) {
