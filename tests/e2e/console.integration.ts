@@ -65,14 +65,19 @@ function sendSyslog(lines: string[]): Promise<void> {
 
 async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
+  await setLanguage(page, 'zh-CN');
   await page.screenshot({ path: path.join(SHOTS, `${name}.zh-CN.png`), fullPage: true });
-  const before = await page.locator('html').getAttribute('lang');
-  assert.equal(before, 'zh-CN', `${name}: Chinese by default`);
   await page.getByTestId('lang-toggle').click();
   await page.waitForFunction(() => document.documentElement.lang === 'en');
   await page.screenshot({ path: path.join(SHOTS, `${name}.en.png`), fullPage: true });
   await page.getByTestId('lang-toggle').click();
   await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+}
+
+/** Switches with the toggle button (the app re-renders asynchronously, so wait for <html lang>). */
+async function setLanguage(page: Page, lang: 'zh-CN' | 'en'): Promise<void> {
+  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-toggle').click();
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
 }
 
 async function signIn(page: Page, who: Person): Promise<void> {
@@ -133,10 +138,12 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
     people.officer2 = await createPerson('e2e-officer2', 'ra-officer');
     people.auditor = await createPerson('e2e-auditor', 'auditor');
     // RFC 5424 with an explicit UTC timestamp, so no time-zone guessing on the collector side.
-    const stamp = new Date().toISOString();
+    // 30 failures then a success from the same address: rules/terminal/lnx_ssh_bruteforce_then_success.yml
+    // raises a critical alert, which becomes an incident for the analyst to triage.
+    const t0 = Date.now() - 5000;
     await sendSyslog([
-      ...Array.from({ length: 30 }, (_, i) => `<38>1 ${stamp} bastion sshd ${4000 + i} - - Failed password for root from ${ATTACKER} port ${40000 + i} ssh2`),
-      `<38>1 ${stamp} bastion sshd 5000 - - Accepted password for duty-officer from 198.51.100.20 port 50000 ssh2`,
+      ...Array.from({ length: 30 }, (_, i) => `<38>1 ${new Date(t0 + i * 100).toISOString()} bastion sshd ${4000 + i} - - Failed password for root from ${ATTACKER} port ${40000 + i} ssh2`),
+      `<38>1 ${new Date(t0 + 4000).toISOString()} bastion sshd 5000 - - Accepted password for root from ${ATTACKER} port 50000 ssh2`,
     ]);
     browser = await launchBrowser();
   }
@@ -154,14 +161,15 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
     assert.match(csp, /default-src 'self'/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     await page.locator('#username').waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN', 'Chinese by default');
     assert.equal(await page.locator('label[for=username]').textContent(), '用户名');
     await screenshot(page, '01-login');
-    await page.getByTestId('lang-toggle').click();
+    await setLanguage(page, 'en');
     assert.equal((await page.locator('label[for=username]').textContent())?.trim(), 'User name');
     await page.reload();
     await page.locator('#username').waitFor();
     assert.equal((await page.locator('label[for=username]').textContent())?.trim(), 'User name', 'the choice survives a reload');
-    await page.getByTestId('lang-toggle').click();
+    await setLanguage(page, 'zh-CN');
     // A wrong password is refused with a message, not a crash.
     await page.locator('#username').fill(people.analyst.name);
     await page.locator('#password').fill('wrong-password-123');
@@ -237,7 +245,10 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
       assert.ok(await page.getByTestId('matched-events').count(), 'link to the matched events');
       await screenshot(page, '07-incident-detail');
     } else {
-      console.log('# no incident was raised from the brute-force burst within 20 s; triage step skipped');
+      const since = new Date(Date.now() - 3_600_000).toISOString();
+      const alerts = await api<{ total: number }>('GET', `alerts?from=${encodeURIComponent(since)}`, people.analyst.token);
+      const incidents = await api<{ total: number }>('GET', 'incidents', people.analyst.token);
+      console.log(`# no incident within 20 s (alerts in the last hour: ${alerts.body.total ?? alerts.status}, incidents: ${incidents.body.total ?? incidents.status}); triage step skipped`);
     }
 
     await page.goto(`${CONSOLE}/rules`);
