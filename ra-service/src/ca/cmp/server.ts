@@ -206,7 +206,7 @@ export class CmpServer {
       this.checkReplay(msg.header);
       const body = await this.dispatch(msg, client, sourceIp);
       handled.inc({ body: msg.body.type, outcome: 'ok' });
-      return this.reply(msg.header, body, client);
+      return this.reply(msg.header, body, client, true);
     } catch (e) {
       const fault = e instanceof CmpFault ? e : new CmpFault('systemFailure', 'internal error');
       if (!(e instanceof CmpFault)) this.d.logger.error({ err: e, sourceIp }, 'CMP: request failed');
@@ -223,9 +223,10 @@ export class CmpServer {
   }
 
   /** Replies are protected like the request (same shared secret, or our CA signature); unprotected only for unknown clients. */
-  private reply(to: PkiHeader, body: PkiBody, client: Client | undefined): Uint8Array {
+  private reply(to: PkiHeader, body: PkiBody, client: Client | undefined, advance = false): Uint8Array {
     const header = replyHeader(to, directoryName(this.caName));
-    if (to.transactionID) {
+    // Only answers that continue the transaction move the nonce the client must echo next.
+    if (advance && to.transactionID) {
       const t = this.tx.get(hex(to.transactionID));
       if (t) t.ourNonce = header.senderNonce!;
     }
