@@ -195,7 +195,7 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
       await page.waitForFunction(() => !document.querySelector('[data-testid=results] tbody')?.textContent?.includes('…'));
       return (await page.locator('[data-testid=results] tbody tr').first().locator('button').count()) > 0;
     }, 20_000, 1000);
-    assert.ok(found, `the ingested events show up in the search view: ${await evidence(page, 'search')}`);
+    if (!found) assert.fail(`the ingested events do not show up in the search view: ${await evidence(page, 'search')}`);
     await page.locator('[data-testid=results] tbody tr button').first().click();
     await page.locator('.json-tree').first().waitFor();
     assert.ok((await page.locator('.json-tree').first().textContent())?.includes(ATTACKER));
@@ -300,9 +300,9 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
       rowA.waitFor().then(() => ''),
       page.getByTestId('ra-load-error').waitFor().then(async () => (await page.getByTestId('ra-load-error').textContent()) ?? 'error'),
     ]);
+    await screenshot(page, '11-ra-requests');
     assert.equal(listed, '', `the officer's session reaches the RA through the console: ${listed}`);
     assert.match((await rowA.getByTestId('dual-control').textContent()) ?? '', new RegExp(`0 / ${a.body.approvalsRequired}`));
-    await screenshot(page, '11-ra-requests');
     await rowA.getByTestId('approve').click();
     await page.getByTestId('ra-notice').waitFor();
     const rowB = page.locator(`tr[data-request-id="${b.body.id}"]`);
@@ -339,6 +339,7 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
     await signIn(page, people.auditor);
     await page.waitForURL(/\/audit/);
     await page.locator('[data-testid=chain-status] [data-chain=console]').waitFor({ timeout: 20_000 });
+    await screenshot(page, '14-audit');
     const chains = (await page.getByTestId('chain-status').textContent()) ?? '';
     assert.equal(await page.locator('[data-chain=console]').getAttribute('data-ok'), 'true', chains);
     assert.equal(await page.locator('[data-chain=ra]').getAttribute('data-ok'), 'true', chains);
@@ -347,7 +348,6 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
       return (await page.locator('[data-testid=audit-table] tbody tr td.nowrap').count()) > 0;
     }, 10_000, 1000);
     assert.match((await page.getByTestId('audit-table').textContent()) ?? '', /session\.login/);
-    await screenshot(page, '14-audit');
     await page.getByTestId('ra-audit-tab').click();
     await page.locator('[data-testid=ra-audit-table] tbody tr td.num').first().waitFor();
     assert.match((await page.getByTestId('ra-audit-table').textContent()) ?? '', /request/);
