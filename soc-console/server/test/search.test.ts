@@ -85,6 +85,11 @@ test('histogram fills empty buckets; fields gives top values', async () => {
   assert.equal(hist.json.buckets.reduce((s: number, b: { count: number }) => s + b.count, 0), 300);
   const wide = await h.call('GET', `/api/v1/events/histogram?from=${new Date(base - 3600_000).toISOString()}&to=${new Date(base + 300 * 60_000).toISOString()}&buckets=12`, { token: analyst() });
   assert.ok(wide.json.buckets.length >= 11 && wide.json.buckets[0].count === 0);
+  // With a query the store's aggregation answers; both paths agree on the shape.
+  const filtered = await h.call('GET', `/api/v1/events/histogram?${range}&buckets=10&q=event.action:login`, { token: analyst() });
+  assert.equal(filtered.json.buckets.length, hist.json.buckets.length);
+  assert.equal(filtered.json.buckets.reduce((s: number, b: { count: number }) => s + b.count, 0), 100);
+  assert.deepEqual(filtered.json.buckets.map((b: { key: number }) => b.key), hist.json.buckets.map((b: { key: number }) => b.key));
   const f = await h.call('GET', `/api/v1/events/fields?${range}&fields=event.action,source.ip&size=3`, { token: analyst() });
   assert.equal(f.status, 200);
   assert.deepEqual(f.json.fields['event.action'], [{ value: 'logout', count: 200 }, { value: 'login', count: 100 }]);

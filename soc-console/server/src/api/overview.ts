@@ -4,6 +4,7 @@ import type { AggregationResult, Bucket, EventStore, HealthStatus } from '@emsoc
 import type { RouteSpec } from '../routes/spec.js';
 import { baseQuery, fillBuckets, histogramInterval, storeCall, timeRange } from '../search/params.js';
 import { STATUSES } from '../incidents/model.js';
+import { timeHistogram } from '../search/histogram.js';
 
 const FLOW_KEYS = ['source.ip', 'destination.ip', 'destination.port', 'source.asset.org_unit', 'destination.asset.org_unit'] as const;
 const METRIC_FIELD = { bytes: 'network.bytes', packets: 'network.packets' } as const;
@@ -79,7 +80,7 @@ export function overviewRoutes(store: EventStore, health: Health, now: () => num
         const can = (perm: string) => principal.permissions.has(perm);
         const hist = { type: 'date_histogram' as const, field: '@timestamp', intervalMs };
         const [events, flows, alerts, incidents, talkers, storeHealth, collector, detection] = await Promise.all([
-          store.aggregate({ dataset: 'events', range, aggs: { t: hist } }),
+          timeHistogram(store, { dataset: 'events', range, intervalMs }),
           can('flows:read') ? store.aggregate({ dataset: 'flows', range, aggs: { t: { ...hist, aggs: { b: { type: 'sum', field: 'network.bytes' } } } } }) : undefined,
           can('alerts:read') ? store.aggregate({ dataset: 'alerts', range, aggs: { s: { type: 'terms', field: 'alert.severity', size: 10, aggs: { t: hist } } } }) : undefined,
           can('incidents:read') ? store.aggregate({ dataset: 'incidents', aggs: { s: { type: 'terms', field: 'incident.status', size: 10 } } }) : undefined,
@@ -92,7 +93,7 @@ export function overviewRoutes(store: EventStore, health: Health, now: () => num
         const byStatus = new Map(bucketsOf(incidents?.s).map((b) => [String(b.key), b.count]));
         return {
           intervalMs,
-          eventsOverTime: fill(bucketsOf(events.t)),
+          eventsOverTime: events,
           flowBytesOverTime: fill(bucketsOf(flows?.t), (x) => valueOf(x.aggs?.b)),
           alertsBySeverity: bucketsOf(alerts?.s).map((s) => ({ severity: s.key, buckets: fill(bucketsOf(s.aggs?.t)) })),
           incidentsByStatus: incidents ? STATUSES.map((status) => ({ status, count: byStatus.get(status) ?? 0 })) : [],

@@ -7,7 +7,8 @@ import type { Dataset, EventStore } from '@emsoc/event-store/contract';
 import { actorOf, type ConsoleAudit } from '../audit/console-audit.js';
 import type { RouteSpec } from '../routes/spec.js';
 import { csvRow, fieldOf } from '../search/csv.js';
-import { baseQuery, datasetParam, decodeCursor, encodeCursor, fillBuckets, histogramInterval, requireDataset, storeCall, timeRange } from '../search/params.js';
+import { timeHistogram } from '../search/histogram.js';
+import { baseQuery, datasetParam, decodeCursor, encodeCursor, histogramInterval, requireDataset, storeCall, timeRange } from '../search/params.js';
 
 const searchQuery = z
   .object({
@@ -112,8 +113,7 @@ export function searchRoutes(store: EventStore, db: Database.Database, audit: Co
         requireDataset(principal, p.dataset);
         const range = timeRange(p.from, p.to, now());
         const intervalMs = histogramInterval(range, p.buckets);
-        const r = await storeCall(() => store.aggregate({ dataset: p.dataset, ...(p.q ? { query: p.q } : {}), range, aggs: { t: { type: 'date_histogram', field: '@timestamp', intervalMs } } }));
-        return { intervalMs, buckets: fillBuckets(range, intervalMs, 'buckets' in r.t! ? r.t.buckets : []) };
+        return { intervalMs, buckets: await timeHistogram(store, { dataset: p.dataset, ...(p.q ? { query: p.q } : {}), range, intervalMs }) };
       },
     },
     {
