@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RowCounter, readExport, totalFromHeader, type ExportProgress } from '../src/app/shared/export/export-stream.ts';
+import { RowCounter, readExport, totalFromHeader, type ExportProgress } from '../src/app/shared/export/export-stream.js';
 
 const enc = new TextEncoder();
 

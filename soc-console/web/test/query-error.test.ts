@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellWidth, parseQueryError, queryMarker } from '../src/app/shared/query/query-error.ts';
-import { andClause, anyOfClause, fieldClause, notClause, quote } from '../src/app/features/search/query-builder.ts';
+import { cellWidth, parseQueryError, queryMarker } from '../src/app/shared/query/query-error.js';
+import { andClause, anyOfClause, fieldClause, notClause, quote } from '../src/app/features/search/query-builder.js';
 
 test('the marker splits the query at the reported 1-based column', () => {
   const m = queryMarker('source.ip:10.0.0.1 AND AND x', { column: 24, expected: ['field', 'value'] });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TimeRangeError, axisLabel, formatInstant, isoToWallClock, resolveRange, wallClockToIso, zoneOffsetMinutes } from '../src/app/core/time/time-range.ts';
+import { TimeRangeError, axisLabel, formatInstant, isoToWallClock, resolveRange, wallClockToIso, zoneOffsetMinutes } from '../src/app/core/time/time-range.js';
 
 const NOW = Date.parse('2026-11-29T04:00:00.000Z');
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_LANGUAGE, LANGUAGE_STORAGE_KEY, initialLanguage, keysOf, lookup, translate, type Dictionary } from '../src/app/core/i18n/translate.ts';
+import { DEFAULT_LANGUAGE, LANGUAGE_STORAGE_KEY, initialLanguage, keysOf, lookup, translate, type Dictionary } from '../src/app/core/i18n/translate.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../src/app/core/i18n');
 const load = (f: string) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Dictionary;

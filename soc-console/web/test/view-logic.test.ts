@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { incidentEventIds, incidentTimeline } from '../src/app/features/incidents/timeline.ts';
-import { approvalState } from '../src/app/features/ra/dual-control.ts';
-import { landingRoute, visibleNav } from '../src/app/core/auth/landing.ts';
-import { getField, summarize } from '../src/app/features/search/document.ts';
-import { latestRate, timeSeriesChart, formatBytes } from '../src/app/shared/chart/series.ts';
+import { incidentEventIds, incidentTimeline } from '../src/app/features/incidents/timeline.js';
+import { approvalState } from '../src/app/features/ra/dual-control.js';
+import { landingRoute, visibleNav } from '../src/app/core/auth/landing.js';
+import { getField, summarize } from '../src/app/features/search/document.js';
+import { latestRate, timeSeriesChart, formatBytes } from '../src/app/shared/chart/series.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DerError, decodeCertificate, pemToDer, splitPem } from '../src/app/features/ra/x509-view.ts';
+import { DerError, decodeCertificate, pemToDer, splitPem } from '../src/app/features/ra/x509-view.js';
 
 function opensslCert(t: { skip(msg: string): void }): string | null {
   try {

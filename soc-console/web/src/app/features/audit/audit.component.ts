@@ -44,8 +44,9 @@ interface RaAuditRecord {
         <div class="toolbar" data-testid="chain-status">
           @if (verify.hasValue()) {
             @for (c of chains(); track c.name) {
-              <span [class]="'badge ' + (c.status.ok ? 'status-green' : 'status-red')" [attr.data-chain]="c.name" [attr.data-ok]="c.status.ok">
-                {{ 'audit.chain.' + c.name | t }}: {{ (c.status.ok ? 'audit.intact' : 'audit.broken') | t }} · {{ c.status.records | number }}
+              <!-- "Could not check" (the service did not answer) is not the same finding as "broken". -->
+              <span [class]="'badge ' + (c.status.ok ? 'status-green' : c.status.error ? 'status-yellow' : 'status-red')" [attr.data-chain]="c.name" [attr.data-ok]="c.status.ok">
+                {{ 'audit.chain.' + c.name | t }}: {{ (c.status.ok ? 'audit.intact' : c.status.error ? 'audit.verifyFailed' : 'audit.broken') | t }} · {{ c.status.records | number }}
                 @if (!c.status.ok && c.status.brokenAt !== undefined) { ({{ 'audit.brokenAt' | t }} {{ c.status.brokenAt }}) }
               </span>
               @if (c.status.error) { <span class="error small" [attr.data-chain-error]="c.name">{{ c.status.error }}</span> }
