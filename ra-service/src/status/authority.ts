@@ -4,6 +4,7 @@
  * profiles). One authority = one CRL pair (full + delta) and one OCSP issuer identity.
  */
 import { inspectCertificate, keyIdentifierFromSpki, type Signer } from '@emsoc/pki';
+import type { DelegatedResponder } from './delegated-responder.js';
 
 export interface StatusAuthority {
   /** URL stem: /crl/<name>.crl, /crl/<name>-delta.crl, /ca/<name>.crt */
@@ -14,9 +15,11 @@ export interface StatusAuthority {
   keyIdentifier: Uint8Array;
   /** True when certificates of this RA profile are issued by this authority. */
   issues(profileId: string): boolean;
+  /** When set, OCSP responses are signed by a delegated responder this makes (else by the CA key). */
+  delegate?: () => DelegatedResponder;
 }
 
-export function statusAuthority(name: string, certificateDer: Uint8Array, signer: Signer, issues: (profileId: string) => boolean): StatusAuthority {
+export function statusAuthority(name: string, certificateDer: Uint8Array, signer: Signer, issues: (profileId: string) => boolean, delegate?: () => DelegatedResponder): StatusAuthority {
   const info = inspectCertificate(certificateDer);
   return {
     name,
@@ -25,6 +28,7 @@ export function statusAuthority(name: string, certificateDer: Uint8Array, signer
     issuerName: info.subject,
     keyIdentifier: info.subjectKeyIdentifier ?? keyIdentifierFromSpki(info.publicKeyInfo),
     issues,
+    delegate,
   };
 }
 

@@ -44,7 +44,8 @@ export interface StatusUrlsFor {
 }
 
 export class StatusService {
-  readonly responder: OcspResponder;
+  responder: OcspResponder;
+  private delegates: Array<{ notBefore: number; notAfter: number } | undefined> = [];
   readonly publishers: CrlPublisher[];
   private readonly o: StatusOptions;
   private timer: NodeJS.Timeout | undefined;
@@ -69,12 +70,19 @@ export class StatusService {
           deltaUrl: urls.deltaCrl(a.name),
         }, logger),
     );
-    this.responder = new OcspResponder({
-      issuers: authorities.map((a) => ({ caCertificate: a.certificateDer, signer: a.signer })),
-      statusSource: this.statusSource(),
-      validitySeconds: this.o.ocspValiditySeconds,
-      cache: { maxEntries: this.o.ocspCacheEntries },
+    this.responder = this.buildResponder();
+  }
+
+  /** A responder with fresh delegated signing certificates (the response cache starts empty). */
+  private buildResponder(): OcspResponder {
+    const now = Date.now();
+    const issuers = this.authorities.map((a, i) => {
+      if (!a.delegate) return { caCertificate: a.certificateDer, signer: a.signer };
+      const d = a.delegate();
+      this.delegates[i] = { notBefore: now, notAfter: d.notAfter.getTime() };
+      return { caCertificate: a.certificateDer, signer: d.signer, responderCertificate: d.certificate };
     });
+    return new OcspResponder({ issuers, statusSource: this.statusSource(), validitySeconds: this.o.ocspValiditySeconds, cache: { maxEntries: this.o.ocspCacheEntries } });
   }
 
   get options(): Readonly<StatusOptions> {
@@ -123,6 +131,9 @@ export class StatusService {
   }
 
   private async syncOnce(force: boolean): Promise<void> {
+    const now = Date.now();
+    // Delegated responder certificates are replaced at half their life; the OCSP answers must outlive none.
+    if (this.delegates.some((d) => d && now >= (d.notBefore + d.notAfter) / 2 - this.o.ocspValiditySeconds * 1000)) this.responder = this.buildResponder();
     const rows = await this.repo.revocationEntries();
     const per = new Map<CrlPublisher, RevocationRow[]>(this.publishers.map((p) => [p, []]));
     for (const r of rows) {

@@ -7,6 +7,7 @@ import { statusUrls, type EmbeddedCa } from '../ca/embedded.js';
 import type { Profile } from '../policy/profiles.js';
 import type { RaRepository } from '../store/repository.js';
 import { statusAuthority, type StatusAuthority } from './authority.js';
+import { issueDelegatedResponder } from './delegated-responder.js';
 import { statusRequestHandler } from './http.js';
 import { StatusService, type StatusOptions } from './service.js';
 
@@ -33,7 +34,7 @@ export async function startStatusListener(o: {
   const { config, ca } = o;
   const url = (name: string) => statusUrls(config.publicHost, config.ra.statusPort, name);
   const sm2Profiles = new Set([...o.profiles.values()].filter((p) => p.signature === 'sm2-with-sm3').map((p) => p.id));
-  const root = statusAuthority(ca.crlName, ca.ca.certificateDer, ca.ca.signer, (id) => !sm2Profiles.has(id));
+  const root = statusAuthority(ca.crlName, ca.ca.certificateDer, ca.ca.signer, (id) => !sm2Profiles.has(id), () => issueDelegatedResponder(ca.ca, ca.crlName));
   const authorities: StatusAuthority[] = [root];
   if (sm2Profiles.size) {
     const sm2 = ca.enableSm2(url(SM2_CA_NAME));
