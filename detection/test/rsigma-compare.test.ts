@@ -9,7 +9,7 @@ import { regressionCases, sigmaRuleDirs } from '../src/sigma-corpus.js';
 import { sharedData } from './helpers.js';
 
 // Differential test against rsigma (an independent Sigma evaluator, installed with
-// `cargo install rsigma --version 0.23.0 --locked --no-default-features`). Both engines get the same
+// `cargo install rsigma --version 0.23.0 --locked`). Both engines get the same
 // upstream rules and the same events with Sigma field names (no pipeline). rsigma prints matches without
 // an event index, so a sentinel event matched by a sentinel rule is interleaved after every event to
 // split its output per event.
@@ -56,7 +56,7 @@ function comparisonEvents(): Record<string, unknown>[] {
 test('match sets agree with rsigma on the upstream rules', (t) => {
   if (!existsSync(path.join(sigmaRoot, 'rules'))) return t.skip(`shared data not found at ${sigmaRoot}`);
   const bin = rsigmaBinary();
-  if (!bin) return t.skip('rsigma binary not found (cargo install rsigma --version 0.23.0 --locked --no-default-features, or set RSIGMA_BIN)');
+  if (!bin) return t.skip('rsigma binary not found (cargo install rsigma --version 0.23.0 --locked, or set RSIGMA_BIN)');
   const evalCmd = spawnSync(bin, ['eval', '--help']).status === 0 ? ['eval'] : ['engine', 'eval'];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rsigma-cmp-'));
   try {
