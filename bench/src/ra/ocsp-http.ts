@@ -156,8 +156,9 @@ async function main(): Promise<void> {
   try {
     const index = certs.map((s) => `V\t491231235959Z\t\t${Buffer.from(s).toString('hex').toUpperCase()}\tunknown\t/CN=${DNS}`).join('\n') + '\n';
     fs.writeFileSync(path.join(dir, 'index.txt'), index);
+    fs.writeFileSync(path.join(dir, 'index.txt.attr'), 'unique_subject = no\n'); // every bench certificate has the same subject
     const peerPort = await freePort();
-    const peer = spawn('openssl', ['ocsp', '-index', path.join(dir, 'index.txt'), '-port', String(peerPort), '-rsigner', path.join(dir, 'ca', 'root.pem'), '-rkey', path.join(dir, 'ca', 'root-key.pem'), '-CA', path.join(dir, 'ca', 'root.pem'), '-nmin', '60'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const peer = spawn('openssl', ['ocsp', '-index', path.join(dir, 'index.txt'), '-port', String(peerPort), '-rsigner', path.join(dir, 'ca', 'root.pem'), '-rkey', path.join(dir, 'ca', 'root-key.pem'), '-CA', path.join(dir, 'ca', 'root.pem'), '-nmin', '60'], { stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(peer);
     await new Promise((r) => setTimeout(r, 1000));
     const p = await drive(postReq, peerPort, SECONDS, peer.pid);
