@@ -2,7 +2,7 @@
  * PKIMessage protection (RFC 4210 §5.1.3, RFC 9481 §6): password-based MAC (PasswordBasedMac, RFC 4211
  * §4.4), PBMAC1 (PBKDF2 + HMAC, RFC 9481 §6.1.2) and signatures with the key of a certificate.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import crypto, { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { algorithmIdentifier, content, integer, octetString, oid, readInteger, readOid, readSingle, sequence, SeqReader, type Tlv } from '../der/index.js';
 import type { Signer } from '../signer.js';
 import { defaultVerifiers, type VerifierRegistry } from '../verifiers.js';
@@ -44,11 +44,48 @@ export type Protection =
 
 const bytes = (s: Uint8Array | string): Buffer => Buffer.from(typeof s === 'string' ? Buffer.from(s, 'utf8') : s);
 
+// Derived keys by (secret, salt, parameters): the iterated hash is the expensive part and a peer that
+// keeps its salt (as we do for our own messages) then costs one derivation per process, not per message.
+const keyCache = new Map<string, Buffer>();
+function cachedKey(parts: (string | Uint8Array)[], derive: () => Buffer): Buffer {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(typeof p === 'string' ? `${p}\0` : Buffer.concat([p, Buffer.of(0)]));
+  const id = h.digest('base64');
+  let k = keyCache.get(id);
+  if (!k) {
+    k = derive();
+    if (keyCache.size >= 1024) keyCache.delete(keyCache.keys().next().value!);
+    keyCache.set(id, k);
+  }
+  return k;
+}
+
+// One-shot crypto.hash (Node ≥ 20.12) avoids a Hash object per iteration; createHash otherwise.
+const oneShot = (crypto as unknown as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
+const digest = oneShot ? (alg: string, d: Uint8Array) => oneShot(alg, d, 'buffer') : (alg: string, d: Uint8Array) => createHash(alg).update(d).digest();
+
 /** RFC 4211 §4.4: key = OWF^iterations(password || salt), then MAC over the protected part. */
 export function passwordBasedMac(secret: Uint8Array | string, salt: Uint8Array, iterations: number, owf: string, mac: string, data: Uint8Array): Buffer {
-  let k: Buffer = createHash(owf).update(bytes(secret)).update(salt).digest();
-  for (let i = 1; i < iterations; i++) k = createHash(owf).update(k).digest();
+  const pw = bytes(secret);
+  const k = cachedKey(['pbm', pw, salt, String(iterations), owf], () => {
+    let x: Buffer = digest(owf, Buffer.concat([pw, salt]));
+    for (let i = 1; i < iterations; i++) x = digest(owf, x);
+    return x;
+  });
   return createHmac(mac, k).update(data).digest();
+}
+
+/** Our salt per secret and algorithm for outgoing messages (fresh per process). */
+const ownSalts = new Map<string, Buffer>();
+function ownSalt(secret: Uint8Array | string, kind: string): Buffer {
+  const id = `${kind}:${createHash('sha256').update(bytes(secret)).digest('base64')}`;
+  let s = ownSalts.get(id);
+  if (!s) {
+    s = randomBytes(16);
+    if (ownSalts.size >= 1024) ownSalts.clear();
+    ownSalts.set(id, s);
+  }
+  return s;
 }
 
 function pbmAlgorithm(salt: Uint8Array, iterations: number, owf: Hash, mac: Hash): Uint8Array {
@@ -107,7 +144,8 @@ export function computeMac(protectionAlg: Uint8Array, secret: Uint8Array | strin
     if (!prf || !scheme) throw new CmpProtectionError('unsupported PBMAC1 PRF or MAC');
     const keyLength = lenT ? Number(readInteger(lenT)) : createHash(scheme).digest().length;
     if (keyLength < 16 || keyLength > 64) throw new CmpProtectionError('PBMAC1 key length out of range');
-    const key = pbkdf2Sync(bytes(secret), salt, iterations, keyLength, prf);
+    const pw = bytes(secret);
+    const key = cachedKey(['pbmac1', pw, salt, String(iterations), String(keyLength), prf], () => pbkdf2Sync(pw, salt, iterations, keyLength, prf));
     return createHmac(scheme, key).update(data).digest();
   }
   throw new CmpProtectionError(`protection algorithm ${alg.oid} is not a password-based MAC`);
@@ -132,7 +170,7 @@ export function protectMessage(m: PkiMessage, p: Protection): Uint8Array {
     if (info.subjectKeyIdentifier) header.senderKID = info.subjectKeyIdentifier;
     extraCerts = [p.certificate, ...(p.extraCerts ?? []), ...(m.extraCerts ?? [])];
   } else {
-    const salt = randomBytes(16);
+    const salt = ownSalt(p.secret, p.type);
     header.protectionAlg = p.type === 'pbm' ? pbmAlgorithm(salt, p.iterations ?? 10_000, p.owf ?? 'sha256', p.mac ?? 'sha256') : pbmac1Algorithm(salt, p.iterations ?? 10_000, p.hash ?? 'sha256');
     if (p.senderKID) header.senderKID = p.senderKID;
   }
