@@ -13,7 +13,7 @@ import { fromPem, inspectCertificate } from '@emsoc/pki';
 import { CfsslConnector, cfsslConnectorConfig } from '../src/ca/cfssl/connector.js';
 import { serialHexOf } from '../src/ca/issued.js';
 import type { Caller } from '../src/ra.js';
-import { openssl, opensslPki, startTestRa, SUBJECT_DNS, SUBJECT_ID, type TestRa } from './cmp-fixtures.js';
+import { execFileP, openssl, opensslPki, startTestRa, SUBJECT_DNS, SUBJECT_ID, type TestRa } from './cmp-fixtures.js';
 import { freePort, opensslCsr, tmpDir } from './harness.js';
 
 const KEY = '00112233445566778899aabbccddeeff';
@@ -64,8 +64,13 @@ test('cfssl down → ca-error; retry after it starts → issued with the RA subj
   const [req] = await ra.svc.ra.repo.listRequests({ status: 'ca-error' });
   assert.match(req!.reason ?? '', /cfssl unreachable/);
   await startCfssl();
-  const done = await ra.svc.ra.retry(ra.officer, req!.id, 'cfssl is up');
+  // The officer's verb: ra-cli retry (POST /api/v1/requests/:id/retry).
+  const cli = path.resolve(import.meta.dirname, '..', 'src', 'cli.ts');
+  const out = await execFileP(process.execPath, ['--import', 'tsx', cli, 'retry', req!.id, '--url', `https://127.0.0.1:${ra.svc.ports.api}`, '--ca', path.join(ra.dataDir, 'ca', 'root.pem'), '--token-file', ra.officerTokenFile, '--comment', 'cfssl is up', '--json'], { timeout: 60_000 });
+  assert.equal(JSON.parse(out.stdout).status, 'issued');
+  const done = (await ra.svc.ra.repo.getRequest(req!.id))!;
   assert.equal(done.status, 'issued');
+  assert.equal(done.transitions.at(-2)?.reason, 'cfssl is up');
   const rec = await ra.svc.ra.repo.getCertificate(done.resultSerial!);
   assert.equal(rec?.status, 'valid');
   const pem = path.join(work, 'issued.pem');

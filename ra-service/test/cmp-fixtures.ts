@@ -22,6 +22,8 @@ export interface TestRa {
   svc: RaServiceHandle;
   officer: Caller;
   officer2: Caller;
+  /** File holding an API token of an ra-officer account (for CLI/API calls). */
+  officerTokenFile: string;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,9 @@ export async function startTestRa(ca: (dataDir: string) => Record<string, unknow
   await repo.tx(async (w) => w.insertSubject({ id: SUBJECT_ID, kind: 'service', orgUnit: 'city-demo-hq', status: 'active', attributes: { commonName: 'gw-1', dnsNames: [SUBJECT_DNS] }, createdAt: now, updatedAt: now }));
   await repo.close();
   const identity = new IdentityStore(path.join(dataDir, 'identity.db'), loadRolePolicy());
+  const acct = identity.createAccount({ name: 'officer-api', roles: ['ra-officer'], orgUnit: 'prov-demo' });
+  const officerTokenFile = path.join(dataDir, 'officer.token');
+  fs.writeFileSync(officerTokenFile, identity.issueToken(acct.id, 'test').token, { mode: 0o600 });
   const svc = await startRaService({ config, logger: createLogger('ra-cmp-test', process.env.SOC_TEST_LOG ?? 'silent'), identity });
   const officer = (id: string): Caller => ({ id, name: id, roles: ['ra-officer'], sourceIp: null, permissions: new Set(['ra.requests:submit', 'ra.requests:decide', 'ra.certificates:read', 'ra.requests:read']) });
   return {
@@ -47,6 +52,7 @@ export async function startTestRa(ca: (dataDir: string) => Record<string, unknow
     svc,
     officer: officer('officer-1'),
     officer2: officer('officer-2'),
+    officerTokenFile,
     async close() {
       await svc.close();
       identity.close();
