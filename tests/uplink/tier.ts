@@ -2,7 +2,7 @@
 // entry point) on free ports with its own data dir. Unlike tests/lib/platform.ts a tier can be stopped and
 // started again on the same data dir and ports (the outage test), and its CA exists before the start, so
 // tiers can name each other's CA in their configuration.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -153,8 +153,22 @@ export class Tier {
     if (!this.adminToken && fs.existsSync(tokenFile)) this.adminToken = fs.readFileSync(tokenFile, 'utf8').trim();
   }
 
+  /**
+   * SIGTERM: orderly stop. SIGKILL: the whole tier dies at once (supervisor and every service process, as
+   * in a host crash) — the services are killed by pid, not left to notice their parent is gone.
+   */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (!this.proc) return null;
+    if (signal === 'SIGKILL' && this.proc.pid) {
+      const children = spawnSync('pgrep', ['-P', String(this.proc.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+      for (const pid of children) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
     if (this.proc.exitCode === null) this.proc.kill(signal);
     const code = await this.exited;
     this.proc = undefined;

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { issueTlsServerCertificate, loadDevCa } from '@emsoc/pki';
 import { openEventStore } from '@emsoc/event-store';
-import { alertToDocument } from '@emsoc/soc-console-server/incidents/alert-document';
+import { alertToDocument } from '@emsoc/detection';
 import { buildMessage, canonicalBytes, Outbox, outboxPath, signDetached, signMessage, type SignedMessage } from '@emsoc/uplink';
 import { httpsRequest } from '../lib/https.js';
 import { eventually } from '../lib/platform.js';
@@ -148,7 +148,7 @@ describe('uplink across tiers', () => {
 
   test('tampered, unsigned, replayed, revoked-certificate and unregistered-unit messages are refused and audited', async () => {
     const ob = countyOutbox();
-    const acked = ob.list({ state: 'acked', limit: 1 })[0]!;
+    const acked = ob.list({ state: 'acked', limit: 1000 }).find((r) => r.schema === 'emsoc.uplink.summary.v1')!;
     const original = ob.envelope(acked.seq)!;
     ob.close();
 

@@ -137,8 +137,14 @@ export class Outbox {
   list(opts: { state?: OutboxState; limit?: number; beforeSeq?: number } = {}): OutboxRow[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (opts.state) (where.push('state = ?'), params.push(opts.state));
-    if (opts.beforeSeq !== undefined) (where.push('seq < ?'), params.push(opts.beforeSeq));
+    if (opts.state) {
+      where.push('state = ?');
+      params.push(opts.state);
+    }
+    if (opts.beforeSeq !== undefined) {
+      where.push('seq < ?');
+      params.push(opts.beforeSeq);
+    }
     const limit = Math.max(1, Math.min(opts.limit ?? 100, 1000));
     const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${limit}`;
     return (this.db.prepare(sql).all(...params) as Row[]).map(toRow);

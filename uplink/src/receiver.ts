@@ -280,6 +280,13 @@ export class ReportReceiver {
     });
   }
 
+  /** Audits a request refused before any message was looked at (e.g. no client certificate). */
+  async refuseConnection(peer: PeerInfo, code: string, reason: string): Promise<void> {
+    outcomes.inc({ code });
+    this.refusedAudit(undefined, undefined, peer, new Refusal(code, reason, true));
+    await this.o.audit.flush();
+  }
+
   /** Per-unit reception state (last sequence, when, which certificate). */
   unitsState(): { unit: string; lastSeq: number; lastAt: string; fingerprint: string }[] {
     return (this.db.prepare('SELECT unit, last_seq AS lastSeq, last_at AS lastAt, fingerprint FROM units ORDER BY unit').all() as { unit: string; lastSeq: number; lastAt: string; fingerprint: string }[]);

@@ -107,9 +107,9 @@ export async function startUplink(deps: UplinkDeps, opts: UplinkOptions = {}): P
       const peer = socket.authorized ? socket.getPeerX509Certificate?.() : undefined;
       const ip = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? null;
       if (!peer) {
-        const out = await receiver.receive(undefined, { ip });
-        void out;
-        throw new HttpError(401, 'a client certificate issued to a registered unit is required (mutual TLS)');
+        const reason = 'a client certificate issued to a registered unit is required (mutual TLS)';
+        await receiver.refuseConnection({ ip }, 'no_client_certificate', reason);
+        throw new HttpError(401, reason);
       }
       const out = await receiver.receive(req.body, { ip, tlsUnit: commonName(peer) ?? '' });
       res.status(out.status).json({ results: out.results, ...(out.error ? { error: out.error } : {}) });
