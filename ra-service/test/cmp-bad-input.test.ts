@@ -23,6 +23,7 @@ import {
   sequence,
   encodeMessage,
   encodeBody,
+  inspectCertificate,
   oid,
   octetString,
   integer,
@@ -31,6 +32,7 @@ import {
   type PkiHeader,
 } from '@emsoc/pki';
 import { cmpServerConfig, CmpServer } from '../src/ca/cmp/server.js';
+import { serialHexOf } from '../src/ca/issued.js';
 import { startTestRa, SUBJECT_ID, type TestRa } from './cmp-fixtures.js';
 
 const SECRET = 'fuzz-shared-secret';
@@ -162,4 +164,29 @@ test('fuzz: 3000 mutated messages, every one answered with a decodable PKIMessag
     assert.ok(msg.body.type === 'error' || msg.body.type === 'ip' || msg.body.type === 'rp' || msg.body.type === 'cp', `mutation ${i}: ${msg.body.type}`);
   }
   assert.equal((await before.listCertificates({ limit: 1000 })).length, certsBefore, 'no mutated message produced a certificate');
+});
+
+test('a certificate never confirmed (no certConf within confirmWaitSeconds) is revoked', async () => {
+  const quick = new CmpServer(cmpServerConfig.parse({ enabled: true, confirmWaitSeconds: 1, clients: [{ reference: 'fz', secret: SECRET, subjectId: SUBJECT_ID }] }), {
+    ra: ra.svc.ra,
+    repo: ra.svc.ra.repo,
+    caCert: ra.devCa.certificateDer,
+    caSigner: ra.devCa.signer,
+    logger: pino({ level: 'silent' }),
+    dataDir: ra.dataDir,
+  });
+  try {
+    const ip = decodeMessage(await quick.handle(protectMessage({ header: header(), body: irBody() }, mac()), null));
+    assert.ok(ip.body.type === 'ip' && ip.body.responses[0]?.certificate);
+    const serial = ip.body.type === 'ip' ? serialHexOf(inspectCertificate(ip.body.responses[0]!.certificate!).serialNumber) : '';
+    let rec = await ra.svc.ra.repo.getCertificate(serial);
+    for (let i = 0; i < 40 && rec?.status === 'valid'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      rec = await ra.svc.ra.repo.getCertificate(serial);
+    }
+    assert.equal(rec?.status, 'revoked');
+    assert.equal(rec?.revocationReason, 'cessationOfOperation');
+  } finally {
+    quick.close();
+  }
 });

@@ -81,7 +81,7 @@ export const cmpServerConfig = z
     /** rr by the key holder (signature with the certificate itself, or the MAC client of its subject) executes at once. */
     selfRevocation: z.boolean().default(true),
     /** Seconds a transaction waits for certConf; an unconfirmed certificate is then revoked (RFC 4210 §5.3.18). */
-    confirmWaitSeconds: z.number().int().min(5).default(300),
+    confirmWaitSeconds: z.number().int().min(1).default(300),
     /** Seconds of clock skew tolerated in messageTime. */
     maxSkewSeconds: z.number().int().min(1).default(600),
     checkAfterSeconds: z.number().int().min(0).default(10),
@@ -150,12 +150,17 @@ export class CmpServer {
       if (!secret) throw new Error(`CMP client ${c.reference}: secret or secretFile is required`);
       this.macClients.set(c.reference, { id: `cmp:${c.reference}`, subjectId: c.subjectId, profile: c.profile ?? cfg.profile, protection: { type: 'pbm', secret }, acceptRaVerified: c.acceptRaVerified });
     }
-    this.sweeper = setInterval(() => void this.sweep(), 5_000);
+    this.sweeper = setInterval(() => void this.sweep(), Math.min(5_000, cfg.confirmWaitSeconds * 500));
     this.sweeper.unref();
   }
 
   close(): void {
     clearInterval(this.sweeper);
+  }
+
+  /** True for requests addressed to this endpoint (for a listener that routes several services). */
+  matches(req: http.IncomingMessage): boolean {
+    return (req.url ?? '').split('?')[0] === this.cfg.path;
   }
 
   /** Node request listener for POST <path> with application/pkixcmp (bodies up to 64 KiB). */
