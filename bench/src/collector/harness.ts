@@ -30,7 +30,8 @@ export interface InProcessCollector {
   sink: StoreSink;
   decode: SyslogDecoder;
   dir: string;
-  close(): Promise<void>;
+  /** Stops, storing what is spooled for up to `drainMs` (what is left stays in the deleted temp dir). */
+  close(drainMs?: number): Promise<void>;
 }
 
 export async function inProcessCollector(): Promise<InProcessCollector> {
@@ -46,8 +47,8 @@ export async function inProcessCollector(): Promise<InProcessCollector> {
     sink,
     decode: syslogDecoder(undefined, 'Asia/Shanghai'),
     dir,
-    async close() {
-      await sink.stop(60_000);
+    async close(drainMs = 60_000) {
+      await sink.stop(drainMs);
       spool.close();
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
