@@ -2,7 +2,7 @@
  * OCSP responses/s over HTTP on the RA status port, the RA running as its own process (main.ts):
  *   node --import tsx bench/src/ra/ocsp-http.ts     (RA_OCSP_SECONDS=5 per scenario, RA_OCSP_CERTS=100)
  * Scenarios: nonce-free GET (RFC 5019; served from the pre-signed cache after the first answer) and
- * POST with a fresh nonce (signed on demand, P-384 CA key). Peer: `openssl ocsp` as responder (index
+ * POST with a fresh nonce (signed on demand by the delegated P-256 responder key). Peer: `openssl ocsp` as responder (index
  * file, same CA key and certificates), which signs every answer; compared with our signed path.
  * Concurrency 16 keep-alive connections; the load generator is this process (2-core machine).
  */
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(dir, 'index.txt'), index);
     fs.writeFileSync(path.join(dir, 'index.txt.attr'), 'unique_subject = no\n'); // every bench certificate has the same subject
     const peerPort = await freePort();
-    const peer = spawn('openssl', ['ocsp', '-index', path.join(dir, 'index.txt'), '-port', String(peerPort), '-rsigner', path.join(dir, 'ca', 'root.pem'), '-rkey', path.join(dir, 'ca', 'root-key.pem'), '-CA', path.join(dir, 'ca', 'root.pem'), '-nmin', '60'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const peer = spawn('openssl', ['ocsp', '-index', path.join(dir, 'index.txt'), '-port', String(peerPort), '-rsigner', path.join(dir, 'ca', 'root.pem'), '-rkey', path.join(dir, 'ca', 'root-key.pem'), '-CA', path.join(dir, 'ca', 'root.pem'), '-nmin', '60'], { stdio: ['ignore', 'ignore', 'ignore'] });
     children.push(peer);
     await new Promise((r) => setTimeout(r, 1000));
     const p = await drive(postReq, peerPort, SECONDS, peer.pid);
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   emit('ra_ocsp_get_cached_per_s', round(cached.perSecond, 0), 'responses/s', null, null, { errors: cached.errors, certificates: CERTS, concurrency: CONCURRENCY, loadavg1: round(load, 1) });
   emit('ra_ocsp_get_cached_per_cpu_s', cached.perCpuSecond, 'responses/CPU-s', null, null);
   const peerName = 'openssl ocsp -index (same CA key, signs every response)';
-  emit('ra_ocsp_post_nonce_signed_per_s', round(signed.perSecond, 0), 'responses/s', peerName, peerSigned, { errors: signed.errors, signature: 'ECDSA P-384', loadavg1: round(load, 1) });
+  emit('ra_ocsp_post_nonce_signed_per_s', round(signed.perSecond, 0), 'responses/s', peerName, peerSigned, { errors: signed.errors, signature: 'ECDSA P-256 delegated responder (openssl peer: P-384 CA key)', loadavg1: round(load, 1) });
   emit('ra_ocsp_post_nonce_signed_per_cpu_s', signed.perCpuSecond, 'responses/CPU-s', peerName, peerPerCpu);
   ra.kill('SIGTERM');
   fs.rmSync(dir, { recursive: true, force: true });
