@@ -6,3 +6,5 @@ export { parseRuleDoc, type Rule, type DetectionRule, type CorrelationRule } fro
 export { groupIntoIncidents, type Incident } from './incidents.js';
 export { parseAttackTags } from './attack-tags.js';
 export type { StatusLookup } from './eval-context.js';
+export { alertToDocument, alertFromDocument, SEVERITY_SCORE, SEVERITIES } from './alert-document.js';
+export { readRuleState, setRuleEnabled, ruleStatePath, type RuleStateFile } from './rule-state.js';

@@ -1,6 +1,8 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { listenHttps, loadListenerTls, type IdentityStore, type Logger, type PlatformConfig } from '@emsoc/common';
+import { listenHttps, loadListenerTls, tlsPaths, type IdentityStore, type Logger, type PlatformConfig, type TrustedFrontEnd } from '@emsoc/common';
 import { buildApiApp } from './api/app.js';
 import { routes } from './api/routes.js';
 import { AuditForwarder } from './audit/forwarder.js';
@@ -75,7 +77,7 @@ export async function startRaService(o: RaServiceOptions): Promise<RaServiceHand
     }
     const ra = new RegistrationAuthority({ repo, profiles, units, ca, logger });
     const specs = routes({ ra, ca, profiles, units, auditPublicKey: auditKey.publicKey });
-    const api = await listenHttps(buildApiApp({ logger, identity: o.identity, repo, ca, specs, version: VERSION }), {
+    const api = await listenHttps(buildApiApp({ logger, identity: o.identity, repo, ca, specs, version: VERSION, trustedFrontEnds: consoleFrontEnd(config.dataDir) }), {
       host: config.bind,
       port: config.ra.port,
       tls,
@@ -115,4 +117,15 @@ function closeServer(s: http.Server): Promise<void> {
     s.close(() => resolve());
     s.closeAllConnections?.();
   });
+}
+
+/**
+ * The SOC console may act on behalf of its signed-in users; only its own certificate (pinned by
+ * fingerprint, read at start) is trusted for that (docs/console-api.md, "RA on behalf of").
+ */
+function consoleFrontEnd(dataDir: string): TrustedFrontEnd[] {
+  const file = tlsPaths(dataDir, 'console').cert;
+  if (!fs.existsSync(file)) return [];
+  const der = new X509Certificate(fs.readFileSync(file)).raw;
+  return [{ name: 'console', certificateSha256: createHash('sha256').update(der).digest('hex') }];
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import type { IdentityStore, Principal } from '../auth/identity-store.js';
 import { HttpError } from './errors.js';
@@ -8,7 +9,21 @@ declare module 'express-serve-static-core' {
   interface Locals {
     principal?: Principal;
     requestId?: string;
+    /** Set when a trusted front end (the SOC console) acts for the principal: the end user's address. */
+    onBehalfOf?: { via: string; sourceAddress?: string };
   }
+}
+
+/** Header naming the account a trusted front end acts for (docs/console-api.md, "RA on behalf of"). */
+export const ON_BEHALF_OF_HEADER = 'x-emsoc-on-behalf-of';
+export const SOURCE_ADDRESS_HEADER = 'x-emsoc-source-address';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface TrustedFrontEnd {
+  /** Name recorded in audit details (e.g. "console"). */
+  name: string;
+  /** SHA-256 (hex) of the front end's client certificate DER: only that certificate may act for others. */
+  certificateSha256: string;
 }
 
 /** Optional hook: refuse certificates that our RA revoked or suspended (the status client). */
@@ -18,10 +33,25 @@ export type CertificateStatusCheck = (certDer: Buffer) => Promise<'good' | 'revo
  * Resolves the caller from a Bearer token or a verified client certificate bound to an account.
  * A missing or invalid credential is 401; permission checks (403) happen per route.
  */
-export function authenticate(identity: IdentityStore, opts: { certificateStatus?: CertificateStatusCheck } = {}) {
+export function authenticate(identity: IdentityStore, opts: { certificateStatus?: CertificateStatusCheck; trustedFrontEnds?: TrustedFrontEnd[] } = {}) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const header = req.headers.authorization;
+      const onBehalf = req.headers[ON_BEHALF_OF_HEADER];
+      if (onBehalf !== undefined) {
+        if (header) throw new HttpError(400, 'both Authorization and on-behalf-of: ambiguous identity');
+        const cert = verifiedPeerCertificate(req);
+        const fingerprint = cert ? createHash('sha256').update(cert).digest('hex') : undefined;
+        const front = opts.trustedFrontEnds?.find((f) => f.certificateSha256.toLowerCase() === fingerprint);
+        if (!front) throw new HttpError(401, 'on-behalf-of is only accepted from a trusted front end certificate');
+        if (typeof onBehalf !== 'string' || !UUID.test(onBehalf)) throw new HttpError(401, 'on-behalf-of must name one account id');
+        const principal = identity.principalForAccount(onBehalf, 'session');
+        if (!principal) throw new HttpError(401, 'on-behalf-of names no active account');
+        const addr = req.headers[SOURCE_ADDRESS_HEADER];
+        res.locals.principal = principal;
+        res.locals.onBehalfOf = { via: front.name, ...(typeof addr === 'string' && isIP(addr) ? { sourceAddress: addr } : {}) };
+        return next();
+      }
       if (header) {
         const m = /^Bearer\s+(\S+)$/i.exec(header);
         const principal = m ? identity.principalFromToken(m[1]!) : undefined;

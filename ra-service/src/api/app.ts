@@ -1,6 +1,6 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { authenticate, counter, createApp, finishApp, HttpError, verifiedPeerCertificate, type IdentityStore } from '@emsoc/common';
+import { authenticate, counter, createApp, finishApp, HttpError, verifiedPeerCertificate, type IdentityStore, type TrustedFrontEnd } from '@emsoc/common';
 import type { CaConnector } from '../ca/connector.js';
 import type { Caller } from '../ra.js';
 import type { RaRepository } from '../store/repository.js';
@@ -9,7 +9,10 @@ import { serialOf, type RouteSpec } from './routes.js';
 
 const denied = counter('emsoc_ra_access_denied_total', 'RA API requests denied', ['status']);
 
-export function sourceIp(req: Request): string | null {
+/** The caller's address: the end user's as a trusted front end reports it, else the TCP peer. */
+export function sourceIp(req: Request, res?: Response): string | null {
+  const forwarded = res?.locals.onBehalfOf?.sourceAddress;
+  if (forwarded) return forwarded;
   const a = req.socket.remoteAddress ?? null;
   return a?.startsWith('::ffff:') ? a.slice(7) : a;
 }
@@ -22,6 +25,8 @@ export interface ApiAppOptions {
   specs: RouteSpec[];
   version: string;
   bodyLimit?: string;
+  /** Front ends (the SOC console) whose pinned certificate may act on behalf of signed-in users. */
+  trustedFrontEnds?: TrustedFrontEnd[];
 }
 
 /**
@@ -43,7 +48,7 @@ export function buildApiApp(o: ApiAppOptions): Express {
           objectType: 'access',
           objectId: `${req.method} ${req.route?.path ?? req.path}`,
           outcome: 'failure',
-          actor: { id: p?.accountId ?? 'anonymous', name: p?.name ?? 'anonymous', roles: p?.roles ?? [], sourceIp: sourceIp(req) },
+          actor: { id: p?.accountId ?? 'anonymous', name: p?.name ?? 'anonymous', roles: p?.roles ?? [], sourceIp: sourceIp(req, res) },
           details: { reason: message },
         });
       });
@@ -54,6 +59,7 @@ export function buildApiApp(o: ApiAppOptions): Express {
 
   const authn = authenticate(o.identity, {
     certificateStatus: async (der) => o.ca.status(serialOf(der)),
+    ...(o.trustedFrontEnds ? { trustedFrontEnds: o.trustedFrontEnds } : {}),
   });
   // Presented-but-invalid credentials are audited; a request with no credentials at all is only counted.
   const authWithAudit = (req: Request, res: Response, next: NextFunction) => {
@@ -79,7 +85,7 @@ export function buildApiApp(o: ApiAppOptions): Express {
     };
     const handler = async (req: Request, res: Response) => {
       const p = res.locals.principal!;
-      const caller: Caller = { id: p.accountId, name: p.name, roles: p.roles, permissions: p.permissions, sourceIp: sourceIp(req) };
+      const caller: Caller = { id: p.accountId, name: p.name, roles: p.roles, permissions: p.permissions, sourceIp: sourceIp(req, res) };
       const out = await spec.handler({ req, res, caller });
       if (out !== undefined) res.status(spec.status ?? 200).json(out);
     };

@@ -30,7 +30,7 @@ import { RaClient, raRoutes } from './ra/proxy.js';
 import { IncidentManager } from './incidents/manager.js';
 import { RuleCatalog } from './rules/catalog.js';
 import { BacktestJobs } from './rules/backtest.js';
-import { readRuleState, ruleStatePath } from './rules/state.js';
+import { readRuleState, ruleStatePath } from '@emsoc/detection';
 import { mountStaticApp } from './static-app.js';
 
 export interface ConsoleDeps {

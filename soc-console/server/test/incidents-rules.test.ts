@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createEngine, parseRuleText } from '@emsoc/detection';
-import { alertToDocument } from '../src/incidents/alert-document.js';
+import { alertToDocument } from '@emsoc/detection';
 import { engineSupport } from '../src/rules/catalog.js';
-import { readRuleState, ruleStatePath } from '../src/rules/state.js';
+import { readRuleState, ruleStatePath } from '@emsoc/detection';
 import { startHarness, type Harness } from './harness.js';
 
 const FAILED_LOGIN = `title: Failed login

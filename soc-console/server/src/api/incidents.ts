@@ -3,10 +3,10 @@ import { HttpError, parseWith } from '@emsoc/common/http';
 import type { EventStore } from '@emsoc/event-store/contract';
 import { actorOf } from '../audit/console-audit.js';
 import type { RouteSpec } from '../routes/spec.js';
-import { SEVERITIES } from '../incidents/alert-document.js';
+import { SEVERITIES } from '@emsoc/detection';
 import type { IncidentManager } from '../incidents/manager.js';
 import { STATUSES } from '../incidents/model.js';
-import { alertFromDocument } from '../incidents/alert-document.js';
+import { alertFromDocument } from '@emsoc/detection';
 import { baseQuery, decodeCursor, encodeCursor, storeCall, timeRange } from '../search/params.js';
 
 const ACCOUNT = /^[A-Za-z0-9._@-]{2,64}$/;

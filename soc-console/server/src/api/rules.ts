@@ -5,7 +5,7 @@ import { actorOf, type ConsoleAudit } from '../audit/console-audit.js';
 import type { RouteSpec } from '../routes/spec.js';
 import type { BacktestJobs } from '../rules/backtest.js';
 import type { RuleCatalog } from '../rules/catalog.js';
-import { readRuleState, setRuleEnabled } from '../rules/state.js';
+import { readRuleState, setRuleEnabled } from '@emsoc/detection';
 import { timeBound, timeRange } from '../search/params.js';
 
 const validateBody = z.object({ yaml: z.string().min(1).max(256 * 1024) }).strict();

@@ -6,7 +6,7 @@ import { HttpError } from '@emsoc/common/http';
 import type { AuditActor } from '@emsoc/common/audit/index';
 import { kvGet, kvSet } from '../db.js';
 import type { ConsoleAudit } from '../audit/console-audit.js';
-import { alertFromDocument } from './alert-document.js';
+import { alertFromDocument } from '@emsoc/detection';
 import { CLOSED, TRANSITIONS, incidentFromDocument, incidentToDocument, type IncidentRecord, type IncidentStatus } from './model.js';
 
 const CURSOR_KEY = 'incidents.alerts-cursor';

@@ -1,5 +1,5 @@
 import type { EcsDocument } from '@emsoc/event-store/contract';
-import { SEVERITY_SCORE } from './alert-document.js';
+import { SEVERITY_SCORE } from '@emsoc/detection';
 import type { Alert } from '@emsoc/detection';
 
 export const STATUSES = ['new', 'triaged', 'in_progress', 'resolved', 'false_positive'] as const;

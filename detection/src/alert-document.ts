@@ -1,4 +1,4 @@
-import type { Alert } from '@emsoc/detection';
+import type { Alert } from './alert.js';
 import type { EcsDocument } from '@emsoc/event-store/contract';
 
 /**
