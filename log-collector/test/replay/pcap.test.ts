@@ -72,8 +72,11 @@ interface Frame {
 function pcap(frames: Frame[], opts: { le: boolean; nano: boolean; link: number }): Buffer {
   const w = (n: number, bytes: number): Buffer => {
     const b = Buffer.alloc(bytes);
-    if (bytes === 2) (opts.le ? b.writeUInt16LE(n) : b.writeUInt16BE(n));
-    else (opts.le ? b.writeUInt32LE(n) : b.writeUInt32BE(n));
+    if (bytes === 2) {
+      if (opts.le) b.writeUInt16LE(n);
+      else b.writeUInt16BE(n);
+    } else if (opts.le) b.writeUInt32LE(n);
+    else b.writeUInt32BE(n);
     return b;
   };
   const parts = [w(opts.nano ? 0xa1b23c4d : 0xa1b2c3d4, 4), w(2, 2), w(4, 2), w(0, 4), w(0, 4), w(65535, 4), w(opts.link, 4)];

@@ -7,7 +7,7 @@ import { IANA_ELEMENTS, REVERSE_ELEMENTS, REVERSE_PEN, V9_SCOPE_NAMES, V9_VENDOR
 import {
   VARIABLE_LENGTH, domainKey, type ExporterMeta, type PacketContext, type Template, type TemplateCache, type TemplateField,
 } from './template-cache.js';
-import type { DecodeResult, Exporter, FieldValue, FlowRecord, OptionsRecord } from './types.js';
+import type { DecodeResult, Exporter, FieldValue, FlowRecord } from './types.js';
 import { formatIpv4, formatIpv6, formatMac, hex, isoFromMs, ntpToMs, readString, readUnsigned, u16, u32 } from './values.js';
 
 const V9_HEADER = 20;

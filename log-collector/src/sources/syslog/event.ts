@@ -2,7 +2,6 @@
  * Events are plain nested ECS objects (`{ source: { ip } }`, not dotted keys) so they
  * serialise directly to the JSON the event store and detection engine read.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type EcsEvent = Record<string, any>;
 
 /** The object at `ev[key]`, created when absent. */

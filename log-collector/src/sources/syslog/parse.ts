@@ -194,7 +194,7 @@ function parse5424(ev: EcsEvent, syslog: EcsEvent, s: string, i: number, tz: str
   ev.message = msg;
 }
 
-const BSD_TAG = /^([A-Za-z0-9_.\/-]{1,64})\[(\d{1,10})\]: /;
+const BSD_TAG = /^([A-Za-z0-9_./-]{1,64})\[(\d{1,10})\]: /;
 
 /**
  * util-linux `logger -n` (and other shims) put the login user (`root`) in APP-NAME, no PROCID, and
