@@ -193,7 +193,7 @@ test('malformed, empty, oversize and unknown-issuer OCSP requests get an OCSP er
     const t = readSingle(der, 0x30);
     return der[t.contentStart + 2]; // ENUMERATED value
   };
-  const post = (body: Uint8Array) => ({ method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body });
+  const post = (body: Uint8Array): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: Buffer.from(body) });
   assert.equal(await status(post(Buffer.from('not der at all'))), 1);
   assert.equal(await status(post(new Uint8Array(0))), 1);
   assert.equal(await status(post(new Uint8Array(100_000).fill(0x30))), 1);

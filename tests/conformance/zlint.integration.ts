@@ -103,7 +103,7 @@ test('zlint: no error/fatal on a certificate of every shipped profile, both root
   // The delegated OCSP responder certificate travels in every OCSP response.
   const leaf = fromPem(fs.readFileSync(files[1]![1], 'utf8'), ['CERTIFICATE']);
   const req = buildOcspRequest(buildCertId(inspectCertificate(h.ca.certificateDer), inspectCertificate(leaf).serialNumber));
-  const resp = new Uint8Array(await (await fetch(`${h.statusUrl}/ocsp`, { method: 'POST', body: req, headers: { 'content-type': 'application/ocsp-request' } })).arrayBuffer());
+  const resp = new Uint8Array(await (await fetch(`${h.statusUrl}/ocsp`, { method: 'POST', body: Buffer.from(req), headers: { 'content-type': 'application/ocsp-request' } })).arrayBuffer());
   fs.writeFileSync(path.join(h.dataDir, 'resp.der'), resp);
   const responderCert = ocspResponseCertificates(resp)[0];
   assert.ok(responderCert, 'the response carries the delegated responder certificate');

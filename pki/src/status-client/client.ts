@@ -134,7 +134,7 @@ export class CertificateStatusClient {
     for (const url of ocspUrls) {
       try {
         const certId = buildCertId(issuer, cert.serialNumber);
-        const body = await this.fetchBytes(url, this.o.maxOcspBytes, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: buildOcspRequest(certId) });
+        const body = await this.fetchBytes(url, this.o.maxOcspBytes, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: Buffer.from(buildOcspRequest(certId)) });
         const a = readOcspResponse(body, certId, issuer, this.registry, this.o.now());
         this.stats.ocsp++;
         return this.remember(key, a, 'ocsp');
