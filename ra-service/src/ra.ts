@@ -17,6 +17,7 @@ import type { RequestInput, SubjectInput } from './api/schemas.js';
 import type { RaRepository, RaTx } from './store/repository.js';
 import { counter } from '@emsoc/common';
 import { inspectIssued as inspect } from './ca/inspect.js';
+import type { Kmc } from './ca/kmc/kmc.js';
 import { issuedCertificateFields } from './ca/issued.js';
 
 const refused = counter('emsoc_ra_refused_total', 'RA requests refused, by cause', ['cause']);
@@ -51,6 +52,8 @@ export interface RaDeps {
   units: OrgUnits;
   ca: CaConnector;
   logger: Logger;
+  /** Key-management role for dual-certificate profiles (encryption keys). */
+  kmc?: Kmc;
 }
 
 /** Internal submission options for CA-protocol front ends (the embedded CA's CMP endpoint). */
@@ -492,6 +495,41 @@ export class RegistrationAuthority {
       });
     });
     issued.inc({ profile: r.profile ?? '' });
+    const profile = this.profile(r.profile);
+    if (profile.dualCertificate) await this.issueEncryptionCertificate(actor, r, cert, profile);
+  }
+
+  /**
+   * Dual certificates: after the signing certificate (the subject's own key), the KMC generates the
+   * encryption key pair; the CA certifies it for the same subject and names; the private key is archived
+   * sealed and kept enveloped for the signing key until the subject fetches it. Both records are linked.
+   */
+  private async issueEncryptionCertificate(actor: Actor, r: CertRequest, signing: CertificateRecord, profile: Profile): Promise<void> {
+    const kmc = this.d.kmc;
+    if (!kmc) throw new HttpError(500, `profile ${profile.id} issues dual certificates but no KMC is configured`);
+    const subject = await this.d.repo.getSubject(r.subjectId ?? '');
+    if (!subject) throw new HttpError(409, 'subject record is gone');
+    const key = kmc.generateEncryptionKey();
+    // GM/T 0015 encryption certificates: key usages for key establishment, no signing purposes.
+    const enc = this.prepare({ ...r, publicKeyInfo: key.publicKeyInfo }, { ...profile, keyUsage: ['keyAgreement'], extendedKeyUsage: [] }, subject);
+    await this.d.repo.tx(async (w) => void (await w.reserveCertificate(enc.cert)));
+    let der: Uint8Array;
+    try {
+      der = await this.d.ca.issue({ prepared: enc.prepared, csrDer: null, profile, requestId: `${r.id}/encryption`, serialHex: enc.cert.serial });
+    } catch (e) {
+      await this.d.repo.tx(async (w) => void (await w.failCertificate(enc.cert.serial)));
+      this.d.logger.error({ err: e, request: r.id }, 'CA failed to sign the encryption certificate');
+      throw new HttpError(502, 'the CA failed to sign the encryption certificate');
+    }
+    const sealedKey = kmc.seal(key.privateKeyPkcs8, enc.cert.serial);
+    const envelope = kmc.envelope(key.privateKeyPkcs8, r.publicKeyInfo!);
+    await this.d.repo.tx(async (w) => {
+      await w.completeCertificate(enc.cert.serial, der, new Date().toISOString());
+      await w.putKmcKey({ encSerial: enc.cert.serial, signSerial: signing.serial, sealedKey, envelope });
+      const details = { requestId: r.id, serial: enc.cert.serial, profile: profile.id, role: 'encryption', signingSerial: signing.serial, subjectId: r.subjectId };
+      await w.audit({ eventType: 'certificate.issued', objectType: 'certificate', objectId: enc.cert.serial, outcome: 'success', actor, details: { ...details, ca: this.d.ca.kind } });
+      await w.audit({ eventType: 'key.archived', objectType: 'certificate', objectId: enc.cert.serial, outcome: 'success', actor: { ...actor, name: 'kmc' }, details });
+    });
   }
 
   private async changeStatus(actor: Actor, r: CertRequest): Promise<void> {
@@ -504,9 +542,15 @@ export class RegistrationAuthority {
           ? { from: ['valid'] as const, to: 'suspended' as const, revokedAt: at.toISOString(), event: 'certificate.suspended' }
           : { from: ['suspended'] as const, to: 'valid' as const, revokedAt: null, event: 'certificate.resumed' };
     const cert = await this.d.repo.getCertificate(serial);
+    // Dual certificates change status together (the pair shares one subject and one request).
+    const pair = await this.d.repo.kmcPair(serial);
+    const partner = pair ? (pair.encSerial === serial ? pair.signSerial : pair.encSerial) : undefined;
     const ok = await this.d.repo.tx(async (w: RaTx) => {
       const reason = r.type === 'resume' ? null : r.revocationReason;
       if (!(await w.setCertificateStatus(serial, [...spec.from], spec.to, spec.revokedAt, reason))) return false;
+      if (partner && (await w.setCertificateStatus(partner, [...spec.from], spec.to, spec.revokedAt, reason))) {
+        await w.audit({ eventType: spec.event, objectType: 'certificate', objectId: partner, outcome: 'success', actor, details: { requestId: r.id, serial: partner, reason: r.revocationReason, pairedWith: serial } });
+      }
       if (r.revocationReason === 'keyCompromise' && cert) await w.blockKey(cert.spkiSha256, `keyCompromise (certificate ${serial})`);
       await w.transition(r.id, { ...this.transition(actor, 'approved', 'completed'), from: 'approved' });
       await w.audit({ eventType: spec.event, objectType: 'certificate', objectId: serial, outcome: 'success', actor, details: { requestId: r.id, serial, reason: r.revocationReason } });
@@ -517,6 +561,17 @@ export class RegistrationAuthority {
       throw new HttpError(409, `certificate ${serial} changed state; request failed`);
     }
     await this.d.ca.revocationChanged({ serial, reason: r.type === 'resume' ? null : r.revocationReason, at });
+    if (partner) await this.d.ca.revocationChanged({ serial: partner, reason: r.type === 'resume' ? null : r.revocationReason, at });
+  }
+
+  /** The encryption half of a dual pair for its subject: certificate and the key enveloped for the signing key. */
+  async encryptionKey(actor: Actor, serial: string): Promise<{ signingSerial: string; encryptionSerial: string; certificate: Uint8Array; envelope: Uint8Array }> {
+    const pair = await this.d.repo.kmcPair(serial);
+    if (!pair) throw new HttpError(404, 'no KMC encryption key for this certificate');
+    const enc = await this.d.repo.getCertificate(pair.encSerial);
+    if (!enc?.der) throw new HttpError(404, 'no such certificate');
+    await this.d.repo.tx(async (w) => void (await w.audit({ eventType: 'key.delivered', objectType: 'certificate', objectId: pair.encSerial, outcome: 'success', actor, details: { serial: pair.encSerial, signingSerial: pair.signSerial, envelope: 'SM2Cipher to the signing key' } })));
+    return { signingSerial: pair.signSerial, encryptionSerial: pair.encSerial, certificate: enc.der, envelope: pair.envelope };
   }
 
   // ---------------------------------------------------------------- key pickup

@@ -10,6 +10,7 @@ import { Checkpointer, loadAuditKey } from './audit/checkpoints.js';
 import { openConnector } from './ca/connectors.js';
 import { startCmpEndpoint } from './ca/cmp/endpoint.js';
 import { EmbeddedCa } from './ca/embedded.js';
+import { Kmc } from './ca/kmc/kmc.js';
 import { loadOrgUnits } from './policy/org-units.js';
 import { loadProfiles } from './policy/profiles.js';
 import { RegistrationAuthority } from './ra.js';
@@ -75,7 +76,9 @@ export async function startRaService(o: RaServiceOptions): Promise<RaServiceHand
       forwarder.start();
       cleanup.push(() => forwarder.close());
     }
-    const ra = new RegistrationAuthority({ repo, profiles, units, ca, logger });
+    // The KMC (encryption keys of dual certificates) exists only when a profile asks for it.
+    const kmc = [...profiles.values()].some((p) => p.dualCertificate) ? Kmc.open(config.dataDir) : undefined;
+    const ra = new RegistrationAuthority({ repo, profiles, units, ca, logger, kmc });
     const specs = routes({ ra, ca, profiles, units, auditPublicKey: auditKey.publicKey });
     const api = await listenHttps(buildApiApp({ logger, identity: o.identity, repo, ca, specs, version: VERSION, trustedFrontEnds: consoleFrontEnd(config.dataDir) }), {
       host: config.bind,

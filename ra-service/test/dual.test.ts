@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fromPem, hasErrors, inspectCertificate, lintTbs, prepareCertificate, signPrepared, toPem } from '@emsoc/pki';
+import { CertificateStatusClient } from '@emsoc/pki/status-client/index';
 import { Kmc, recoveryRefusal } from '../src/ca/kmc/kmc.js';
 import { loadOrCreateSm2Root } from '../src/ca/sm2-root.js';
 import { statusUrls } from '../src/ca/embedded.js';
@@ -95,4 +96,53 @@ test('key recovery needs two different officers, neither of them the requester',
   assert.match(recoveryRefusal('req', [a('o1')]).join(), /2 different officers \(has 1\)/);
   assert.match(recoveryRefusal('req', [a('o1'), a('o1')]).join(), /has 1/);
   assert.match(recoveryRefusal('o1', [a('o1'), a('o2')]).join(), /requester cannot approve/);
+});
+
+test('through the RA: a person-dual-sm2 request yields a linked pair; the subject fetches and opens the key; revocation takes both', async () => {
+  const signKey = path.join(h.dataDir, 'sign2.key');
+  execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', signKey]);
+  execFileSync('openssl', ['req', '-new', '-key', signKey, '-sm3', '-sigopt', DISTID, '-subj', '/CN=wu', '-addext', 'subjectAltName=email:wuba@yjj.demo.gov.cn', '-out', path.join(h.dataDir, 'sign2.csr')]);
+  const r = await h.client('requester').post('/api/v1/requests', {
+    type: 'enroll',
+    profile: 'person-dual-sm2',
+    subject: { kind: 'person', orgUnit: 'city-demo-hq', commonName: '吴八', email: 'wuba@yjj.demo.gov.cn' },
+    csr: fs.readFileSync(path.join(h.dataDir, 'sign2.csr'), 'utf8'),
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  assert.equal((await h.client('officer').post(`/api/v1/requests/${r.json.id}/approve`, {})).json.status, 'submitted');
+  const ok = await h.client('officer2').post(`/api/v1/requests/${r.json.id}/approve`, {});
+  assert.equal(ok.json.status, 'issued', JSON.stringify(ok.json));
+  const signSerial = ok.json.resultSerial as string;
+
+  const k = await h.client('requester').get(`/api/v1/certificates/${signSerial}/encryption-key`);
+  assert.equal(k.status, 200, JSON.stringify(k.json));
+  assert.equal(k.json.signingSerial, signSerial);
+  assert.notEqual(k.json.encryptionSerial, signSerial);
+  const encFile = path.join(h.dataDir, 'enc2.pem');
+  fs.writeFileSync(encFile, k.json.certificate);
+  assert.match(execFileSync('openssl', ['verify', '-vfyopt', DISTID, '-CAfile', path.join(h.dataDir, 'ca-sm2', 'root.pem'), encFile], { encoding: 'utf8' }), /: OK/);
+  const signText = execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'utf8'], { input: ok.json.certificate, encoding: 'utf8' });
+  assert.equal(execFileSync('openssl', ['x509', '-in', encFile, '-noout', '-subject', '-nameopt', 'utf8'], { encoding: 'utf8' }), signText, 'same subject');
+  const env = path.join(h.dataDir, 'env2.sm2');
+  fs.writeFileSync(env, Buffer.from(k.json.envelope, 'base64'));
+  const opened = path.join(h.dataDir, 'enc2.der');
+  execFileSync('openssl', ['pkeyutl', '-decrypt', '-inkey', signKey, '-in', env, '-out', opened]);
+  assert.equal(
+    execFileSync('openssl', ['pkey', '-inform', 'DER', '-in', opened, '-pubout'], { encoding: 'utf8' }),
+    execFileSync('openssl', ['x509', '-in', encFile, '-noout', '-pubkey'], { encoding: 'utf8' }),
+  );
+  // Another requester cannot fetch it.
+  assert.equal((await h.client('requester2').get(`/api/v1/certificates/${signSerial}/encryption-key`)).status, 404);
+
+  const audit = await h.client('auditor').get(`/api/v1/audit?objectId=${k.json.encryptionSerial}`);
+  const events = (audit.json.items as { eventType: string }[]).map((e) => e.eventType);
+  for (const e of ['certificate.issued', 'key.archived', 'key.delivered']) assert.ok(events.includes(e), `${e} audited (${events.join(', ')})`);
+
+  const rev = await h.client('requester').post(`/api/v1/certificates/${signSerial}/revoke`, { reason: 'affiliationChanged' });
+  assert.equal((await h.client('officer').post(`/api/v1/requests/${rev.json.id}/approve`, {})).json.status, 'submitted');
+  assert.equal((await h.client('officer2').post(`/api/v1/requests/${rev.json.id}/approve`, {})).json.status, 'completed');
+  assert.equal((await h.client('officer').get(`/api/v1/certificates/${signSerial}`)).json.status, 'revoked');
+  assert.equal((await h.client('officer').get(`/api/v1/certificates/${k.json.encryptionSerial}`)).json.status, 'revoked', 'revoked together');
+  const status = new CertificateStatusClient({ caCertificates: [fromPem(fs.readFileSync(path.join(h.dataDir, 'ca-sm2', 'root.pem'), 'utf8'), ['CERTIFICATE'])] });
+  assert.deepEqual(await status.check(fromPem(k.json.certificate, ['CERTIFICATE'])), { status: 'revoked', reason: 'affiliationChanged', source: 'ocsp' });
 });

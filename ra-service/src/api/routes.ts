@@ -196,6 +196,17 @@ export function routes(d: RouteDeps): RouteSpec[] {
       },
     },
     {
+      method: 'get',
+      path: '/api/v1/certificates/:serial/encryption-key',
+      permissions: ['ra.certificates:read', 'ra.requests:read-own'],
+      summary: 'Dual certificates: the encryption certificate and its KMC-generated key, enveloped for the signing key (GM/T 0009 SM2Cipher, base64)',
+      handler: async ({ req, caller }) => {
+        const c = await ownCertificate(caller, param(req, 'serial', S.serialParam));
+        const k = await ra.encryptionKey(caller, c.serial);
+        return { signingSerial: k.signingSerial, encryptionSerial: k.encryptionSerial, certificate: toPem(k.certificate, 'CERTIFICATE'), envelope: Buffer.from(k.envelope).toString('base64'), envelopeFormat: 'GM/T 0009 SM2Cipher; open with: openssl pkeyutl -decrypt -inkey <signing key>' };
+      },
+    },
+    {
       method: 'post',
       path: '/api/v1/certificates/:serial/revoke',
       permissions: ['ra.requests:submit'],

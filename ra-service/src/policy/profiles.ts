@@ -63,7 +63,7 @@ export const profileSchema = z
     signature: z.enum(['default', 'sm2-with-sm3']).default('default'),
     crlDistributionPoint: z.boolean().default(true),
     authorityInfoAccess: z.boolean().default(true),
-    /** Reserved: SM2 signing + encryption certificate pair (a later issue). */
+    /** SM2 signing + encryption certificate pair: the encryption key comes from the KMC (src/ca/kmc). */
     dualCertificate: z.boolean().default(false),
   })
   .strict()
@@ -73,7 +73,7 @@ export const profileSchema = z
     if (p.keys.rsa && p.keys.rsa.minBits > p.keys.rsa.maxBits) ctx.addIssue({ code: 'custom', message: 'keys.rsa.minBits > maxBits' });
     if (p.keys.sm2 && p.signature !== 'sm2-with-sm3') ctx.addIssue({ code: 'custom', message: 'SM2 keys are certified by the SM2 CA: set signature: sm2-with-sm3' });
     if (p.signature === 'sm2-with-sm3' && (p.keys.rsa || p.keys.ecdsa?.length)) ctx.addIssue({ code: 'custom', message: 'an SM2 profile certifies SM2 keys only' });
-    if (p.dualCertificate) ctx.addIssue({ code: 'custom', message: 'dualCertificate is reserved for SM2 and not supported yet' });
+    if (p.dualCertificate && p.signature !== 'sm2-with-sm3') ctx.addIssue({ code: 'custom', message: 'dualCertificate needs an SM2 profile (signature: sm2-with-sm3)' });
   });
 
 export type Profile = z.infer<typeof profileSchema>;

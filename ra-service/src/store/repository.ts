@@ -262,6 +262,12 @@ export class RaTx {
     await this.q.run('INSERT INTO key_escrow (request_id, encrypted_key, created_at) VALUES (?, ?, ?)', [requestId, encrypted, new Date().toISOString()]);
   }
 
+  async putKmcKey(k: { encSerial: string; signSerial: string; sealedKey: Uint8Array; envelope: Uint8Array }): Promise<void> {
+    await this.q.run('INSERT INTO kmc_keys (enc_serial, sign_serial, sealed_key, envelope, created_at) VALUES (?, ?, ?, ?, ?)', [
+      k.encSerial, k.signSerial, k.sealedKey, k.envelope, new Date().toISOString(),
+    ]);
+  }
+
   /** Returns the encrypted key and deletes it in the same transaction: it can be taken exactly once. */
   async takeEscrowedKey(requestId: string): Promise<Uint8Array | undefined> {
     const row = await this.q.get<Row>('SELECT encrypted_key FROM key_escrow WHERE request_id = ?', [requestId]);
@@ -401,6 +407,12 @@ export class RaRepository {
         reason: s(t.reason),
       })),
     };
+  }
+
+  /** The dual-certificate pair a serial belongs to (either side), with the sealed key and the envelope. */
+  async kmcPair(serial: string): Promise<{ encSerial: string; signSerial: string; sealedKey: Uint8Array; envelope: Uint8Array } | undefined> {
+    const r = await this.driver.get<Row>('SELECT * FROM kmc_keys WHERE enc_serial = ? OR sign_serial = ?', [serial, serial]);
+    return r && { encSerial: String(r.enc_serial), signSerial: String(r.sign_serial), sealedKey: bytes(r.sealed_key)!, envelope: bytes(r.envelope)! };
   }
 
   async getCertificate(serial: string): Promise<CertificateRecord | undefined> {

@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS audit (
   details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
   seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL);
+-- Dual certificates: the KMC-generated encryption key of a signing certificate, sealed (AES-256-GCM under
+-- the KMC master key) for recovery, and enveloped for the subject's signing key for delivery.
+CREATE TABLE IF NOT EXISTS kmc_keys (enc_serial TEXT PRIMARY KEY, sign_serial TEXT NOT NULL UNIQUE, sealed_key ${bytes} NOT NULL,
+  envelope ${bytes} NOT NULL, created_at TEXT NOT NULL);
 -- Monotonic CRL numbers per published CRL (RFC 5280 §5.2.3).
 CREATE TABLE IF NOT EXISTS crl_numbers (name TEXT PRIMARY KEY, number BIGINT NOT NULL);
 -- Durable cursors of consumers of the audit trail (the log-pipeline forwarder).
