@@ -200,13 +200,14 @@ describe('uplink across tiers', () => {
     assert.equal(noClientCert.status, 401, 'mutual TLS is required');
 
     const now = Date.now();
+    const auditor = await account(province, 'prov-auditor', ['auditor']);
     const audit = await eventually(async () => {
-      const a = await httpsRequest<{ events: any[] }>(`${province.consoleUrl}/api/v1/events?dataset=audit&size=200&q=${encodeURIComponent('event.dataset:uplink.audit AND event.outcome:failure')}&from=${new Date(now - 3_600_000).toISOString()}&to=${new Date(now + 60_000).toISOString()}`, { ca: province.ca, token: province.adminToken });
+      const a = await httpsRequest<{ events: any[] }>(`${province.consoleUrl}/api/v1/events?dataset=audit&size=200&q=${encodeURIComponent('event.dataset:uplink.audit AND event.outcome:failure')}&from=${new Date(now - 3_600_000).toISOString()}&to=${new Date(now + 60_000).toISOString()}`, { ca: province.ca, token: auditor });
       const codes = new Set((a.body.events ?? []).map((e) => e.audit.details.code));
-      return ['bad_signature', 'unsigned', 'duplicate', 'certificate_revoked', 'unregistered_unit'].every((c) => codes.has(c)) ? codes : undefined;
+      return ['bad_signature', 'unsigned', 'duplicate', 'certificate_revoked', 'unregistered_unit', 'no_client_certificate'].every((c) => codes.has(c)) ? codes : undefined;
     }, 15_000, 500);
     assert.ok(audit, 'every refusal is in the audit dataset with its reason');
-    const accepted = await httpsRequest<{ total: number }>(`${province.consoleUrl}/api/v1/events?dataset=audit&q=${encodeURIComponent('event.dataset:uplink.audit AND event.action:uplink.report.accepted')}&from=${new Date(now - 3_600_000).toISOString()}&to=${new Date(now + 60_000).toISOString()}`, { ca: province.ca, token: province.adminToken });
+    const accepted = await httpsRequest<{ total: number }>(`${province.consoleUrl}/api/v1/events?dataset=audit&q=${encodeURIComponent('event.dataset:uplink.audit AND event.action:uplink.report.accepted')}&from=${new Date(now - 3_600_000).toISOString()}&to=${new Date(now + 60_000).toISOString()}`, { ca: province.ca, token: auditor });
     assert.ok(accepted.body.total >= 3, 'acceptances are audited too');
   });
 
