@@ -114,6 +114,11 @@ function loadAndCompile(dirs: string[], values: Parameters<typeof pipelinesFrom>
   return { loaded, engine, refused: [...loaded.errors, ...engine.refused] };
 }
 
+// A reader that stops early (`| head`) closes the pipe: end quietly instead of crashing on EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 const out = (s: string): void => void process.stdout.write(s + '\n');
 const err = (s: string): void => void process.stderr.write(s + '\n');
 

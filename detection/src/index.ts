@@ -8,3 +8,4 @@ export { parseAttackTags } from './attack-tags.js';
 export type { StatusLookup } from './eval-context.js';
 export { alertToDocument, alertFromDocument, SEVERITY_SCORE, SEVERITIES } from './alert-document.js';
 export { readRuleState, setRuleEnabled, ruleStatePath, type RuleStateFile } from './rule-state.js';
+export { loadEngineSupport } from './engine-support.js';

@@ -1,7 +1,8 @@
 import { runService, serviceContext } from '@emsoc/common/service';
-import { policiesDir } from '@emsoc/common/paths';
+import { policiesDir, rulesDir } from '@emsoc/common/paths';
 import { openPlatformStore } from '@emsoc/event-store/platform';
 import { startCollector } from './service.js';
+import { createDetectionStage } from './pipeline/detection-stage.js';
 import { loadEnrichment } from './transforms/index.js';
 import { syslogDecoder } from './sources/syslog/decode.js';
 import { listenNetflow } from './sources/netflow/listen.js';
@@ -24,15 +25,20 @@ await runService('log-collector', ctx.logger, async () => {
   }
   const sflow = sflowListenerSettings(config.collector);
   if (sflow.enabled) extraSources.push((pipeline) => listenSflow({ host: config.bind, port: sflow.port, pipeline, logger }));
+  const detection = config.collector.detection.enabled
+    ? createDetectionStage({ rulesDir, policiesDir, dataDir: config.dataDir, logger: logger.child({ component: 'detection' }) })
+    : undefined;
   const collector = await startCollector({
     ...ctx,
     store,
+    ...(detection ? { detection: detection.stage } : {}),
     enrichment,
     decodeSyslog: syslogDecoder(enrichment, config.timezone),
     extraSources,
   });
   return {
     async close() {
+      detection?.close();
       await collector.close();
       await store.close();
       ctx.identity.close();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { policiesDir } from '@emsoc/common/paths';
-import { createEngine, loadPipelines, loadPlaceholders, loadRuleDir, parseRuleText, type Pipeline, type Rule, type RuleLoadError } from '@emsoc/detection';
+import { createEngine, loadEngineSupport, loadRuleDir, parseRuleText, type Rule, type RuleLoadError } from '@emsoc/detection';
 
 export interface RuleSummary {
   id: string;
@@ -19,14 +19,7 @@ export interface RuleSummary {
 }
 
 /** What the engine needs besides rules: the ECS pipeline and placeholder values from policies/. */
-export function engineSupport(): { pipelines: Pipeline[]; placeholders: Record<string, string[]> } {
-  const pipeline = path.join(policiesDir, 'sigma-pipelines', 'ecs.yml');
-  const placeholders = path.join(policiesDir, 'detection-placeholders.yaml');
-  return {
-    pipelines: fs.existsSync(pipeline) ? loadPipelines(pipeline) : [],
-    placeholders: fs.existsSync(placeholders) ? loadPlaceholders(placeholders) : {},
-  };
-}
+export const engineSupport = () => loadEngineSupport(policiesDir);
 
 /** The rules library (rules/ folder) as the detection package loads it, re-read when a file changes. */
 export class RuleCatalog {
