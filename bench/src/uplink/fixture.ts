@@ -39,7 +39,8 @@ export function summaryBody(i: number): Record<string, unknown> {
 export async function startBenchTier(unitCount: number): Promise<BenchTier> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emsoc-bench-uplink-'));
   const units = Array.from({ length: unitCount }, (_, i) => `county-${String(i).padStart(3, '0')}`);
-  const config = platformConfigSchema.parse({ dataDir: dir, unit: { id: 'prov-bench', name: 'Bench province' }, log: { level: 'error' }, uplink: { port: 0, receiver: { enabled: true, units: units.map((id) => ({ id })) } } });
+  const config = platformConfigSchema.parse({ dataDir: dir, unit: { id: 'prov-bench', name: 'Bench province' }, log: { level: 'error' }, uplink: { receiver: { enabled: true, units: units.map((id) => ({ id })) } } });
+  config.uplink.port = 0; // any free port (the schema's minimum is for configured listeners)
   const ca = loadOrCreateDevCa(path.join(dir, 'ca'));
   const logger = createLogger('bench-uplink', 'error');
   const roles = loadRolePolicy();
