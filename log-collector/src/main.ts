@@ -1,13 +1,13 @@
 import { runService, serviceContext } from '@emsoc/common/service';
 import { policiesDir, rulesDir } from '@emsoc/common/paths';
 import { openPlatformStore } from '@emsoc/event-store/platform';
+import { statusCheckForDataDir } from '@emsoc/pki';
 import { startCollector } from './service.js';
 import { createDetectionStage } from './pipeline/detection-stage.js';
 import { loadEnrichment } from './transforms/index.js';
 import { syslogDecoder } from './sources/syslog/decode.js';
 import { listenNetflow } from './sources/netflow/listen.js';
 import { listenSflow } from './sources/sflow/listen.js';
-import { sflowListenerSettings } from './sources/sflow/settings.js';
 
 const ctx = serviceContext('log-collector');
 await runService('log-collector', ctx.logger, async () => {
@@ -23,7 +23,7 @@ await runService('log-collector', ctx.logger, async () => {
   if (config.collector.netflow.enabled) {
     extraSources.push((pipeline) => listenNetflow({ host: config.bind, port: config.collector.netflow.port, pipeline, logger }));
   }
-  const sflow = sflowListenerSettings(config.collector);
+  const sflow = config.collector.sflow;
   if (sflow.enabled) extraSources.push((pipeline) => listenSflow({ host: config.bind, port: sflow.port, pipeline, logger }));
   const detection = config.collector.detection.enabled
     ? createDetectionStage({ rulesDir, policiesDir, dataDir: config.dataDir, logger: logger.child({ component: 'detection' }) })
@@ -32,6 +32,8 @@ await runService('log-collector', ctx.logger, async () => {
     ...ctx,
     store,
     ...(detection ? { detection: detection.stage } : {}),
+    // Syslog over TLS: client certificates our RA revoked or suspended are refused.
+    certificateStatus: statusCheckForDataDir(config.dataDir),
     enrichment,
     decodeSyslog: syslogDecoder(enrichment, config.timezone),
     extraSources,

@@ -75,7 +75,7 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
     closers.push(() => closeServer(s));
   }
   if (c.forward.enabled) {
-    const s = await listenForward({ host: config.bind, port: c.forward.port, tls, pipeline, logger, ...(deps.enrichment ? { enrichment: deps.enrichment } : {}) });
+    const s = await listenForward({ host: config.bind, port: c.forward.port, requireClientCert: c.forward.requireClientCert, tls, pipeline, logger, ...(deps.enrichment ? { enrichment: deps.enrichment } : {}) });
     closers.push(() => closeServer(s));
   }
   if (c.http.enabled) {

@@ -16,3 +16,7 @@ export * from './dev-ca/index.js';
 export * from './sm2/index.js';
 export * from './ocsp/index.js';
 export * from './cmp/index.js';
+// OCSP and CMP both name a CertId and a CertStatus: the package root keeps OCSP's, CMP's get a prefix.
+export type { CertId, CertStatus } from './ocsp/index.js';
+export type { CertId as CmpCertId, CertStatus as CmpCertStatus } from './cmp/messages.js';
+export * from './status-client/index.js';

@@ -54,7 +54,7 @@ export async function collectorProcess(engineUrl: string): Promise<CollectorProc
     SOC__collector__netflow__enabled: 'false',
     SOC__collector__http__enabled: 'false',
     SOC__collector__detection__enabled: 'false',
-    SOC_COLLECTOR_SFLOW: 'off',
+    SOC__collector__sflow__enabled: 'false',
   };
   const { config } = loadConfig({ env });
   bootstrapPki(config);

@@ -122,7 +122,7 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
   before(async () => {
     ensureWebBuild();
     // sFlow is not part of this test and its port is not among the free ports the helper picks.
-    platform = await startPlatform({ timeoutMs: 300_000, env: { SOC_COLLECTOR_SFLOW: 'off' } });
+    platform = await startPlatform({ timeoutMs: 300_000 });
     CONSOLE = platform.consoleUrl;
     try {
       await setUp();

@@ -10,6 +10,7 @@ export interface PlatformPorts {
   syslog: number;
   syslogTls: number;
   netflow: number;
+  sflow: number;
   collectorHttp: number;
   forward: number;
   ra: number;
@@ -43,12 +44,12 @@ async function freePort(): Promise<number> {
  */
 async function choosePorts(): Promise<PlatformPorts> {
   const ports: number[] = [];
-  while (ports.length < 8) {
+  while (ports.length < 9) {
     const p = await freePort();
     if (!ports.includes(p)) ports.push(p);
   }
-  const [syslog, syslogTls, netflow, collectorHttp, forward, ra, raStatus, consolePort] = ports as [number, number, number, number, number, number, number, number];
-  return { syslog, syslogTls, netflow, collectorHttp, forward, ra, raStatus, console: consolePort };
+  const [syslog, syslogTls, netflow, sflow, collectorHttp, forward, ra, raStatus, consolePort] = ports as [number, number, number, number, number, number, number, number, number];
+  return { syslog, syslogTls, netflow, sflow, collectorHttp, forward, ra, raStatus, console: consolePort };
 }
 
 function portEnv(p: PlatformPorts): NodeJS.ProcessEnv {
@@ -57,6 +58,7 @@ function portEnv(p: PlatformPorts): NodeJS.ProcessEnv {
     SOC__collector__syslogTcp__port: String(p.syslog),
     SOC__collector__syslogTls__port: String(p.syslogTls),
     SOC__collector__netflow__port: String(p.netflow),
+    SOC__collector__sflow__port: String(p.sflow),
     SOC__collector__http__port: String(p.collectorHttp),
     SOC__collector__forward__port: String(p.forward),
     SOC__ra__port: String(p.ra),

@@ -108,7 +108,7 @@ export class Tier {
       SOC_DATA_DIR: this.dataDir,
       SOC_LOG_LEVEL: 'warn',
       // Several tiers run side by side: no listener may sit on a fixed default port (sFlow's 6343).
-      SOC_COLLECTOR_SFLOW: 'off',
+      SOC__collector__sflow__enabled: 'false',
       SOC__collector__syslogUdp__port: String(p.syslog),
       SOC__collector__syslogTcp__port: String(p.syslog),
       SOC__collector__syslogTls__port: String(p.syslogTls),

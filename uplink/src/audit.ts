@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { auditRecordToEcs, fileKeySigner, SqliteAuditTrail, type AuditDraft, type AuditRecord } from '@emsoc/common/audit/index';
+import { auditRecordToEcs, fileKeySigner, SqliteAuditTrail, type AuditDraft, type AuditRecord } from '@emsoc/common/audit';
 import type { EventStore } from '@emsoc/event-store/contract';
 
 export const UPLINK_AUDIT_DOMAIN = 'emsoc-uplink-audit-checkpoint';

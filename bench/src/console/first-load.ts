@@ -41,7 +41,7 @@ ensureWebBuild();
 let base = process.env.EMSOC_CONSOLE_URL ?? '';
 let platform: RunningPlatform | undefined;
 if (!base || !(await reachable(base))) {
-  platform = await startPlatform({ timeoutMs: 300_000, env: { SOC_COLLECTOR_SFLOW: 'off' } });
+  platform = await startPlatform({ timeoutMs: 300_000 });
   base = platform.consoleUrl;
 }
 

@@ -85,10 +85,14 @@ export const platformConfigSchema = z
           .strict()
           .prefault({}),
         netflow: listener(2055),
+        sflow: listener(6343),
         /** HTTPS: JSON/NDJSON ingest, /metrics, /healthz. */
         http: listener(8445),
-        /** Fluent Forward over TLS. */
-        forward: listener(24224),
+        /** Fluent Forward over TLS; client certificates from our RA may be required. */
+        forward: z
+          .object({ enabled: z.boolean().default(true), port: port.default(24224), requireClientCert: z.boolean().default(false) })
+          .strict()
+          .prefault({}),
         maxFrameBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
         spool: z.object({ maxBytes: z.number().int().min(1024 * 1024).default(1024 * 1024 * 1024) }).strict().prefault({}),
         detection: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),

@@ -7,8 +7,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { Spool } from '../../src/spool/spool.js';
 import { EventPipeline, type SpoolEntry } from '../../src/pipeline/event-pipeline.js';
-import { listenSflow, SFLOW_DEFAULT_PORT } from '../../src/sources/sflow/listen.js';
-import { sflowListenerSettings } from '../../src/sources/sflow/settings.js';
+import { listenSflow } from '../../src/sources/sflow/listen.js';
 import { Writer } from '../netflow/build.js';
 
 function datagram(): Buffer {
@@ -16,13 +15,6 @@ function datagram(): Buffer {
   const flow = new Writer().u32(9).u32(0).u32(12).u32(512).u32(1000).u32(0).u32(0).u32(12).u32(0).u32(13).u32(1).bytes(ipv4Data).done();
   return Buffer.from(new Writer().u32(5).u32(1).bytes([192, 0, 2, 1]).u32(7).u32(99).u32(1000).u32(1).u32(3).u32(flow.length).bytes(flow).done());
 }
-
-test('sFlow listener settings: default 6343, env override, off switch, config section wins', () => {
-  assert.deepEqual(sflowListenerSettings({}, {}), { enabled: true, port: SFLOW_DEFAULT_PORT });
-  assert.deepEqual(sflowListenerSettings({}, { SOC_COLLECTOR_SFLOW_PORT: '16343' }), { enabled: true, port: 16343 });
-  assert.equal(sflowListenerSettings({}, { SOC_COLLECTOR_SFLOW: 'off' }).enabled, false);
-  assert.deepEqual(sflowListenerSettings({ sflow: { enabled: true, port: 7000 } }, { SOC_COLLECTOR_SFLOW_PORT: '1' }), { enabled: true, port: 7000 });
-});
 
 test('sFlow listener: a datagram becomes a flow document; garbage is dead-lettered', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-listen-'));

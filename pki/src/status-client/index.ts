@@ -2,3 +2,4 @@
 export { CertificateStatusClient, createCertificateStatusCheck, type CertificateStatus, type CertificateStatusCheckOptions, type StatusClientOptions, type StatusResult } from './client.js';
 export { readCrl, type CrlIndex } from './crl.js';
 export { buildCertId, buildOcspRequest, readOcspResponse, StatusCheckError, type StatusAnswer } from './ocsp.js';
+export { statusCheckForDataDir } from './trust-dir.js';

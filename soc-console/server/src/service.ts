@@ -8,7 +8,7 @@ import type { IdentityStore } from '@emsoc/common/auth';
 import { createApp, finishApp, listenHttps, type CertificateStatusCheck } from '@emsoc/common/http';
 import { loadListenerTls, tlsPaths } from '@emsoc/common/tls';
 import { repoRoot, rulesDir as defaultRulesDir } from '@emsoc/common/paths';
-import type { CheckpointSigner } from '@emsoc/common/audit/index';
+import type { CheckpointSigner } from '@emsoc/common/audit';
 import type { EventStore } from '@emsoc/event-store/contract';
 import { openConsoleDb } from './db.js';
 import { ConsoleAudit } from './audit/console-audit.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { canonicalJson, chainRecord, checkpointMessage, GENESIS_HASH, keySigner, SqliteAuditTrail, type AuditDraft } from '@emsoc/common/audit/index';
+import { canonicalJson, chainRecord, checkpointMessage, GENESIS_HASH, keySigner, SqliteAuditTrail, type AuditDraft } from '@emsoc/common/audit';
 import { chainRecord as raChainRecord, signCheckpoint as raSignCheckpoint } from '@emsoc/ra-service/audit/chain';
 import { startHarness, type Harness } from './harness.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Request, Response } from 'express';
-import { auditRecordToEcs, fileKeySigner, SqliteAuditTrail, type AuditActor, type AuditDraft, type AuditRecord, type CheckpointSigner } from '@emsoc/common/audit/index';
+import { auditRecordToEcs, fileKeySigner, SqliteAuditTrail, type AuditActor, type AuditDraft, type AuditRecord, type CheckpointSigner } from '@emsoc/common/audit';
 import type { EventStore } from '@emsoc/event-store/contract';
 
 export const CONSOLE_AUDIT_DOMAIN = 'emsoc-console-audit-checkpoint';

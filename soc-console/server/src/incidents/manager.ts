@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { groupIntoIncidents, type Alert } from '@emsoc/detection';
 import type { EventStore } from '@emsoc/event-store/contract';
 import { HttpError } from '@emsoc/common/http';
-import type { AuditActor } from '@emsoc/common/audit/index';
+import type { AuditActor } from '@emsoc/common/audit';
 import { kvGet, kvSet } from '../db.js';
 import type { ConsoleAudit } from '../audit/console-audit.js';
 import { alertFromDocument } from '@emsoc/detection';
