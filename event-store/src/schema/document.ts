@@ -140,10 +140,10 @@ function checkUnknown(path: () => string, v: unknown, hot: Map<string, unknown>,
   }
 }
 
-function checkLeaf(def: { name: string; type: FieldType; hot: boolean }, v: unknown, hot: Map<string, unknown>): void {
+function checkLeaf(def: { name: string; type: FieldType; hot: boolean }, v: unknown, hot: Map<string, unknown> | undefined): void {
   if (Array.isArray(v)) {
     if (def.hot) throw new DocumentError(`field ${def.name} must be single-valued`);
-    for (const x of v) if (x !== null) checkLeaf({ ...def, hot: false }, x, hot);
+    for (const x of v) if (x !== null) checkLeaf(def, x, undefined); // elements are checked, never hot
     return;
   }
   const type = def.type;
@@ -154,7 +154,7 @@ function checkLeaf(def: { name: string; type: FieldType; hot: boolean }, v: unkn
   if (type === 'keyword' && typeof v === 'string' && v.length > MAX_KEYWORD_BYTES / 3 && Buffer.byteLength(v) > MAX_KEYWORD_BYTES) {
     throw new DocumentError(`field ${def.name} is longer than ${MAX_KEYWORD_BYTES} bytes`);
   }
-  if (def.hot) hot.set(def.name, parsed);
+  if (def.hot && hot) hot.set(def.name, parsed);
 }
 
 function fits(type: FieldType, x: unknown): boolean {

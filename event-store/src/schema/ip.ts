@@ -7,13 +7,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 export function parseIp(text: string): Buffer | undefined {
   if (typeof text !== 'string' || text.length > 64) return undefined;
-  if (isIPv4(text)) {
-    const out = Buffer.alloc(16);
-    out[10] = 0xff;
-    out[11] = 0xff;
-    text.split('.').forEach((p, i) => (out[12 + i] = Number(p)));
-    return out;
-  }
+  const v4 = parseDottedQuad(text);
+  if (v4) return v4;
   const bare = text.split('%')[0]!; // zone ids are not part of the address
   if (!isIPv6(bare)) return undefined;
   let head = bare;
@@ -31,6 +26,41 @@ export function parseIp(text: string): Buffer | undefined {
   const out = Buffer.alloc(16);
   groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
   if (tailV4.length === 4) tailV4.forEach((b, i) => (out[12 + i] = b));
+  return out;
+}
+
+/**
+ * Strict dotted quad (the form `isIPv4` accepts: four decimal octets 0..255, no leading zeros), read in one
+ * pass without splitting: every ingested event carries several IPv4 addresses, so this is on the hot path.
+ */
+function parseDottedQuad(text: string): Buffer | undefined {
+  const n = text.length;
+  if (n < 7 || n > 15) return undefined;
+  const octets = [0, 0, 0, 0];
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 46; // a virtual '.' closes the last octet
+    if (c === 46) {
+      if (digits === 0 || part > 3) return undefined;
+      octets[part++] = value;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return undefined; // leading zero: not an address in Node's grammar
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return undefined;
+    } else return undefined;
+  }
+  if (part !== 4) return undefined;
+  const out = Buffer.alloc(16);
+  out[10] = 0xff;
+  out[11] = 0xff;
+  out[12] = octets[0]!;
+  out[13] = octets[1]!;
+  out[14] = octets[2]!;
+  out[15] = octets[3]!;
   return out;
 }
 
