@@ -66,7 +66,9 @@ export class SqliteEventStore implements EventStore {
       w = {
         // Fast path: a plain insert (no RETURNING); a replayed id falls through to an update that keeps the rid.
         insert: this.db.prepare(`INSERT OR IGNORE INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`),
-        update: this.db.prepare(`UPDATE ${t} SET ${cols.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE id = ? RETURNING rid`).pluck(),
+        // Every column is derived from `doc`, so a replay of the identical document (a resend after a lost
+        // acknowledgement, the common case) touches neither the row, its indexes nor the text index.
+        update: this.db.prepare(`UPDATE ${t} SET ${cols.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND doc IS NOT ? RETURNING rid`).pluck(),
         // An update keeps the row's rid, so the text index entry is replaced (or dropped) under the same rowid.
         ftsReplace: this.db.prepare(`INSERT OR REPLACE INTO ${ftsName(d)} (rowid, message) VALUES (?, ?)`),
         ftsDelete: this.db.prepare(`DELETE FROM ${ftsName(d)} WHERE rowid = ?`),
@@ -95,7 +97,8 @@ export class SqliteEventStore implements EventStore {
     const writeChunk = this.db.transaction((chunk: typeof rows) => {
       for (const r of chunk) {
         const ins = w.insert.run(...r.values);
-        const rid = ins.changes === 1 ? Number(ins.lastInsertRowid) : (w.update.get(...r.values.slice(1), r.id) as number);
+        const rid = ins.changes === 1 ? Number(ins.lastInsertRowid) : (w.update.get(...r.values.slice(1), r.id, r.values[r.values.length - 1]) as number | undefined);
+        if (rid === undefined) continue; // same document already stored
         if (r.message) w.ftsReplace.run(rid, textForIndex(r.message));
         else w.ftsDelete.run(rid);
       }

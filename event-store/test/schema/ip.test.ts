@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { isIPv4 } from 'node:net';
 import { formatIp, parseCidr, parseIp } from '../../src/schema/ip.js';
 
 const hex = (b: Buffer | undefined) => b?.toString('hex');
@@ -21,6 +22,16 @@ describe('ip keys', () => {
   });
   it('rejects malformed addresses', () => {
     for (const bad of ['1.2.3', '256.1.1.1', '1.2.3.4.5', '::g', '1:2:3:4:5:6:7:8:9', '', 'x'.repeat(100), '01.2.3.4']) assert.equal(parseIp(bad), undefined, bad);
+  });
+  it('accepts exactly the dotted quads node:net accepts', () => {
+    const edge = ['0.0.0.0', '255.255.255.255', '1.2.3.04', '0.00.0.0', '1..2.3', '.1.2.3', '1.2.3.', '1.2.3.4 ', '1.2.3.4a', '1000.1.1.1', '1.2.3.-4'];
+    const octet = (i: number) => String([0, 1, 9, 10, 99, 100, 199, 200, 249, 250, 255, 256, 300, 999][i % 14]);
+    const grid = Array.from({ length: 14 ** 2 }, (_, i) => `${octet(i)}.${octet(i >> 1)}.${octet(Math.floor(i / 14))}.${octet(i + 3)}`);
+    for (const text of [...edge, ...grid]) {
+      const key = parseIp(text);
+      assert.equal(key !== undefined, isIPv4(text), text);
+      if (key) assert.equal(formatIp(key), text);
+    }
   });
   it('turns CIDR blocks into inclusive ranges', () => {
     const r = parseCidr('10.0.0.0/8')!;
