@@ -1,6 +1,9 @@
 import { runService, serviceContext } from '@emsoc/common/service';
 import { policiesDir, rulesDir } from '@emsoc/common/paths';
+import path from 'node:path';
 import { openPlatformStore } from '@emsoc/event-store/platform';
+import { loadRetentionPolicy, startRetention } from '@emsoc/event-store';
+import { MirroredAuditTrail } from '@emsoc/common/audit';
 import { statusCheckForDataDir } from '@emsoc/pki';
 import { startCollector } from './service.js';
 import { createDetectionStage } from './pipeline/detection-stage.js';
@@ -25,6 +28,22 @@ await runService('log-collector', ctx.logger, async () => {
   }
   const sflow = config.collector.sflow;
   if (sflow.enabled) extraSources.push((pipeline) => listenSflow({ host: config.bind, port: sflow.port, pipeline, logger }));
+  // Legal retention (policies/retention.yaml; logs and flows ≥ 180 days unless an audited override):
+  // the collector, as the writer, deletes what expired and records every run in its audit trail.
+  const audit = new MirroredAuditTrail({ dir: path.join(config.dataDir, 'collector'), module: 'collector', observerType: 'log-collector', unit: config.unit.id, store, logger });
+  const system = { id: 'system', name: 'retention-job', roles: [], sourceIp: null };
+  const retention = startRetention({
+    store,
+    policy: loadRetentionPolicy(path.join(policiesDir, 'retention.yaml')),
+    intervalMs: 3_600_000,
+    audit: (e) => void audit.record({ eventType: e.type, objectType: 'dataset', objectId: e.dataset, outcome: 'success', actor: system, details: { ...e } }),
+    onResult: (results) => {
+      const removed = results.filter((r) => r.removed > 0);
+      logger.info({ removed }, 'retention run');
+      audit.record({ eventType: 'retention.run', objectType: 'store', objectId: config.store.engine, outcome: 'success', actor: system, details: { removed: results.map((r) => ({ dataset: r.dataset, before: r.removedBefore.toISOString(), removed: r.removed })) } });
+    },
+    onError: (e) => logger.warn({ err: e.message }, 'retention run failed; retried next hour'),
+  });
   const detection = config.collector.detection.enabled
     ? createDetectionStage({ rulesDir, policiesDir, dataDir: config.dataDir, logger: logger.child({ component: 'detection' }) })
     : undefined;
@@ -40,8 +59,10 @@ await runService('log-collector', ctx.logger, async () => {
   });
   return {
     async close() {
+      await retention.stop();
       detection?.close();
       await collector.close();
+      await audit.close();
       await store.close();
       ctx.identity.close();
     },

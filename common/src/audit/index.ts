@@ -4,3 +4,4 @@ export * from './checkpoint.js';
 export * from './verify.js';
 export * from './sqlite-trail.js';
 export * from './ecs.js';
+export * from './mirrored-trail.js';
