@@ -16,6 +16,7 @@ export interface PlatformPorts {
   ra: number;
   raStatus: number;
   console: number;
+  uplink: number;
 }
 
 /** A port free for both TCP and UDP on loopback (syslog uses the same number for both). */
@@ -44,12 +45,12 @@ async function freePort(): Promise<number> {
  */
 async function choosePorts(): Promise<PlatformPorts> {
   const ports: number[] = [];
-  while (ports.length < 9) {
+  while (ports.length < 10) {
     const p = await freePort();
     if (!ports.includes(p)) ports.push(p);
   }
-  const [syslog, syslogTls, netflow, sflow, collectorHttp, forward, ra, raStatus, consolePort] = ports as [number, number, number, number, number, number, number, number, number];
-  return { syslog, syslogTls, netflow, sflow, collectorHttp, forward, ra, raStatus, console: consolePort };
+  const [syslog, syslogTls, netflow, sflow, collectorHttp, forward, ra, raStatus, consolePort, uplink] = ports as [number, number, number, number, number, number, number, number, number, number];
+  return { syslog, syslogTls, netflow, sflow, collectorHttp, forward, ra, raStatus, console: consolePort, uplink };
 }
 
 function portEnv(p: PlatformPorts): NodeJS.ProcessEnv {
@@ -64,6 +65,7 @@ function portEnv(p: PlatformPorts): NodeJS.ProcessEnv {
     SOC__ra__port: String(p.ra),
     SOC__ra__statusPort: String(p.raStatus),
     SOC__console__port: String(p.console),
+    SOC__uplink__port: String(p.uplink),
   };
 }
 

@@ -24,7 +24,7 @@ import { overviewRoutes } from './api/overview.js';
 import { incidentRoutes } from './api/incidents.js';
 import { ruleRoutes } from './api/rules.js';
 import { auditRoutes } from './api/audit.js';
-import { reportRoutes } from './api/reports.js';
+import { uplinkConsoleRouter } from '@emsoc/uplink';
 import { accountRoutes } from './api/accounts.js';
 import { RaClient, raRoutes } from './ra/proxy.js';
 import { IncidentManager } from './incidents/manager.js';
@@ -141,7 +141,6 @@ export async function startConsole(deps: ConsoleDeps, opts: ConsoleOptions = {})
     ...incidentRoutes(store, incidents, now),
     ...ruleRoutes({ catalog, stateFile, jobs, audit, now }),
     ...auditRoutes(store, audit, ra, now),
-    ...reportRoutes(),
     ...accountRoutes(identity, sessions, audit),
     ...raRoutes(ra),
   ];
@@ -163,6 +162,8 @@ export async function startConsole(deps: ConsoleDeps, opts: ConsoleOptions = {})
   app.set('json escape', true);
   app.use('/api', resolveCaller(identity, sessions, certificateStatus));
   app.use(mountRoutes(routes, audit));
+  // Reports sent to the superior unit and received from subordinate ones (the uplink's data; reports:read).
+  app.use(uplinkConsoleRouter({ store, dataDir: config.dataDir }));
   const webDir = opts.webDir ?? path.join(repoRoot, 'soc-console', 'web', 'dist', 'browser');
   if (!mountStaticApp(app, webDir)) logger.info({ webDir }, 'web app not built; serving the API only');
   finishApp(app, logger);
