@@ -42,7 +42,7 @@ function need(pos: string[], n: number, what: string): string[] {
 
 class UsageError extends Error {}
 
-function print(res: RaResponse, asJson: boolean, render?: (j: any) => string): number { // eslint-disable-line @typescript-eslint/no-explicit-any
+function print(res: RaResponse, asJson: boolean, render?: (j: any) => string): number {  
   if (res.status >= 400) {
     process.stderr.write(`error ${res.status}: ${res.json?.error ?? res.body.toString('utf8')}\n`);
     if (res.json?.details) process.stderr.write(`${JSON.stringify(res.json.details, null, 2)}\n`);
@@ -52,12 +52,12 @@ function print(res: RaResponse, asJson: boolean, render?: (j: any) => string): n
   return 0;
 }
 
-const reqLine = (r: any) => `${r.id}  ${r.type.padEnd(7)} ${r.status.padEnd(9)} ${String(r.profile ?? '-').padEnd(22)} ${r.requester.name.padEnd(12)} ${r.createdAt}${r.resultSerial ? `  → ${r.resultSerial}` : ''}\n`; // eslint-disable-line @typescript-eslint/no-explicit-any
-const reqDetail = (r: any) => // eslint-disable-line @typescript-eslint/no-explicit-any
+const reqLine = (r: any) => `${r.id}  ${r.type.padEnd(7)} ${r.status.padEnd(9)} ${String(r.profile ?? '-').padEnd(22)} ${r.requester.name.padEnd(12)} ${r.createdAt}${r.resultSerial ? `  → ${r.resultSerial}` : ''}\n`;  
+const reqDetail = (r: any) =>  
   reqLine(r) +
-  `  approvals ${r.approvals.length}/${r.approvalsRequired}: ${r.approvals.map((a: any) => `${a.officerName}@${a.at}`).join(', ') || '-'}\n` + // eslint-disable-line @typescript-eslint/no-explicit-any
-  r.transitions.map((t: any) => `  ${t.at}  ${String(t.from ?? '-').padEnd(9)} → ${t.to.padEnd(9)} by ${t.actor} from ${t.sourceIp ?? '-'}${t.reason ? ` (${t.reason})` : ''}\n`).join('') + // eslint-disable-line @typescript-eslint/no-explicit-any
-  (r.san?.length ? `  SAN: ${r.san.map((s: any) => `${s.type}:${s.value}`).join(', ')}\n` : '') + // eslint-disable-line @typescript-eslint/no-explicit-any
+  `  approvals ${r.approvals.length}/${r.approvalsRequired}: ${r.approvals.map((a: any) => `${a.officerName}@${a.at}`).join(', ') || '-'}\n` +  
+  r.transitions.map((t: any) => `  ${t.at}  ${String(t.from ?? '-').padEnd(9)} → ${t.to.padEnd(9)} by ${t.actor} from ${t.sourceIp ?? '-'}${t.reason ? ` (${t.reason})` : ''}\n`).join('') +  
+  (r.san?.length ? `  SAN: ${r.san.map((s: any) => `${s.type}:${s.value}`).join(', ')}\n` : '') +  
   (r.reason ? `  reason: ${r.reason}\n` : '');
 
 const COMMANDS: Record<string, Command> = {
@@ -192,7 +192,7 @@ const COMMANDS: Record<string, Command> = {
     async run(c, v) {
       const res = await c.post('/api/v1/audit/verify');
       const code = print(res, Boolean(v.json), (r) =>
-        `${r.ok ? 'OK' : 'BROKEN'}: ${r.records} records, ${r.checkpoints} checkpoints, head ${r.lastSeq} ${r.headHash}\n` + r.problems.map((p: any) => `  #${p.seq}: ${p.problem}\n`).join(''), // eslint-disable-line @typescript-eslint/no-explicit-any
+        `${r.ok ? 'OK' : 'BROKEN'}: ${r.records} records, ${r.checkpoints} checkpoints, head ${r.lastSeq} ${r.headHash}\n` + r.problems.map((p: any) => `  #${p.seq}: ${p.problem}\n`).join(''),  
       );
       return code === 0 && !res.json.ok ? 1 : code;
     },

@@ -17,7 +17,7 @@ export interface RaResponse {
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
   /** Parsed JSON when the response is JSON. */
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;  
 }
 
 /** Minimal HTTPS client for the RA API, shared by the officer CLI, tests and the benchmark. */

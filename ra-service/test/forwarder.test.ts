@@ -71,7 +71,7 @@ test('forwards every audit record once acknowledged, survives collector outages 
   assert.ok(c1.calls() >= 6, 'three refusals were retried');
   const seqs = c1.received.map((d) => (d.event as { sequence: number }).sequence);
   assert.deepEqual(seqs, Array.from({ length: 25 }, (_, i) => i + 1), 'in order, none lost, none duplicated');
-  const doc = c1.received[4] as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const doc = c1.received[4] as Record<string, any>;  
   assert.equal(doc.event.dataset, 'ra.audit');
   assert.equal(doc.event.action, 'certificate.issued');
   assert.equal(doc.event.outcome, 'success');

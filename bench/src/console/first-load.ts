@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { launchBrowser } from '../../../tests/e2e/browser.ts';
-import { ensureWebBuild, WEB_DIST } from '../../../tests/e2e/web-build.ts';
-import { startPlatform, type RunningPlatform } from '../../../tests/lib/platform.ts';
+import { launchBrowser } from '../../../tests/e2e/browser.js';
+import { ensureWebBuild, WEB_DIST } from '../../../tests/e2e/web-build.js';
+import { startPlatform, type RunningPlatform } from '../../../tests/lib/platform.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 

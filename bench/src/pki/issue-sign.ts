@@ -104,7 +104,7 @@ function issueOnce(lint: LintOptions): Uint8Array {
 }
 
 // Peer: @peculiar/x509 generator with the same fields, via WebCrypto (what it supports).
-px509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof px509.cryptoProvider.set>[0]);
+px509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const pCaKeys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
 const pLeafKeys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);

@@ -11,7 +11,7 @@ import { fieldType, hotColumn, isHot } from '../schema/fields.js';
 import { DocumentError, normalizeDocument, validateDocument } from '../schema/document.js';
 import { formatIp, parseCidr, parseIp } from '../schema/ip.js';
 import { textForIndex } from '../schema/text.js';
-import { checkAggs, checkCursor, checkDataset, checkField, pageSize, resolveSort, RequestError, MAX_BUCKETS } from '../request.js';
+import { checkAggs, checkCursor, checkDataset, pageSize, resolveSort, RequestError, MAX_BUCKETS } from '../request.js';
 import { registerFunctions } from './functions.js';
 import { ddl, ftsName, HOT_COLUMNS, tableName } from './schema.js';
 import type { TermValue } from '../query/values.js';

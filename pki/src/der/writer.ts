@@ -252,7 +252,7 @@ export function isPrintableString(s: string): boolean {
 }
 
 export function isIa5String(s: string): boolean {
-  // eslint-disable-next-line no-control-regex
+   
   return /^[\x00-\x7f]*$/.test(s);
 }
 

@@ -337,9 +337,9 @@ export class RaRepository {
   async listSubjects(f: { orgUnit?: string; kind?: string; status?: string; limit?: number; offset?: number } = {}): Promise<Subject[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (f.orgUnit) (where.push('org_unit = ?'), params.push(f.orgUnit));
-    if (f.kind) (where.push('kind = ?'), params.push(f.kind));
-    if (f.status) (where.push('status = ?'), params.push(f.status));
+    if (f.orgUnit) { where.push('org_unit = ?'); params.push(f.orgUnit); }
+    if (f.kind) { where.push('kind = ?'); params.push(f.kind); }
+    if (f.status) { where.push('status = ?'); params.push(f.status); }
     const rows = await this.driver.all<Row>(
       `SELECT * FROM subjects ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id LIMIT ? OFFSET ?`,
       [...params, f.limit ?? 100, f.offset ?? 0],
@@ -361,10 +361,10 @@ export class RaRepository {
   async listRequests(f: RequestFilter = {}): Promise<CertRequest[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (f.status) (where.push('status = ?'), params.push(f.status));
-    if (f.type) (where.push('type = ?'), params.push(f.type));
-    if (f.requesterId) (where.push('requester_id = ?'), params.push(f.requesterId));
-    if (f.subjectId) (where.push('subject_id = ?'), params.push(f.subjectId));
+    if (f.status) { where.push('status = ?'); params.push(f.status); }
+    if (f.type) { where.push('type = ?'); params.push(f.type); }
+    if (f.requesterId) { where.push('requester_id = ?'); params.push(f.requesterId); }
+    if (f.subjectId) { where.push('subject_id = ?'); params.push(f.subjectId); }
     const rows = await this.driver.all<Row>(
       `SELECT * FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
       [...params, f.limit ?? 100, f.offset ?? 0],
@@ -423,11 +423,11 @@ export class RaRepository {
   async listCertificates(f: CertificateFilter = {}): Promise<CertificateRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (f.status) (where.push('status = ?'), params.push(f.status));
-    if (f.subjectId) (where.push('subject_id = ?'), params.push(f.subjectId));
-    if (f.requestId) (where.push('request_id = ?'), params.push(f.requestId));
-    if (f.profile) (where.push('profile = ?'), params.push(f.profile));
-    if (f.requesterId) (where.push('requester_id = ?'), params.push(f.requesterId));
+    if (f.status) { where.push('status = ?'); params.push(f.status); }
+    if (f.subjectId) { where.push('subject_id = ?'); params.push(f.subjectId); }
+    if (f.requestId) { where.push('request_id = ?'); params.push(f.requestId); }
+    if (f.profile) { where.push('profile = ?'); params.push(f.profile); }
+    if (f.requesterId) { where.push('requester_id = ?'); params.push(f.requesterId); }
     const rows = await this.driver.all<Row>(
       `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY issued_at DESC, serial LIMIT ? OFFSET ?`,
       [...params, f.limit ?? 100, f.offset ?? 0],
@@ -462,8 +462,8 @@ export class RaRepository {
   async listAudit(f: { afterSeq?: number; limit?: number; objectId?: string; eventType?: string } = {}): Promise<AuditRecord[]> {
     const where = ['seq > ?'];
     const params: unknown[] = [f.afterSeq ?? 0];
-    if (f.objectId) (where.push('object_id = ?'), params.push(f.objectId));
-    if (f.eventType) (where.push('event_type = ?'), params.push(f.eventType));
+    if (f.objectId) { where.push('object_id = ?'); params.push(f.objectId); }
+    if (f.eventType) { where.push('event_type = ?'); params.push(f.eventType); }
     const rows = await this.driver.all<Row>(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, [...params, f.limit ?? 100]);
     return rows.map(toAudit);
   }

@@ -40,7 +40,7 @@ test('dual control: own requests and second approvals by the same officer are no
 test('menu and landing page follow the permissions of policies/roles.yaml', () => {
   const roles = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../policies/roles.yaml'), 'utf8');
   const permsOf = (role: string) => {
-    const block = roles.split(/\n  (?=[a-z-]+:\n)/).find((b) => b.startsWith(`${role}:`) || b.includes(`\n  ${role}:`))!;
+    const block = roles.split(/\n {2}(?=[a-z-]+:\n)/).find((b) => b.startsWith(`${role}:`) || b.includes(`\n  ${role}:`))!;
     return new Set([...block.matchAll(/- ([a-z.]+:[a-z-]+)/g)].map((m) => m[1]!));
   };
   const analyst = permsOf('soc-analyst');
