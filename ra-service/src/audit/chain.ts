@@ -1,90 +1,11 @@
-import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import type { Actor } from '../model.js';
+import { sign, verify, type KeyObject } from 'node:crypto';
+import { checkpointMessage as domainMessage, GENESIS_HASH, keyIdOf, recordHash, type AuditRecord, type Checkpoint } from '@emsoc/common/audit';
 
-/** What a caller hands the repository; sequence, time and hashes are assigned when it is appended. */
-export interface AuditDraft {
-  /** e.g. request.submitted, request.approved, certificate.issued, certificate.revoked, access.denied */
-  eventType: string;
-  objectType: 'request' | 'certificate' | 'subject' | 'audit' | 'crl' | 'access';
-  objectId: string;
-  outcome: 'success' | 'failure';
-  actor: Actor;
-  details?: Record<string, unknown>;
-}
+// The hash-chain rules (record shape, canonical JSON, hashing, chaining) are the platform's shared ones;
+// the RA adds its checkpoint signing and the offline verification below.
+export { canonicalJson, chainRecord, GENESIS_HASH, keyIdOf, recordHash, type AuditDraft, type AuditRecord, type Checkpoint } from '@emsoc/common/audit';
 
-/** One stored record: the MLPS 2.0 fields (time, actor, role, source, event, object, outcome) plus the chain. */
-export interface AuditRecord {
-  seq: number;
-  at: string;
-  actorId: string;
-  actorName: string;
-  actorRoles: string;
-  sourceIp: string | null;
-  eventType: string;
-  objectType: string;
-  objectId: string;
-  outcome: 'success' | 'failure';
-  /** Canonical JSON exactly as hashed. */
-  details: string;
-  prevHash: string;
-  hash: string;
-}
-
-export const GENESIS_HASH = '0'.repeat(64);
-
-/** JSON with sorted keys so the same content always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-/** The hash covers every field and the previous hash, so editing, deleting or reordering breaks the chain. */
-export function recordHash(r: Omit<AuditRecord, 'hash'>): string {
-  return createHash('sha256')
-    .update(
-      canonicalJson([r.seq, r.at, r.actorId, r.actorName, r.actorRoles, r.sourceIp, r.eventType, r.objectType, r.objectId, r.outcome, r.details, r.prevHash]),
-    )
-    .digest('hex');
-}
-
-export function chainRecord(prev: { seq: number; hash: string }, draft: AuditDraft, at: string): AuditRecord {
-  const base = {
-    seq: prev.seq + 1,
-    at,
-    actorId: draft.actor.id,
-    actorName: draft.actor.name,
-    actorRoles: draft.actor.roles.join(','),
-    sourceIp: draft.actor.sourceIp,
-    eventType: draft.eventType,
-    objectType: draft.objectType,
-    objectId: draft.objectId,
-    outcome: draft.outcome,
-    details: canonicalJson(draft.details ?? {}),
-    prevHash: prev.hash,
-  };
-  return { ...base, hash: recordHash(base) };
-}
-
-export interface Checkpoint {
-  seq: number;
-  hash: string;
-  at: string;
-  keyId: string;
-  signature: string;
-}
-
-function checkpointMessage(c: Pick<Checkpoint, 'seq' | 'hash' | 'at'>): Buffer {
-  return Buffer.from(`emsoc-ra-audit-checkpoint\n${c.seq}\n${c.hash}\n${c.at}`);
-}
-
-export function keyIdOf(key: KeyObject): string {
-  const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
-}
+const checkpointMessage = (c: Pick<Checkpoint, 'seq' | 'hash' | 'at'>): Buffer => domainMessage('emsoc-ra-audit-checkpoint', c);
 
 export function signCheckpoint(key: KeyObject, seq: number, hash: string, at: string): Checkpoint {
   const signature = sign('sha256', checkpointMessage({ seq, hash, at }), key).toString('base64');
