@@ -19,8 +19,10 @@ test('collector SIGKILLed mid-stream and restarted: every spooled event arrives,
     const acked = new Set<number>();
     let next = 0; // first chunk not yet acknowledged
     let killed = false;
+    // Recent event times: older ones would be (rightly) removed by the collector's legal-retention job.
+    const base = Math.floor(Date.now() / 1000) - CHUNKS;
     const frame = (i: number) =>
-      encode(['fault.b', Array.from({ length: PER_CHUNK }, (_, k) => [1764400000 + i, { message: `fault-b seq=${i * PER_CHUNK + k}` }]), { chunk: `c${i}` }]);
+      encode(['fault.b', Array.from({ length: PER_CHUNK }, (_, k) => [base + i, { message: `fault-b seq=${i * PER_CHUNK + k}` }]), { chunk: `c${i}` }]);
     while (acked.size < CHUNKS) {
       let sock: tls.TLSSocket;
       try {
