@@ -1,4 +1,5 @@
 /** Domain records of the RA, shared by the repository, the workflow and the API. */
+import { CrlReason } from '@emsoc/pki';
 
 export type SubjectKind = 'person' | 'device' | 'service';
 export type SubjectStatus = 'active' | 'suspended' | 'left';
@@ -30,19 +31,8 @@ export type RequestType = (typeof REQUEST_TYPES)[number];
 export const REQUEST_STATUSES = ['submitted', 'approved', 'issued', 'completed', 'rejected', 'cancelled', 'failed', 'ca-error'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-/** RFC 5280 §5.3.1 CRLReason codes (7 is unused). */
-export const REVOCATION_REASONS = {
-  unspecified: 0,
-  keyCompromise: 1,
-  cACompromise: 2,
-  affiliationChanged: 3,
-  superseded: 4,
-  cessationOfOperation: 5,
-  certificateHold: 6,
-  removeFromCRL: 8,
-  privilegeWithdrawn: 9,
-  aACompromise: 10,
-} as const;
+/** RFC 5280 §5.3.1 CRLReason codes: pki's table, named as the RA's API uses it. */
+export const REVOCATION_REASONS = CrlReason;
 export type RevocationReason = keyof typeof REVOCATION_REASONS;
 
 export interface SanEntry {
