@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { RuleError } from './errors.js';
@@ -99,4 +99,21 @@ export function loadPlaceholders(file: string): Placeholders {
     out[k] = a.map((x) => String(x));
   }
   return out;
+}
+
+/**
+ * A change stamp for a rules folder: every file with its modification time, so an added, edited or
+ * deleted rule changes it. Callers compare stamps to decide when to reload.
+ */
+export function ruleDirStamp(dir: string): string {
+  const parts: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else parts.push(`${p}:${statSync(p).mtimeMs}`);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return parts.sort().join('|');
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
-import { alertToDocument, createEngine, loadEngineSupport, loadRuleDir, readRuleState, ruleStatePath, type Engine, type StatusLookup } from '@emsoc/detection';
+import { alertToDocument, createEngine, loadEngineSupport, loadRuleDir, readRuleState, ruleDirStamp, ruleStatePath, type Engine, type StatusLookup } from '@emsoc/detection';
 import { gauge } from '@emsoc/common/metrics';
 import type { DetectionStage } from './event-pipeline.js';
 
@@ -14,19 +14,8 @@ export interface DetectionStageOptions {
   reloadCheckMs?: number;
 }
 
-/** Newest modification time under the rules folder and of the rule-state file: a cheap change stamp. */
-function stamp(dir: string, stateFile: string): number {
-  let newest = fs.existsSync(stateFile) ? fs.statSync(stateFile).mtimeMs : 0;
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = `${d}/${e.name}`;
-      if (e.isDirectory()) walk(p);
-      else newest = Math.max(newest, fs.statSync(p).mtimeMs);
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return newest;
-}
+/** Changes when a rule file or the console's enable/disable state changes. */
+const stamp = (dir: string, stateFile: string): string => `${ruleDirStamp(dir)}|${fs.existsSync(stateFile) ? fs.statSync(stateFile).mtimeMs : 0}`;
 
 /**
  * The streaming detection stage of the collector: every event is evaluated as it arrives against the

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { policiesDir } from '@emsoc/common/paths';
-import { createEngine, loadEngineSupport, loadRuleDir, parseRuleText, type Rule, type RuleLoadError } from '@emsoc/detection';
+import { createEngine, loadEngineSupport, loadRuleDir, ruleDirStamp, parseRuleText, type Rule, type RuleLoadError } from '@emsoc/detection';
 
 export interface RuleSummary {
   id: string;
@@ -27,21 +27,8 @@ export class RuleCatalog {
 
   constructor(readonly dir: string) {}
 
-  private stamp(): string {
-    const parts: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else parts.push(`${p}:${fs.statSync(p).mtimeMs}`);
-      }
-    };
-    if (fs.existsSync(this.dir)) walk(this.dir);
-    return parts.sort().join('|');
-  }
-
   load(): { rules: Rule[]; errors: RuleLoadError[] } {
-    const stamp = this.stamp();
+    const stamp = ruleDirStamp(this.dir);
     if (this.cache?.stamp !== stamp) {
       const r = fs.existsSync(this.dir) ? loadRuleDir(this.dir) : { rules: [], errors: [] };
       this.cache = { stamp, rules: r.rules, errors: r.errors };
