@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import { encode, decodeMulti } from '@msgpack/msgpack';
-import { collectorProcess, ENGINE_URL, storedMessages, tally } from './collector-process.js';
+import { collectorProcess, ENGINE_URL, waitForAll } from './collector-process.js';
 
 const CHUNKS = 400;
 const PER_CHUNK = 50;
@@ -66,13 +66,7 @@ test('collector SIGKILLed mid-stream and restarted: every spooled event arrives,
     }
     assert.ok(killed);
     const total = CHUNKS * PER_CHUNK;
-    let result = tally([], total);
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      result = tally(await storedMessages(ENGINE_URL, c.indexPrefix).catch(() => []), total);
-      if (result.distinct === total) break;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
+    const result = await waitForAll(ENGINE_URL, c.indexPrefix, total);
     assert.equal(result.distinct, total, `missing e.g. ${result.missing.join(',')}`);
     assert.equal(result.total, total, 'no event stored twice');
   } finally {

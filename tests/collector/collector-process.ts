@@ -146,3 +146,15 @@ export function tally(messages: string[], n: number): { total: number; distinct:
   for (const c of seen.values()) if (c > 1) duplicated++;
   return { total: [...seen.values()].reduce((a, b) => a + b, 0), distinct: seen.size, missing: missing.slice(0, 20), duplicated };
 }
+
+/** Polls the engine until every numbered event is stored (or `timeoutMs` passes); returns the last tally. */
+export async function waitForAll(engineUrl: string, indexPrefix: string, total: number, timeoutMs = 90_000): Promise<ReturnType<typeof tally>> {
+  let result = tally([], total);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    result = tally(await storedMessages(engineUrl, indexPrefix).catch(() => []), total);
+    if (result.distinct === total) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  return result;
+}

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { collectorProcess, engineScript, ENGINE_URL, storedMessages, tally } from './collector-process.js';
+import { collectorProcess, engineScript, ENGINE_URL, waitForAll } from './collector-process.js';
 
 const RATE = 200; // lines per second
 const SECONDS = 80;
@@ -24,7 +24,7 @@ test('engine stopped for 60 s under steady syslog/TCP load: every event stored e
     while (sent < total) {
       const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * RATE));
       let chunk = '';
-      for (; sent < due; sent++) chunk += `<13>1 2026-11-29T10:00:00.000Z load-gen app 1 - - fault-a seq=${sent}\n`;
+      for (; sent < due; sent++) chunk += `<13>1 ${new Date().toISOString()} load-gen app 1 - - fault-a seq=${sent}\n`;
       if (chunk && !sock.write(chunk)) await new Promise((r) => sock.once('drain', r));
       if (!outage && Date.now() - started > OUTAGE_FROM_S * 1000) {
         // Stop the engine (keeping its data) in the background; bring it back after the outage.
@@ -40,13 +40,7 @@ test('engine stopped for 60 s under steady syslog/TCP load: every event stored e
     sock.end();
     await outage;
     // Drain: poll until everything is stored (or time is up).
-    let result = tally([], total);
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      result = tally(await storedMessages(ENGINE_URL, c.indexPrefix).catch(() => []), total);
-      if (result.distinct === total) break;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
+    const result = await waitForAll(ENGINE_URL, c.indexPrefix, total);
     assert.equal(result.distinct, total, `missing e.g. ${result.missing.join(',')}`);
     assert.equal(result.total, total, 'no event stored twice');
     assert.equal(result.duplicated, 0);
