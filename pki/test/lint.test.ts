@@ -10,9 +10,11 @@ import {
   decodeTbs,
   decodeTbsWithPeculiar,
   diffViews,
+  exportSm2PublicKeyDer,
   explicit,
   extension,
   generalizedTime,
+  generateSm2KeyPair,
   integer,
   inspectCertificate,
   issueCertificate,
@@ -66,6 +68,17 @@ describe('preflight lint on prepared certificates', () => {
     assert.ok(codes(base({ keyUsage: ['nonRepudiation'] })).includes('e_server_auth_key_usage'));
     assert.ok(codes(base({ keyUsage: [] })).includes('e_key_usage_missing'));
     assert.ok(codes(base({ basicConstraints: { ca: true }, keyUsage: ['digitalSignature'], extKeyUsage: [] })).includes('e_ca_without_key_cert_sign'));
+  });
+
+  it('is curve-aware: SM2 encryption certificates may encipher (GM/T 0015), ECDSA keys may not (RFC 5480)', () => {
+    const sm2Spki = exportSm2PublicKeyDer(generateSm2KeyPair().publicKey);
+    const sm2 = (keyUsage: CertificateTemplate['keyUsage']) => codes(base({ publicKeyInfo: sm2Spki, keyUsage, extKeyUsage: [], subjectAltNames: [] }));
+    assert.deepEqual(sm2(['keyEncipherment', 'dataEncipherment', 'keyAgreement']), [], 'GM/T 0015 encryption certificate');
+    assert.deepEqual(sm2(['digitalSignature', 'nonRepudiation']), [], 'GM/T 0015 signing certificate');
+    assert.ok(sm2(['digitalSignature', 'keyEncipherment']).includes('e_sm2_sign_and_encipher'));
+    assert.ok(!sm2(['digitalSignature', 'keyEncipherment']).includes('e_ec_key_encipherment'));
+    const p256 = codes(base({ keyUsage: ['keyEncipherment', 'dataEncipherment', 'keyAgreement'], extKeyUsage: [], subjectAltNames: [] }));
+    assert.ok(p256.includes('e_ec_key_encipherment'), 'a P-256 key still may not');
   });
 
   it('flags SAN, subject and URI problems', () => {

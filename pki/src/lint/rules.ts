@@ -134,8 +134,15 @@ export function lintView(v: TbsView, profile: LintProfile = {}): LintFinding[] {
     if ((ku.bits.has(KU.encipherOnly) || ku.bits.has(KU.decipherOnly)) && !ku.bits.has(KU.keyAgreement)) {
       err('e_encipher_decipher_only_without_key_agreement', 'encipherOnly/decipherOnly need keyAgreement');
     }
-    if (v.keyAlgorithmOid === OID.ecPublicKey) {
-      // RFC 5480 §3: EC keys cannot do key transport.
+    if (v.keyAlgorithmOid === OID.ecPublicKey && v.keyCurveOid === OID.sm2Curve) {
+      // GM/T 0015: SM2 has public-key encryption (GB/T 32918.4), so an SM2 key is either a signing key
+      // (digitalSignature/nonRepudiation) or an encryption key (keyEncipherment/dataEncipherment/keyAgreement).
+      const encipher = ku.bits.has(KU.keyEncipherment) || ku.bits.has(KU.dataEncipherment);
+      if (encipher && (ku.bits.has(KU.digitalSignature) || ku.bits.has(KU.nonRepudiation))) {
+        err('e_sm2_sign_and_encipher', 'an SM2 certificate is either a signing or an encryption certificate (GM/T 0015): not both');
+      }
+    } else if (v.keyAlgorithmOid === OID.ecPublicKey) {
+      // RFC 5480 §3: ECDSA/ECDH keys cannot do key transport.
       if (ku.bits.has(KU.keyEncipherment) || ku.bits.has(KU.dataEncipherment)) {
         err('e_ec_key_encipherment', 'keyEncipherment/dataEncipherment not allowed for EC keys');
       }
