@@ -54,9 +54,8 @@ test('signing certificate for the subject’s key, KMC encryption certificate, s
     publicKeyInfo: enc.publicKeyInfo,
     notAfter: new Date(Date.now() + 730 * 86_400_000),
     basicConstraints: { ca: false },
-    // GM/T 0015 encryption certificates also carry keyEncipherment/dataEncipherment; pki's preflight lint
-    // refuses those for every EC key (RFC 5480) without an SM2 exemption yet, so keyAgreement only for now.
-    keyUsage: ['keyAgreement'],
+    // GM/T 0015 encryption certificate usages; the preflight lint allows key transport for SM2 keys only.
+    keyUsage: ['keyEncipherment', 'dataEncipherment', 'keyAgreement'],
   });
   const findings = lintTbs(prepared.tbsDer);
   assert.equal(hasErrors(findings), false, JSON.stringify(findings));
@@ -64,7 +63,7 @@ test('signing certificate for the subject’s key, KMC encryption certificate, s
   const encFile = path.join(h.dataDir, 'enc.pem');
   fs.writeFileSync(encFile, toPem(encCert, 'CERTIFICATE'));
   assert.match(execFileSync('openssl', ['verify', '-vfyopt', DISTID, '-CAfile', path.join(h.dataDir, 'ca-sm2', 'root.pem'), encFile], { encoding: 'utf8' }), /: OK/);
-  assert.match(execFileSync('openssl', ['x509', '-in', encFile, '-noout', '-ext', 'keyUsage'], { encoding: 'utf8' }), /Key Agreement/);
+  assert.match(execFileSync('openssl', ['x509', '-in', encFile, '-noout', '-ext', 'keyUsage'], { encoding: 'utf8' }), /Key Encipherment, Data Encipherment, Key Agreement/);
 
   // Archive: sealed under the master key, bound to the serial.
   const sealed = kmc.seal(enc.privateKeyPkcs8, prepared.serialHex);
@@ -121,6 +120,14 @@ test('through the RA: a person-dual-sm2 request yields a linked pair; the subjec
   const encFile = path.join(h.dataDir, 'enc2.pem');
   fs.writeFileSync(encFile, k.json.certificate);
   assert.match(execFileSync('openssl', ['verify', '-vfyopt', DISTID, '-CAfile', path.join(h.dataDir, 'ca-sm2', 'root.pem'), encFile], { encoding: 'utf8' }), /: OK/);
+  // GM/T 0015 key usages as OpenSSL reads them: encryption certificate for key establishment only,
+  // signing certificate for signatures only; the encryption certificate has no extended key usage.
+  const encText = execFileSync('openssl', ['x509', '-in', encFile, '-noout', '-text'], { encoding: 'utf8' });
+  assert.match(encText, /X509v3 Key Usage: critical\s+Key Encipherment, Data Encipherment, Key Agreement\n/);
+  assert.match(encText, /Public Key Algorithm: id-ecPublicKey[\s\S]*ASN1 OID: SM2/);
+  assert.doesNotMatch(encText, /Extended Key Usage/);
+  const signUsage = execFileSync('openssl', ['x509', '-noout', '-text'], { input: ok.json.certificate, encoding: 'utf8' });
+  assert.match(signUsage, /X509v3 Key Usage: critical\s+Digital Signature, Non Repudiation\n/);
   const signText = execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'utf8'], { input: ok.json.certificate, encoding: 'utf8' });
   assert.equal(execFileSync('openssl', ['x509', '-in', encFile, '-noout', '-subject', '-nameopt', 'utf8'], { encoding: 'utf8' }), signText, 'same subject');
   const env = path.join(h.dataDir, 'env2.sm2');

@@ -65,6 +65,10 @@ export const profileSchema = z
     authorityInfoAccess: z.boolean().default(true),
     /** SM2 signing + encryption certificate pair: the encryption key comes from the KMC (src/ca/kmc). */
     dualCertificate: z.boolean().default(false),
+    /** Key usage of the encryption certificate of a dual pair (GM/T 0015: key establishment only, no signing). */
+    encryptionKeyUsage: z.array(z.enum(KEY_USAGES)).min(1).default(['keyEncipherment', 'dataEncipherment', 'keyAgreement']),
+    /** Distinct officers (none the requester) who must approve recovery of an archived encryption key. */
+    keyRecoveryApprovals: z.number().int().min(2).max(5).default(2),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -74,6 +78,8 @@ export const profileSchema = z
     if (p.keys.sm2 && p.signature !== 'sm2-with-sm3') ctx.addIssue({ code: 'custom', message: 'SM2 keys are certified by the SM2 CA: set signature: sm2-with-sm3' });
     if (p.signature === 'sm2-with-sm3' && (p.keys.rsa || p.keys.ecdsa?.length)) ctx.addIssue({ code: 'custom', message: 'an SM2 profile certifies SM2 keys only' });
     if (p.dualCertificate && p.signature !== 'sm2-with-sm3') ctx.addIssue({ code: 'custom', message: 'dualCertificate needs an SM2 profile (signature: sm2-with-sm3)' });
+    const signingUsage = p.encryptionKeyUsage.filter((u) => u === 'digitalSignature' || u === 'nonRepudiation' || u === 'keyCertSign' || u === 'cRLSign');
+    if (p.dualCertificate && signingUsage.length) ctx.addIssue({ code: 'custom', message: `encryptionKeyUsage must not contain signing usages (${signingUsage.join(', ')})` });
   });
 
 export type Profile = z.infer<typeof profileSchema>;
