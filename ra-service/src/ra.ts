@@ -510,8 +510,8 @@ export class RegistrationAuthority {
     const subject = await this.d.repo.getSubject(r.subjectId ?? '');
     if (!subject) throw new HttpError(409, 'subject record is gone');
     const key = kmc.generateEncryptionKey();
-    // GM/T 0015 encryption certificates: key usages for key establishment, no signing purposes.
-    const enc = this.prepare({ ...r, publicKeyInfo: key.publicKeyInfo }, { ...profile, keyUsage: ['keyAgreement'], extendedKeyUsage: [] }, subject);
+    // GM/T 0015 encryption certificates: key usages for key establishment (profile.encryptionKeyUsage), no signing purposes.
+    const enc = this.prepare({ ...r, publicKeyInfo: key.publicKeyInfo }, { ...profile, keyUsage: profile.encryptionKeyUsage, extendedKeyUsage: [] }, subject);
     await this.d.repo.tx(async (w) => void (await w.reserveCertificate(enc.cert)));
     let der: Uint8Array;
     try {
@@ -602,9 +602,12 @@ export class RegistrationAuthority {
   }
 }
 
-/** keyEncipherment/dataEncipherment only make sense for RSA keys, keyAgreement only for EC keys (RFC 5480 §3). */
+/**
+ * keyEncipherment/dataEncipherment only make sense for RSA keys, keyAgreement only for EC keys (RFC 5480 §3);
+ * SM2 keys can do both (GB/T 32918.3/.4), so the profile's list stands (GM/T 0015 encryption certificates).
+ */
 function keyUsageFor(profile: Profile, algorithm: string): Profile['keyUsage'] {
-  const drop = algorithm === 'rsa' ? ['keyAgreement'] : ['keyEncipherment', 'dataEncipherment'];
+  const drop = algorithm === 'rsa' ? ['keyAgreement'] : algorithm === 'sm2' ? [] : ['keyEncipherment', 'dataEncipherment'];
   return profile.keyUsage.filter((u) => !drop.includes(u));
 }
 
