@@ -35,7 +35,30 @@ export function signatureHash(algorithmOid: string): string | undefined {
   return RSA_PKCS1[algorithmOid] ?? ECDSA[algorithmOid];
 }
 
+/**
+ * Exact DER prefixes of SubjectPublicKeyInfo for named-curve keys with an uncompressed point
+ * (id-ecPublicKey, namedCurve, BIT STRING 00 04 …): the only encoding these keys have in strict DER.
+ */
+const EC_SPKI_PREFIXES: Array<{ crv: string; prefix: Buffer; coord: number }> = [
+  { crv: 'P-256', prefix: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'), coord: 32 },
+  { crv: 'P-384', prefix: Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex'), coord: 48 },
+];
+
+/**
+ * SPKI → KeyObject. Canonical P-256/P-384 keys go in as JWK coordinates: OpenSSL 3.0's DER decoder
+ * chain costs about twice the whole JWK import, and the CSR path imports one key per request. The
+ * point is still checked to lie on the curve; anything else takes the general DER decoder.
+ */
 function importSpki(spki: Uint8Array): KeyObject {
+  const buf = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength);
+  for (const { crv, prefix, coord } of EC_SPKI_PREFIXES) {
+    if (buf.length === prefix.length + 1 + 2 * coord && buf[prefix.length] === 0x04 && buf.subarray(0, prefix.length).equals(prefix)) {
+      const at = prefix.length + 1;
+      const x = buf.subarray(at, at + coord).toString('base64url');
+      const y = buf.subarray(at + coord).toString('base64url');
+      return createPublicKey({ key: { kty: 'EC', crv, x, y }, format: 'jwk' });
+    }
+  }
   return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
 }
 
