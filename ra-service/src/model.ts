@@ -25,7 +25,8 @@ export interface Subject {
   updatedAt: string;
 }
 
-export const REQUEST_TYPES = ['enroll', 'keygen', 'renew', 'rekey', 'revoke', 'suspend', 'resume'] as const;
+/** `recover`: recovery of a KMC-archived encryption key (src/workflow/key-recovery.ts). */
+export const REQUEST_TYPES = ['enroll', 'keygen', 'renew', 'rekey', 'revoke', 'suspend', 'resume', 'recover'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 /** `ca-error`: approved, but the CA connector failed (down, timeout, rejection); an officer may retry it. */
 export const REQUEST_STATUSES = ['submitted', 'approved', 'issued', 'completed', 'rejected', 'cancelled', 'failed', 'ca-error'] as const;
@@ -46,7 +47,7 @@ export interface CertRequest {
   status: RequestStatus;
   profile: string | null;
   subjectId: string | null;
-  /** Target certificate of renew/rekey/revoke/suspend/resume. */
+  /** Target certificate of renew/rekey/revoke/suspend/resume (recover: the encryption certificate). */
   serial: string | null;
   csrDer: Uint8Array | null;
   /** Key to certify (from the CSR, the renewed certificate or server-side generation). */

@@ -18,6 +18,7 @@ import type { RaRepository, RaTx } from './store/repository.js';
 import { counter } from '@emsoc/common';
 import { inspectIssued as inspect } from './ca/inspect.js';
 import type { Kmc } from './ca/kmc/kmc.js';
+import { KeyRecovery } from './workflow/key-recovery.js';
 import { issuedCertificateFields } from './ca/issued.js';
 
 const refused = counter('emsoc_ra_refused_total', 'RA requests refused, by cause', ['cause']);
@@ -83,7 +84,14 @@ const sanToGeneralName = (s: SanEntry): GeneralName => ({ type: s.type, value: s
  * suspend, resume). Policy is decided only by `willingToIssue`; the CA connector only signs.
  */
 export class RegistrationAuthority {
-  constructor(private readonly d: RaDeps) {}
+  /** Request types with their own intake and execution; they share submission and dual-control approval. */
+  readonly keyRecovery: KeyRecovery;
+  private readonly handlers: Partial<Record<CertRequest['type'], KeyRecovery>>;
+
+  constructor(private readonly d: RaDeps) {
+    this.keyRecovery = new KeyRecovery({ repo: d.repo, profiles: d.profiles, logger: d.logger, kmc: d.kmc });
+    this.handlers = { recover: this.keyRecovery };
+  }
 
   get repo(): RaRepository {
     return this.d.repo;
@@ -171,7 +179,9 @@ export class RegistrationAuthority {
     let escrow: Uint8Array | undefined;
     let prepared: { prepared: PreparedCertificate; cert: CertificateRecord } | undefined;
 
-    if (input.type === 'enroll' || input.type === 'keygen') {
+    const handler = this.handlers[input.type];
+    if (handler) await handler.intake(actor, input, base);
+    else if (input.type === 'enroll' || input.type === 'keygen') {
       const profile = this.profile(input.profile);
       const subject = await this.resolveSubject(input.subjectId, input.subject, now);
       if (!input.subjectId) newSubject = subject;
@@ -343,6 +353,7 @@ export class RegistrationAuthority {
     if (complete) {
       const approved = { ...r, status: 'approved' as const };
       if (prepared) await this.sign(actor, approved, prepared);
+      else if (this.handlers[r.type]) await this.handlers[r.type]!.execute(actor, approved);
       else await this.changeStatus(actor, approved);
     }
     return this.load(id);
