@@ -3,7 +3,7 @@
  * subject's own SM2 key from an OpenSSL CSR; the KMC generates the encryption key pair, the SM2 root
  * certifies it, the private key is archived sealed (AES-256-GCM, bound to the serial) and delivered
  * enveloped for the signing key — which `openssl pkeyutl -decrypt` with the subject's signing key
- * opens. Recovery needs two different officers.
+ * opens. Recovery of the archived key: key-recovery.test.ts.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fromPem, hasErrors, inspectCertificate, lintTbs, prepareCertificate, signPrepared, toPem } from '@emsoc/pki';
 import { CertificateStatusClient } from '@emsoc/pki/status-client/index';
-import { Kmc, recoveryRefusal } from '../src/ca/kmc/kmc.js';
+import { Kmc } from '../src/ca/kmc/kmc.js';
 import { loadOrCreateSm2Root } from '../src/ca/sm2-root.js';
 import { statusUrls } from '../src/ca/embedded.js';
 import { startHarness, type Harness } from './harness.js';
@@ -87,14 +87,6 @@ test('signing certificate for the subject’s key, KMC encryption certificate, s
   const other = path.join(h.dataDir, 'other.key');
   execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', other]);
   assert.throws(() => execFileSync('openssl', ['pkeyutl', '-decrypt', '-inkey', other, '-in', env], { stdio: 'pipe' }));
-});
-
-test('key recovery needs two different officers, neither of them the requester', () => {
-  const a = (officerId: string) => ({ officerId, officerName: officerId, at: new Date().toISOString() });
-  assert.deepEqual(recoveryRefusal('req', [a('o1'), a('o2')]), []);
-  assert.match(recoveryRefusal('req', [a('o1')]).join(), /2 different officers \(has 1\)/);
-  assert.match(recoveryRefusal('req', [a('o1'), a('o1')]).join(), /has 1/);
-  assert.match(recoveryRefusal('o1', [a('o1'), a('o2')]).join(), /requester cannot approve/);
 });
 
 test('through the RA: a person-dual-sm2 request yields a linked pair; the subject fetches and opens the key; revocation takes both', async () => {

@@ -80,7 +80,7 @@ export function routes(d: RouteDeps): RouteSpec[] {
       method: 'post',
       path: '/api/v1/requests',
       permissions: ['ra.requests:submit'],
-      summary: 'Submit a request: enroll (CSR), keygen (server-side key, PKCS#12 once), renew, rekey, revoke, suspend, resume',
+      summary: 'Submit a request: enroll (CSR), keygen (server-side key, PKCS#12 once), renew, rekey, revoke, suspend, resume, recover (archived encryption key)',
       body: S.requestInput,
       status: 201,
       handler: async ({ req, caller }) => withCert(await ra.submit(caller, parseWith(S.requestInput, req.body)), caller),
@@ -156,6 +156,28 @@ export function routes(d: RouteDeps): RouteSpec[] {
       },
     },
     {
+      method: 'post',
+      path: '/api/v1/requests/:id/recovered-key',
+      permissions: ['ra.keys:recover', 'ra.requests:submit'],
+      summary: 'Pick up a recovered encryption key (requester only, exactly once): PKCS#12 under a one-time password shown only here, and the key enveloped for the subject’s current SM2 signing key',
+      note: 'Only the requester of a completed recover request; a second pickup answers 410.',
+      handler: async ({ req, caller }) => {
+        const k = await ra.keyRecovery.pickup(caller, param(req, 'id', S.idParam));
+        return {
+          requestId: k.requestId,
+          encryptionSerial: k.encryptionSerial,
+          signingSerial: k.signingSerial,
+          certificate: toPem(k.certificate, 'CERTIFICATE'),
+          pkcs12: Buffer.from(k.pkcs12).toString('base64'),
+          pkcs12Format: 'PKCS#12, keys and certificates PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), HMAC-SHA256 MAC; open with: openssl pkcs12 -in <file> -passin pass:<oneTimePassword>',
+          oneTimePassword: k.oneTimePassword,
+          envelope: k.envelope ? Buffer.from(k.envelope).toString('base64') : null,
+          envelopeFor: k.envelopeFor,
+          envelopeFormat: k.envelope ? 'GM/T 0009 SM2Cipher; open with: openssl pkeyutl -decrypt -inkey <signing key of envelopeFor>' : 'none: the subject has no valid SM2 signing certificate',
+        };
+      },
+    },
+    {
       method: 'get',
       path: '/api/v1/certificates',
       permissions: ['ra.certificates:read'],
@@ -214,6 +236,19 @@ export function routes(d: RouteDeps): RouteSpec[] {
       body: S.revokeInput,
       status: 201,
       handler: statusRequest('revoke'),
+    },
+    {
+      method: 'post',
+      path: '/api/v1/certificates/:serial/recover',
+      permissions: ['ra.keys:recover', 'ra.requests:submit'],
+      summary: 'Request recovery of the archived encryption key of a dual pair (either serial); needs the profile’s keyRecoveryApprovals (default 2) different officers, none the requester',
+      note: 'Officers with ra.keys:recover may file for any certificate; other accounts only for certificates they requested. Certificates without an archived key answer 409.',
+      body: S.commentInput,
+      status: 201,
+      handler: async ({ req, caller }) => {
+        const body = parseWith(S.commentInput, req.body ?? {});
+        return withCert(await ra.submit(caller, { type: 'recover', serial: param(req, 'serial', S.serialParam), ...body }), caller);
+      },
     },
     {
       method: 'post',

@@ -50,6 +50,8 @@ export const requestInput = z.discriminatedUnion('type', [
   z.object({ type: z.literal('revoke'), serial, reason: revocationReason.exclude(['certificateHold', 'removeFromCRL']), comment: text(500).optional() }).strict(),
   z.object({ type: z.literal('suspend'), serial, comment: text(500).optional() }).strict(),
   z.object({ type: z.literal('resume'), serial, comment: text(500).optional() }).strict(),
+  /** Recovery of the archived encryption key of a dual pair (either serial of the pair). */
+  z.object({ type: z.literal('recover'), serial, comment: text(500).optional() }).strict(),
 ]);
 export type RequestInput = z.infer<typeof requestInput>;
 

@@ -3,8 +3,8 @@
  * generates the encryption key pair (SM2), archives the private key sealed with AES-256-GCM under
  * the KMC master key (`<dataDir>/kmc/master.key`, 32 random bytes, mode 0600; the certificate serial
  * is the associated data, so a sealed key cannot be swapped onto another certificate), and hands it
- * to the subject enveloped for their signing key. Recovery of an archived key needs the approval of
- * two different officers and is audited by the caller.
+ * to the subject enveloped for their signing key. Recovery of an archived key is a `recover` request
+ * with dual control and audit (src/workflow/key-recovery.ts).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -78,23 +78,4 @@ export class Kmc {
   envelope(privateKeyPkcs8: Uint8Array, signingPublicKeyInfo: Uint8Array): Uint8Array {
     return sm2Encrypt(signingPublicKeyInfo, privateKeyPkcs8);
   }
-}
-
-export interface RecoveryApproval {
-  officerId: string;
-  officerName: string;
-  at: string;
-}
-
-/**
- * Dual control for key recovery: at least two approvals by different officers, none of them the
- * requester. Returns the list of problems (empty = recovery may proceed).
- */
-export function recoveryRefusal(requesterId: string, approvals: readonly RecoveryApproval[], required = 2): string[] {
-  const out: string[] = [];
-  const distinct = new Set(approvals.map((a) => a.officerId));
-  if (distinct.has(requesterId)) out.push('the requester cannot approve their own key recovery');
-  distinct.delete(requesterId);
-  if (distinct.size < required) out.push(`key recovery needs ${required} different officers (has ${distinct.size})`);
-  return out;
 }

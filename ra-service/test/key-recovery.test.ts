@@ -1,0 +1,147 @@
+/**
+ * Key recovery of a KMC-archived encryption key through the RA's approval machinery: a recover
+ * request needs the profile's keyRecoveryApprovals (2) different officers, none the requester; on the
+ * last approval the KMC unseals the key; the requester picks it up once as PKCS#12 (AES-256 PBES2,
+ * one-time password) and enveloped for the subject's signing key — both opened with OpenSSL and
+ * matched against the encryption certificate. Every step is in the hash-chained audit trail.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { opensslCsr, startHarness, type Harness } from './harness.js';
+
+const DISTID = 'distid:1234567812345678';
+let h: Harness;
+let signKey: string;
+let signSerial: string;
+let encSerial: string;
+let encPubKey: string;
+
+before(async () => {
+  h = await startHarness();
+  // A third officer: the requester of a recovery is an officer too, and two others must approve.
+  const o3 = h.identity.createAccount({ name: 'officer3', roles: ['ra-officer'], orgUnit: 'prov-demo' });
+  h.tokens.officer3 = h.identity.issueToken(o3.id, 'test').token;
+
+  signKey = path.join(h.dataDir, 'sign.key');
+  const csrFile = path.join(h.dataDir, 'sign.csr');
+  execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', signKey]);
+  execFileSync('openssl', ['req', '-new', '-key', signKey, '-sm3', '-sigopt', DISTID, '-subj', '/CN=qian', '-addext', 'subjectAltName=email:qianjiu@yjj.demo.gov.cn', '-out', csrFile]);
+  const r = await h.client('requester').post('/api/v1/requests', {
+    type: 'enroll',
+    profile: 'person-dual-sm2',
+    subject: { kind: 'person', orgUnit: 'city-demo-hq', commonName: '钱九', email: 'qianjiu@yjj.demo.gov.cn' },
+    csr: fs.readFileSync(csrFile, 'utf8'),
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  await h.client('officer').post(`/api/v1/requests/${r.json.id}/approve`, {});
+  const ok = await h.client('officer2').post(`/api/v1/requests/${r.json.id}/approve`, {});
+  assert.equal(ok.json.status, 'issued', JSON.stringify(ok.json));
+  signSerial = ok.json.resultSerial;
+  const k = await h.client('requester').get(`/api/v1/certificates/${signSerial}/encryption-key`);
+  encSerial = k.json.encryptionSerial;
+  encPubKey = execFileSync('openssl', ['x509', '-noout', '-pubkey'], { input: k.json.certificate, encoding: 'utf8' });
+});
+after(async () => {
+  await h?.close();
+});
+
+test('recovery: self-approval refused, auditor refused, one approval not enough, two other officers recover; pickup once; keys match the encryption certificate', async () => {
+  const filed = await h.client('officer').post(`/api/v1/certificates/${signSerial}/recover`, { comment: 'laptop lost; old mail must stay readable' });
+  assert.equal(filed.status, 201, JSON.stringify(filed.json));
+  assert.equal(filed.json.type, 'recover');
+  assert.equal(filed.json.serial, encSerial, 'the request targets the encryption certificate of the pair');
+  assert.equal(filed.json.approvalsRequired, 2, 'person-dual-sm2 keyRecoveryApprovals');
+  const id = filed.json.id as string;
+
+  const self = await h.client('officer').post(`/api/v1/requests/${id}/approve`, {});
+  assert.equal(self.status, 403, 'the requester cannot approve their own recovery');
+  assert.equal((await h.client('auditor').post(`/api/v1/requests/${id}/approve`, {})).status, 403, 'an auditor cannot approve');
+  assert.equal((await h.client('requester').post(`/api/v1/requests/${id}/approve`, {})).status, 403, 'an ra-requester cannot approve');
+
+  const first = await h.client('officer2').post(`/api/v1/requests/${id}/approve`, {});
+  assert.equal(first.json.status, 'submitted', 'one approval is not enough');
+  assert.equal((await h.client('officer2').post(`/api/v1/requests/${id}/approve`, {})).status, 409, 'the same officer counts once');
+  assert.equal((await h.client('officer').post(`/api/v1/requests/${id}/recovered-key`, {})).status, 409, 'nothing to pick up before the last approval');
+
+  const second = await h.client('officer3').post(`/api/v1/requests/${id}/approve`, {});
+  assert.equal(second.json.status, 'completed', JSON.stringify(second.json));
+  assert.equal(second.json.resultSerial, encSerial);
+  assert.equal(second.json.oneTimePassword, undefined, 'the approver never sees the password');
+
+  assert.equal((await h.client('officer2').post(`/api/v1/requests/${id}/recovered-key`, {})).status, 404, 'only the requester picks up');
+  const got = await h.client('officer').post(`/api/v1/requests/${id}/recovered-key`, {});
+  assert.equal(got.status, 200, JSON.stringify(got.json));
+  assert.equal(got.json.encryptionSerial, encSerial);
+  assert.equal(got.json.envelopeFor, signSerial, 'enveloped for the subject’s current signing certificate');
+  assert.equal((await h.client('officer').post(`/api/v1/requests/${id}/recovered-key`, {})).status, 410, 'handed out once');
+
+  // PKCS#12: AES-256 PBES2 under the one-time password; the key inside belongs to the encryption certificate.
+  const p12 = path.join(h.dataDir, 'recovered.p12');
+  fs.writeFileSync(p12, Buffer.from(got.json.pkcs12, 'base64'));
+  const pass = `pass:${got.json.oneTimePassword}`;
+  const info = spawnSync('openssl', ['pkcs12', '-in', p12, '-passin', pass, '-info', '-noout'], { encoding: 'utf8' });
+  assert.equal(info.status, 0, info.stderr);
+  assert.match(info.stderr, /Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC/, 'openssl prints the bag algorithms on stderr');
+  const keyPem = execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', pass, '-nocerts', '-nodes'], { encoding: 'utf8' });
+  assert.equal(execFileSync('openssl', ['pkey', '-pubout'], { input: keyPem, encoding: 'utf8' }), encPubKey, 'recovered key matches the encryption certificate');
+  assert.throws(() => execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:wrong-password-123', '-nocerts', '-nodes'], { stdio: 'pipe' }));
+
+  // Envelope: the subject opens it with its own signing key (the same SM2Cipher as first delivery).
+  const env = path.join(h.dataDir, 'recovered.sm2');
+  fs.writeFileSync(env, Buffer.from(got.json.envelope, 'base64'));
+  const der = execFileSync('openssl', ['pkeyutl', '-decrypt', '-inkey', signKey, '-in', env]);
+  assert.equal(execFileSync('openssl', ['pkey', '-inform', 'DER', '-pubout'], { input: der, encoding: 'utf8' }), encPubKey);
+
+  // Audit: every step, in the verified hash chain.
+  const auditor = h.client('auditor');
+  const onRequest = ((await auditor.get(`/api/v1/audit?objectId=${id}`)).json.items as { eventType: string; outcome: string; actorName: string }[]).map((e) => `${e.eventType}/${e.outcome}`);
+  for (const e of ['request.submitted/success', 'request.approve-denied/failure', 'request.approved/success']) assert.ok(onRequest.includes(e), `${e} (${onRequest.join(', ')})`);
+  assert.equal(onRequest.filter((e) => e === 'request.approved/success').length, 2);
+  const onKey = (await auditor.get(`/api/v1/audit?objectId=${encSerial}`)).json.items as { eventType: string; details: Record<string, unknown> }[];
+  const recovered = onKey.find((e) => e.eventType === 'key.recovered');
+  assert.ok(recovered, 'key.recovered audited');
+  assert.deepEqual(recovered.details.approvers, ['officer2', 'officer3']);
+  assert.ok(onKey.some((e) => e.eventType === 'key.delivered' && e.details.requestId === id), 'recovery pickup audited');
+  const verify = await auditor.post('/api/v1/audit/verify');
+  assert.equal(verify.json.ok, true, JSON.stringify(verify.json.problems));
+});
+
+test('recovery of a certificate with no archived key is refused and audited; strangers cannot file', async () => {
+  const { csr } = opensslCsr(h.dataDir, { san: 'email:sun.shi@yjt.demo.gov.cn' });
+  const r = await h.client('requester').post('/api/v1/requests', {
+    type: 'enroll',
+    profile: 'person-authentication',
+    subject: { kind: 'person', orgUnit: 'prov-demo', commonName: '孙十', email: 'sun.shi@yjt.demo.gov.cn' },
+    csr,
+  });
+  const ok = await h.client('officer').post(`/api/v1/requests/${r.json.id}/approve`, {});
+  assert.equal(ok.json.status, 'issued', JSON.stringify(ok.json));
+  const serial = ok.json.resultSerial as string;
+
+  const refused = await h.client('officer').post('/api/v1/requests', { type: 'recover', serial });
+  assert.equal(refused.status, 409);
+  assert.match(refused.json.error, /no archived encryption key/);
+  const events = ((await h.client('auditor').get(`/api/v1/audit?objectId=${serial}`)).json.items as { eventType: string }[]).map((e) => e.eventType);
+  assert.ok(events.includes('key.recovery-refused'), events.join(', '));
+
+  // An account that neither holds ra.keys:recover nor requested the certificate cannot even see it.
+  assert.equal((await h.client('requester2').post(`/api/v1/certificates/${signSerial}/recover`, {})).status, 404);
+  assert.equal((await h.client('auditor').post(`/api/v1/certificates/${signSerial}/recover`, {})).status, 403);
+});
+
+test('the certificate’s own requester may file; the recovery can be rejected; OpenAPI documents the endpoints', async () => {
+  const filed = await h.client('requester').post(`/api/v1/certificates/${encSerial}/recover`, {});
+  assert.equal(filed.status, 201, JSON.stringify(filed.json));
+  const rej = await h.client('officer').post(`/api/v1/requests/${filed.json.id}/reject`, { reason: 'no ticket from the subject' });
+  assert.equal(rej.json.status, 'rejected');
+  assert.equal((await h.client('requester').post(`/api/v1/requests/${filed.json.id}/recovered-key`, {})).status, 409);
+
+  const api = await h.client('requester').get('/api/v1/openapi.json');
+  assert.equal(api.status, 200);
+  assert.ok(api.json.paths['/api/v1/certificates/{serial}/recover']?.post, 'recover documented');
+  assert.ok(api.json.paths['/api/v1/requests/{id}/recovered-key']?.post, 'pickup documented');
+  assert.match(JSON.stringify(api.json.paths['/api/v1/requests'].post.requestBody), /"recover"/);
+});
