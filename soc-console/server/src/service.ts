@@ -19,6 +19,8 @@ import { mountRoutes } from './routes/mount.js';
 import { openApiDocument } from './routes/openapi.js';
 import type { RouteSpec } from './routes/spec.js';
 import { sessionRoutes } from './api/session.js';
+import { totpRoutes } from './api/totp.js';
+import { TotpState } from './session/totp.js';
 import { searchRoutes } from './api/search.js';
 import { overviewRoutes } from './api/overview.js';
 import { incidentRoutes } from './api/incidents.js';
@@ -134,14 +136,17 @@ export async function startConsole(deps: ConsoleDeps, opts: ConsoleOptions = {})
     },
   };
 
+  const totp = new TotpState(db, now);
+  const sessionDeps = { identity, sessions, limiters, audit, certificateStatus, now, requireTotp: opts.requireTotp ?? true, totp };
   const routes: RouteSpec[] = [
-    ...sessionRoutes({ identity, sessions, limiters, audit, certificateStatus, now, requireTotp: opts.requireTotp ?? true }),
+    ...sessionRoutes(sessionDeps),
+    ...totpRoutes({ ...sessionDeps, issuer: `EMSOC ${config.unit.id}` }),
     ...searchRoutes(store, db, audit, now),
     ...overviewRoutes(store, health, now),
     ...incidentRoutes(store, incidents, now),
     ...ruleRoutes({ catalog, stateFile, jobs, audit, now }),
     ...auditRoutes(store, audit, ra, now),
-    ...accountRoutes(identity, sessions, audit),
+    ...accountRoutes(identity, sessions, audit, totp),
     ...raRoutes(ra),
   ];
   routes.push({

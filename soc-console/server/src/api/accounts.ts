@@ -4,6 +4,7 @@ import { HttpError, parseWith } from '@emsoc/common/http';
 import { actorOf, type ConsoleAudit } from '../audit/console-audit.js';
 import type { RouteSpec } from '../routes/spec.js';
 import type { SessionStore } from '../session/store.js';
+import type { TotpState } from '../session/totp.js';
 
 const createBody = z
   .object({
@@ -31,7 +32,7 @@ function identityCall<T>(fn: () => T): T {
  * security administrator's (MLPS separation), so creating an account with roles needs both permissions.
  * Every change is audited; disabling an account also ends its sessions and tokens.
  */
-export function accountRoutes(identity: IdentityStore, sessions: SessionStore, audit: ConsoleAudit): RouteSpec[] {
+export function accountRoutes(identity: IdentityStore, sessions: SessionStore, audit: ConsoleAudit, totp: TotpState): RouteSpec[] {
   return [
     {
       method: 'get',
@@ -47,13 +48,15 @@ export function accountRoutes(identity: IdentityStore, sessions: SessionStore, a
       access: ['accounts:write'],
       tag: 'accounts',
       summary: 'Creates an account (granting roles also needs roles:assign)',
+      note: 'With a password, a 72 h window opens in which the user signs in with the password alone, only to enrol TOTP.',
       body: createBody,
       status: 201,
       handler: ({ req, res, principal }) => {
         const body = parseWith(createBody, req.body);
         if (body.roles.length > 0 && !principal.permissions.has('roles:assign')) throw new HttpError(403, 'permission roles:assign required to grant roles');
         const account = identityCall(() => identity.createAccount(body));
-        audit.record({ eventType: 'account.created', objectType: 'account', objectId: account.id, outcome: 'success', actor: actorOf(req, res), details: { name: account.name, roles: account.roles } });
+        const enrolUntil = account.hasPassword ? new Date(totp.openWindow(account.id)).toISOString() : null;
+        audit.record({ eventType: 'account.created', objectType: 'account', objectId: account.id, outcome: 'success', actor: actorOf(req, res), details: { name: account.name, roles: account.roles, enrolUntil } });
         return account;
       },
     },

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { verifyTotp, type IdentityStore, type Principal } from '@emsoc/common/auth';
+import type { IdentityStore, Principal } from '@emsoc/common/auth';
 import { HttpError, parseWith, verifiedPeerCertificate, type CertificateStatusCheck } from '@emsoc/common/http';
 import type { TLSSocket } from 'node:tls';
 import { actorOf, sourceIp, type ConsoleAudit } from '../audit/console-audit.js';
@@ -9,6 +9,7 @@ import { certificateFingerprint } from '../session/middleware.js';
 import type { LoginRateLimiter } from '../session/rate-limit.js';
 import type { Session, SessionStore } from '../session/store.js';
 import type { RouteSpec } from '../routes/spec.js';
+import { matchTotpStep, type TotpState } from '../session/totp.js';
 
 const loginBody = z
   .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().regex(/^\d{6}$/).optional() })
@@ -24,6 +25,7 @@ export interface SessionDeps {
   now: () => number;
   /** Local (break-glass) sign-in needs a TOTP second factor; default true. */
   requireTotp: boolean;
+  totp: TotpState;
 }
 
 export function sessionAnswer(identity: IdentityStore, p: Principal, session: Session | undefined) {
@@ -32,13 +34,13 @@ export function sessionAnswer(identity: IdentityStore, p: Principal, session: Se
     user: { name: p.name, displayName: account?.displayName ?? p.name, roles: p.roles, permissions: [...p.permissions].sort() },
     csrfToken: session?.csrf ?? null,
     via: session ? session.via : p.via,
+    /** The session only allows enrolling a TOTP authenticator (then it is replaced by a full one). */
+    totpEnrolmentRequired: session?.via === 'totp-enrolment',
   };
 }
 
-export function sessionRoutes(d: SessionDeps): RouteSpec[] {
-  /** The last TOTP code each account used: a code works once. */
-  const usedTotp = new Map<string, { code: string; atMs: number }>();
-
+/** Failed-attempt bookkeeping shared by sign-in and TOTP confirmation: throttling, counting, auditing. */
+export function attemptGuards(d: Pick<SessionDeps, 'limiters' | 'audit'>) {
   const limiterOf = (key: string) => (key.startsWith('account:') ? d.limiters.account : d.limiters.address);
   const throttled = (res: Response, keys: string[]) => {
     const wait = Math.max(...keys.map((k) => limiterOf(k).retryAfterMs(k)));
@@ -48,22 +50,34 @@ export function sessionRoutes(d: SessionDeps): RouteSpec[] {
     }
     return false;
   };
-
   const refuse = (req: Request, res: Response, kind: string, attempted: string, reason: string, keys: string[], status = 401, message = 'sign-in failed') => {
     for (const k of keys) limiterOf(k).fail(k);
-    d.audit.record({ eventType: `session.${kind}`, objectType: 'session', objectId: attempted, outcome: 'failure', actor: actorOf(req, res), details: { reason } });
+    d.audit.record({ eventType: kind, objectType: 'session', objectId: attempted, outcome: 'failure', actor: actorOf(req, res), details: { reason } });
     return new HttpError(status, message);
   };
+  return { throttled, refuse };
+}
 
-  /** Signs in: any session the browser brought is ended, and a fresh id is issued (no fixation). */
-  const start = (req: Request, res: Response, principal: Principal, via: Session['via'], certFingerprint?: string) => {
+/** Signs in: any session the browser brought is ended, and a fresh id is issued (no fixation). */
+export function sessionStarter(d: Pick<SessionDeps, 'sessions' | 'audit' | 'identity'>) {
+  return (req: Request, res: Response, principal: Principal, via: Session['via'], certFingerprint?: string) => {
     d.sessions.destroy(readCookie(req, SESSION_COOKIE));
     const { id, session } = d.sessions.create({ accountId: principal.accountId, via, sourceIp: sourceIp(req), ...(certFingerprint ? { certFingerprint } : {}) });
     setSessionCookie(res, id);
     res.locals.principal = principal;
-    d.audit.record({ eventType: via === 'password' ? 'session.login' : 'session.certificate_login', objectType: 'session', objectId: principal.name, outcome: 'success', actor: actorOf(req, res), details: { via } });
+    res.locals.session = session;
+    const eventType = via === 'certificate' ? 'session.certificate_login' : via === 'totp-enrolment' ? 'session.enrolment_login' : 'session.login';
+    d.audit.record({ eventType, objectType: 'session', objectId: principal.name, outcome: 'success', actor: actorOf(req, res), details: { via } });
     return sessionAnswer(d.identity, { ...principal, via: 'session' }, session);
   };
+}
+
+export function sessionRoutes(d: SessionDeps): RouteSpec[] {
+  const guards = attemptGuards(d);
+  const throttled = guards.throttled;
+  const refuse = (req: Request, res: Response, kind: string, attempted: string, reason: string, keys: string[], status = 401, message = 'sign-in failed') =>
+    guards.refuse(req, res, `session.${kind}`, attempted, reason, keys, status, message);
+  const start = sessionStarter(d);
 
   return [
     {
@@ -72,8 +86,8 @@ export function sessionRoutes(d: SessionDeps): RouteSpec[] {
       access: 'public',
       tag: 'session',
       summary: 'Local (break-glass) sign-in with password and TOTP; sets the session cookie',
+      note: 'Rate-limited per account and per source address (429 with Retry-After). An account without TOTP whose enrolment window is open (new, or reset by a security administrator) gets an enrolment-only session (totpEnrolmentRequired: true).',
       body: loginBody,
-      note: 'Rate-limited per account and per source address (429 with Retry-After).',
       handler: ({ req, res }) => {
         const body = parseWith(loginBody, req.body);
         const keys = [`account:${body.username.toLowerCase()}`, `address:${sourceIp(req)}`];
@@ -84,20 +98,24 @@ export function sessionRoutes(d: SessionDeps): RouteSpec[] {
         const checked = d.identity.checkPassword(body.username, body.password);
         if (!checked) throw refuse(req, res, 'login', body.username, 'bad username or password', keys);
         const { account, totpSecret } = checked;
+        let via: Session['via'] = 'password';
         if (totpSecret) {
           if (!body.totp) throw refuse(req, res, 'login', body.username, 'TOTP code missing', keys, 401, 'TOTP code required');
-          if (!verifyTotp(totpSecret, body.totp, d.now())) throw refuse(req, res, 'login', body.username, 'bad TOTP code', keys);
-          // A code stays acceptable for ±1 step (90 s): refuse a second use of it within that time.
-          const used = usedTotp.get(account.id);
-          if (used && used.code === body.totp && d.now() - used.atMs < 90_000) throw refuse(req, res, 'login', body.username, 'TOTP code replayed', keys);
-          usedTotp.set(account.id, { code: body.totp, atMs: d.now() });
+          const step = matchTotpStep(totpSecret, body.totp, d.now());
+          if (step === undefined) throw refuse(req, res, 'login', body.username, 'bad TOTP code', keys);
+          // Each time step is accepted once per account, and never an earlier one after it (RFC 6238 §5.2).
+          if (!d.totp.accept(account.id, step)) throw refuse(req, res, 'login', body.username, 'TOTP code replayed', keys);
         } else if (d.requireTotp) {
-          throw refuse(req, res, 'login', body.username, 'account has no TOTP second factor', keys, 401, 'local sign-in requires a TOTP second factor; ask a security administrator to enrol one');
+          // Only a new or reset account may use its password alone, and only to enrol (a restricted session).
+          if (!d.totp.windowOpen(account.id)) {
+            throw refuse(req, res, 'login', body.username, 'account has no TOTP second factor', keys, 401, 'local sign-in requires a TOTP second factor; ask a security administrator to reset your TOTP enrolment');
+          }
+          via = 'totp-enrolment';
         }
         const principal = d.identity.principalForAccount(account.id, 'session');
         if (!principal) throw refuse(req, res, 'login', body.username, 'account not active', keys);
         d.limiters.account.succeed(keys[0]!);
-        return start(req, res, principal, 'password');
+        return start(req, res, via === 'totp-enrolment' ? { ...principal, permissions: new Set() } : principal, via);
       },
     },
     {
@@ -128,6 +146,7 @@ export function sessionRoutes(d: SessionDeps): RouteSpec[] {
       access: 'authenticated',
       tag: 'session',
       summary: 'The current caller (user, roles, permissions) and the session CSRF token',
+      duringEnrolment: true,
       handler: ({ principal, session }) => sessionAnswer(d.identity, principal, session),
     },
     {
@@ -136,6 +155,7 @@ export function sessionRoutes(d: SessionDeps): RouteSpec[] {
       access: 'authenticated',
       tag: 'session',
       summary: 'Ends the session and clears the cookie',
+      duringEnrolment: true,
       status: 204,
       handler: ({ req, res, principal }) => {
         const ended = d.sessions.destroy(readCookie(req, SESSION_COOKIE));

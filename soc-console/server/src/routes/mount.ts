@@ -14,6 +14,9 @@ export function mountRoutes(specs: RouteSpec[], audit: ConsoleAudit): Router {
         if (spec.access === 'public') return next();
         const p = res.locals.principal;
         if (!p) throw new HttpError(401, res.locals.sessionExpired ? 'session expired' : 'authentication required (session, Bearer token or client certificate)');
+        if (res.locals.session?.via === 'totp-enrolment' && !spec.duringEnrolment) {
+          throw new HttpError(403, 'enrol a TOTP authenticator first');
+        }
         if (spec.access !== 'authenticated') {
           const missing = spec.access.filter((perm) => !p.permissions.has(perm));
           if (missing.length) throw new HttpError(403, `permission ${missing.join(', ')} required`);

@@ -29,6 +29,8 @@ export interface RouteSpec {
   produces?: string[];
   status?: number;
   note?: string;
+  /** Also open to an enrolment-only session (password accepted, TOTP not enrolled yet). */
+  duringEnrolment?: boolean;
   /** Returns the JSON body, or undefined when it wrote the response itself. */
   handler: (ctx: RouteContext) => Promise<unknown> | unknown;
 }

@@ -40,7 +40,8 @@ export function resolveCaller(identity: IdentityStore, sessions: SessionStore, c
       else if (found) {
         const principal = identity.principalForAccount(found.accountId, 'session');
         if (principal) {
-          res.locals.principal = principal;
+          // An enrolment-only session carries no permissions at all (defence in depth besides the route guard).
+          res.locals.principal = found.via === 'totp-enrolment' ? { ...principal, permissions: new Set() } : principal;
           res.locals.session = found;
           return next();
         }

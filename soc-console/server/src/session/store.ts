@@ -5,7 +5,8 @@ export interface Session {
   /** SHA-256 of the cookie value: the clear id is never stored. */
   idHash: string;
   accountId: string;
-  via: 'password' | 'certificate';
+  /** 'totp-enrolment': password accepted for an account that must enrol TOTP first; nothing else is allowed. */
+  via: 'password' | 'certificate' | 'totp-enrolment';
   csrf: string;
   createdMs: number;
   lastMs: number;
