@@ -173,6 +173,41 @@ const COMMANDS: Record<string, Command> = {
       return print(await c.post(`/api/v1/certificates/${serial}/resume`, v.comment ? { comment: v.comment } : {}), Boolean(v.json), reqDetail);
     },
   },
+  recover: {
+    usage: 'recover SERIAL [--comment TEXT]',
+    summary: 'request recovery of an archived encryption key (dual certificates; two other officers approve)',
+    options: { comment: { type: 'string' } },
+    async run(c, v, pos) {
+      const [serial] = need(pos, 1, 'serial');
+      return print(await c.post(`/api/v1/certificates/${serial}/recover`, v.comment ? { comment: v.comment } : {}), Boolean(v.json), reqDetail);
+    },
+  },
+  'recovered-key': {
+    usage: 'recovered-key REQUEST-ID --out-dir DIR',
+    summary: 'pick up a recovered key once: writes <serial>.p12, <serial>.pem and <serial>.sm2 (envelope), prints the one-time password',
+    options: { 'out-dir': { type: 'string' } },
+    async run(c, v, pos) {
+      const [id] = need(pos, 1, 'request id');
+      if (!v['out-dir']) throw new UsageError('--out-dir is required (the key is handed out once)');
+      const dir = String(v['out-dir']);
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const res = await c.post(`/api/v1/requests/${id}/recovered-key`, {});
+      if (res.status >= 400) return print(res, false);
+      const k = res.json;
+      const file = (ext: string) => path.join(dir, `${k.encryptionSerial}.${ext}`);
+      fs.writeFileSync(file('p12'), Buffer.from(k.pkcs12, 'base64'), { mode: 0o600 });
+      fs.writeFileSync(file('pem'), k.certificate);
+      if (k.envelope) fs.writeFileSync(file('sm2'), Buffer.from(k.envelope, 'base64'), { mode: 0o600 });
+      const files = { pkcs12: file('p12'), certificate: file('pem'), envelope: k.envelope ? file('sm2') : null };
+      process.stdout.write(
+        v.json
+          ? `${JSON.stringify({ requestId: k.requestId, encryptionSerial: k.encryptionSerial, oneTimePassword: k.oneTimePassword, envelopeFor: k.envelopeFor, files }, null, 2)}\n`
+          : `encryption key ${k.encryptionSerial} recovered (shown once)\n  PKCS#12     ${files.pkcs12}\n  password    ${k.oneTimePassword}\n  certificate ${files.certificate}\n` +
+              (k.envelope ? `  envelope    ${files.envelope} (for signing certificate ${k.envelopeFor}; openssl pkeyutl -decrypt -inkey <signing key>)\n` : '  envelope    none (no valid SM2 signing certificate)\n'),
+      );
+      return 0;
+    },
+  },
   download: {
     usage: 'download SERIAL [--format pem|der] [--chain] [--out FILE]',
     summary: 'download a certificate',

@@ -5,10 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { opensslCsr, startHarness, type Harness } from './harness.js';
+import { CLI, cliAs, opensslCsr, startHarness, type Harness } from './harness.js';
 
 const run = promisify(execFile);
-const CLI = path.resolve(import.meta.dirname, '..', 'src', 'cli.ts');
 let h: Harness;
 before(async () => {
   h = await startHarness();
@@ -17,17 +16,7 @@ after(async () => {
   await h?.close();
 });
 
-async function cli(account: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const tokenFile = path.join(h.dataDir, `${account}.token`);
-  fs.writeFileSync(tokenFile, h.tokens[account]!, { mode: 0o600 });
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', CLI, ...args, '--url', h.baseUrl, '--ca', path.join(h.dataDir, 'ca', 'root.pem'), '--token-file', tokenFile]);
-    return { code: 0, ...r };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const cli = (account: string, ...args: string[]) => cliAs(h, account, ...args);
 
 test('submit → list → approve → show → download → audit-verify, with --help everywhere', async () => {
   const { csr } = opensslCsr(h.dataDir, { san: 'email:zhao.liu@yjt.demo.gov.cn' });
@@ -58,7 +47,7 @@ test('submit → list → approve → show → download → audit-verify, with -
   assert.match(verify.stdout, /^OK: \d+ records/);
   const denied = await cli('requester', 'audit-verify');
   assert.equal(denied.code, 1);
-  for (const c of ['submit', 'list', 'show', 'approve', 'reject', 'cancel', 'revoke', 'suspend', 'resume', 'download', 'audit-verify']) {
+  for (const c of ['submit', 'list', 'show', 'approve', 'reject', 'cancel', 'revoke', 'suspend', 'resume', 'recover', 'recovered-key', 'download', 'audit-verify']) {
     const help = await run(process.execPath, ['--import', 'tsx', CLI, c, '--help']);
     assert.match(help.stdout, new RegExp(`Usage: ra-cli ${c}`));
   }

@@ -1,9 +1,10 @@
 /** Test harness: a throw-away data directory with the dev CA, the RA's TLS certificate, accounts and tokens. */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { createLogger, IdentityStore, loadConfig, loadRolePolicy, type PlatformConfig } from '@emsoc/common';
 import { createDevCa, issueTlsServerCertificate, type DevCa } from '@emsoc/pki';
 import { RaClient } from '../src/client.js';
@@ -115,4 +116,18 @@ export function opensslCsr(dir: string, opts: { key?: 'ec:P-256' | 'ec:P-384' | 
   const keyArgs = key.startsWith('ec:') ? ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${key.slice(3)}`] : ['-newkey', key];
   execFileSync('openssl', ['req', '-new', ...keyArgs, '-nodes', '-keyout', keyFile, '-out', csrFile, '-subj', `/CN=${opts.cn ?? 'test'}`, ...(opts.san ? ['-addext', `subjectAltName=${opts.san}`] : [])], { stdio: 'pipe' });
   return { csr: fs.readFileSync(csrFile, 'utf8'), keyFile };
+}
+
+/** The officer CLI as a child process, signed in with `account`'s token (written to a 0600 file). */
+export const CLI = path.resolve(import.meta.dirname, '..', 'src', 'cli.ts');
+export async function cliAs(h: Harness, account: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const tokenFile = path.join(h.dataDir, `${account}.token`);
+  fs.writeFileSync(tokenFile, h.tokens[account]!, { mode: 0o600 });
+  try {
+    const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args, '--url', h.baseUrl, '--ca', path.join(h.dataDir, 'ca', 'root.pem'), '--token-file', tokenFile]);
+    return { code: 0, ...r };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
 }

@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { opensslCsr, startHarness, type Harness } from './harness.js';
+import { cliAs, opensslCsr, startHarness, type Harness } from './harness.js';
 
 const DISTID = 'distid:1234567812345678';
 let h: Harness;
@@ -144,4 +144,26 @@ test('the certificate’s own requester may file; the recovery can be rejected; 
   assert.ok(api.json.paths['/api/v1/certificates/{serial}/recover']?.post, 'recover documented');
   assert.ok(api.json.paths['/api/v1/requests/{id}/recovered-key']?.post, 'pickup documented');
   assert.match(JSON.stringify(api.json.paths['/api/v1/requests'].post.requestBody), /"recover"/);
+});
+
+test('CLI: recover → approve ×2 → recovered-key writes the PKCS#12 and envelope once and prints the one-time password', async () => {
+  const filed = await cliAs(h, 'officer2', 'recover', signSerial, '--comment', 'CLI run', '--json');
+  assert.equal(filed.code, 0, filed.stderr);
+  const id = JSON.parse(filed.stdout).id as string;
+  assert.equal((await cliAs(h, 'officer2', 'approve', id)).code, 1, 'not your own');
+  assert.match((await cliAs(h, 'officer', 'approve', id)).stdout, /recover\s+submitted/);
+  assert.match((await cliAs(h, 'officer3', 'approve', id)).stdout, /recover\s+completed/);
+  const out = path.join(h.dataDir, 'cli-out');
+  const got = await cliAs(h, 'officer2', 'recovered-key', id, '--out-dir', out, '--json');
+  assert.equal(got.code, 0, got.stderr);
+  const k = JSON.parse(got.stdout);
+  assert.equal(fs.statSync(k.files.pkcs12).mode & 0o777, 0o600);
+  const keyPem = execFileSync('openssl', ['pkcs12', '-in', k.files.pkcs12, '-passin', `pass:${k.oneTimePassword}`, '-nocerts', '-nodes'], { encoding: 'utf8' });
+  assert.equal(execFileSync('openssl', ['pkey', '-pubout'], { input: keyPem, encoding: 'utf8' }), encPubKey);
+  assert.equal(execFileSync('openssl', ['pkey', '-inform', 'DER', '-pubout'], { input: execFileSync('openssl', ['pkeyutl', '-decrypt', '-inkey', signKey, '-in', k.files.envelope]), encoding: 'utf8' }), encPubKey);
+  const again = await cliAs(h, 'officer2', 'recovered-key', id, '--out-dir', out);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /error 410/);
+  const help = await cliAs(h, 'officer', 'recovered-key', '--help');
+  assert.match(help.stdout, /Usage: ra-cli recovered-key REQUEST-ID --out-dir DIR/);
 });
