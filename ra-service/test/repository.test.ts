@@ -226,6 +226,98 @@ for (const engine of engines) {
       await expectBroken('truncated tail past a checkpoint', `DELETE FROM audit WHERE seq > 15`, /truncated|differs/);
       await expectBroken('forged checkpoint', `UPDATE audit_checkpoints SET seq = seq - 1`, /signature|differs|truncated/);
     });
+
+    // ------------------------------------------------------------------ group commit
+
+    /** One issuance's writes as the RA makes them: request, reserved serial, audit; then completion. */
+    const issue = async (repo: RaRepository, s: Subject, serial: string, fail?: 'before-commit') => {
+      const r = request(s.id);
+      await repo.tx(async (w) => {
+        await w.insertRequest({ ...r, status: 'approved' });
+        await w.reserveCertificate(certificate(r.id, s.id, serial, serial.padStart(64, '0')));
+        await w.audit({ eventType: 'request.submitted', objectType: 'request', objectId: r.id, outcome: 'success', actor, details: { serial } });
+        if (fail) throw new Error(`refused ${serial}`);
+      });
+      await repo.tx(async (w) => {
+        await w.completeCertificate(serial, new Uint8Array([0x30, 0x00]), now());
+        await w.transition(r.id, { from: 'approved', to: 'issued', actor: 'ra', at: now(), sourceIp: null, reason: null }, { resultSerial: serial });
+        await w.audit({ eventType: 'certificate.issued', objectType: 'certificate', objectId: serial, outcome: 'success', actor, details: { requestId: r.id } });
+      });
+      return r.id;
+    };
+
+    test('group commit: concurrent issuances share commits, every one is stored and the chain verifies', async () => {
+      const { repo, drop } = await engine.open();
+      cleanups.push(async () => (await repo.close(), await drop()));
+      const s = subject();
+      await repo.tx((w) => w.insertSubject(s));
+      const stats = repo.driver.writer.stats;
+      const before = { ...stats };
+      const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => issue(repo, s, (0x1000 + i).toString(16))));
+      assert.equal(stats.transactions - before.transactions, 80);
+      assert.ok(stats.commits - before.commits < 80, `transactions were grouped (${stats.commits - before.commits} commits for 80)`);
+      for (const [i, id] of ids.entries()) {
+        assert.equal((await repo.getRequest(id))?.status, 'issued');
+        assert.equal((await repo.getCertificate((0x1000 + i).toString(16)))?.status, 'valid');
+      }
+      const head = await repo.auditHead();
+      assert.equal(head.seq, 80);
+      await repo.tx((w) => w.addCheckpoint(signCheckpoint(key.privateKey, head.seq, head.hash, now())));
+      const rep = await verifyAuditTrail(repo, key.publicKey);
+      assert.equal(rep.ok, true, JSON.stringify(rep.problems));
+      assert.equal(rep.records, 80);
+    });
+
+    test('group commit: a transaction failing inside a batch is rolled back alone', async () => {
+      const { repo, drop } = await engine.open();
+      cleanups.push(async () => (await repo.close(), await drop()));
+      const s = subject();
+      await repo.tx((w) => w.insertSubject(s));
+      const failing = new Set([3, 11, 12]);
+      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => issue(repo, s, (0x2000 + i).toString(16), failing.has(i) ? 'before-commit' : undefined)));
+      for (const [i, r] of results.entries()) {
+        const serial = (0x2000 + i).toString(16);
+        if (failing.has(i)) {
+          assert.equal(r.status, 'rejected');
+          assert.match(String((r as PromiseRejectedResult).reason), new RegExp(`refused ${serial}`), 'each caller gets its own error');
+          assert.equal(await repo.getCertificate(serial), undefined, 'nothing of a failed transaction is stored');
+        } else {
+          assert.equal(r.status, 'fulfilled');
+          assert.equal((await repo.getCertificate(serial))?.status, 'valid');
+        }
+      }
+      const refusedSerials = [...failing].map((i) => (0x2000 + i).toString(16));
+      const audit = await repo.listAudit({ limit: 1000 });
+      assert.equal(audit.filter((a) => refusedSerials.some((x) => a.details.includes(x))).length, 0, 'no audit record of a failed transaction');
+      assert.equal((await repo.auditHead()).seq, 2 * (20 - failing.size), 'sequence numbers stay contiguous');
+      const rep = await verifyAuditTrail(repo, key.publicKey);
+      assert.equal(rep.ok, true, JSON.stringify(rep.problems));
+    });
+
+    test('group commit: a failing COMMIT fails only the transaction that cannot commit', async () => {
+      const { repo, sql, drop } = await engine.open();
+      cleanups.push(async () => (await repo.close(), await drop()));
+      // A deferred foreign key is checked at COMMIT, after the transaction's own code succeeded.
+      await sql('CREATE TABLE probe_parent (id INTEGER PRIMARY KEY); CREATE TABLE probe_child (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES probe_parent(id) DEFERRABLE INITIALLY DEFERRED)');
+      const s = subject();
+      await repo.tx((w) => w.insertSubject(s));
+      const split = repo.driver.writer.stats.splitBatches;
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          repo.driver.transaction(async (q) => {
+            await q.run('INSERT INTO probe_child (id, parent) VALUES (?, ?)', [i, i === 5 ? 999 : null]);
+            return i;
+          }),
+        ),
+      );
+      assert.deepEqual(results.map((r) => r.status), results.map((_, i) => (i === 5 ? 'rejected' : 'fulfilled')));
+      assert.ok(repo.driver.writer.stats.splitBatches > split, 'the shared commit failed and the batch was split');
+      const rows = await repo.driver.all<{ id: number }>('SELECT id FROM probe_child ORDER BY id');
+      assert.deepEqual(rows.map((r) => Number(r.id)), [0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11]);
+      // The audit chain carries on normally after the split.
+      await issue(repo, s, '3001');
+      assert.equal((await verifyAuditTrail(repo, key.publicKey)).ok, true);
+    });
   });
 }
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Mutex, type SqlDriver, type SqlExecutor } from './driver.js';
+import { GroupCommit, type SqlDriver, type SqlExecutor, type WriteSession } from './driver.js';
 
 // int8 (counts, sequence numbers) as JS numbers: values stay far below 2^53.
 const types = {
@@ -31,17 +31,56 @@ function executor(c: pg.Pool | pg.PoolClient): SqlExecutor {
   };
 }
 
-/** A node-postgres pool; writes are serialised in-process and across processes by an advisory lock. */
+/**
+ * A node-postgres pool; writes are serialised in-process (group commit: the transactions queued while a
+ * batch is in flight share the next BEGIN … COMMIT, one WAL flush for all) and across processes by an
+ * advisory lock.
+ */
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly reads: SqlExecutor;
-  private readonly mutex = new Mutex();
+  readonly writer: GroupCommit;
 
   constructor(url: string, opts: { max?: number } = {}) {
     this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 8, types });
     this.pool.on('error', () => undefined); // idle client errors surface on the next query instead
     this.reads = executor(this.pool);
+    this.writer = new GroupCommit(async () => this.session(await this.pool.connect()));
+  }
+
+  private session(client: pg.PoolClient): WriteSession {
+    const q = (sql: string) => async () => void (await client.query(sql));
+    let broken = false;
+    return {
+      q: executor(client),
+      begin: async () => {
+        await client.query('BEGIN');
+        // One writer across every RA process sharing this database (the audit chain is linear).
+        await client.query('SELECT pg_advisory_xact_lock(727172)');
+      },
+      savepoint: q('SAVEPOINT tx'),
+      release: q('RELEASE SAVEPOINT tx'),
+      rollbackToSavepoint: async () => {
+        try {
+          await client.query('ROLLBACK TO SAVEPOINT tx');
+        } catch (e) {
+          broken = true;
+          throw e;
+        }
+      },
+      commit: q('COMMIT'),
+      rollback: async () => {
+        try {
+          await client.query('ROLLBACK');
+        } catch (e) {
+          broken = true;
+          throw e;
+        }
+      },
+      // A connection whose state is unknown is discarded instead of going back to the pool.
+      end: () => client.release(broken || undefined),
+    };
   }
 
   all<R>(sql: string, params?: readonly unknown[]) {
@@ -59,25 +98,11 @@ export class PostgresDriver implements SqlDriver {
   }
 
   transaction<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.mutex.run(async () => {
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
-        // One writer across every RA process sharing this database (the audit chain is linear).
-        await client.query('SELECT pg_advisory_xact_lock(727172)');
-        const out = await fn(executor(client));
-        await client.query('COMMIT');
-        return out;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      } finally {
-        client.release();
-      }
-    });
+    return this.writer.run(fn);
   }
 
   async close(): Promise<void> {
+    await this.writer.idle();
     await this.pool.end();
   }
 }

@@ -1,22 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Mutex, type SqlDriver, type SqlExecutor } from './driver.js';
-
-interface Pending {
-  fn: (q: SqlExecutor) => Promise<unknown>;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-}
+import { GroupCommit, type SqlDriver, type SqlExecutor, type WriteSession } from './driver.js';
 
 /** better-sqlite3 with WAL, a statement cache (prepare once, run many) and serialised transactions. */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly mutex = new Mutex();
-  private readonly queue: Pending[] = [];
-  private scheduled = false;
+  readonly writer: GroupCommit;
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -26,6 +18,24 @@ export class SqliteDriver implements SqlDriver {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    // One connection: reads and the batch's writes share it. Transaction control is prepared once.
+    const control = (sql: string) => {
+      const st = this.db.prepare(sql);
+      return async () => void st.run();
+    };
+    const session: WriteSession = {
+      q: this,
+      begin: control('BEGIN IMMEDIATE'),
+      savepoint: control('SAVEPOINT tx'),
+      release: control('RELEASE tx'),
+      rollbackToSavepoint: control('ROLLBACK TO tx'),
+      commit: control('COMMIT'),
+      rollback: async () => {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      },
+      end: () => undefined,
+    };
+    this.writer = new GroupCommit(() => session);
   }
 
   private stmt(sql: string): Database.Statement {
@@ -57,59 +67,13 @@ export class SqliteDriver implements SqlDriver {
     this.db.exec(script);
   }
 
-  /**
-   * Group commit: transactions that arrive in the same event-loop turn share one BEGIN … COMMIT, each in
-   * its own SAVEPOINT so a failing one rolls back alone. Callers resolve only after the shared COMMIT.
-   */
+  /** Group commit (see GroupCommit): concurrent transactions share one BEGIN IMMEDIATE … COMMIT. */
   transaction<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve, reject } as Pending);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.mutex.run(() => this.drain()));
-      }
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.scheduled = false;
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, 256);
-      const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-      try {
-        this.db.exec('BEGIN IMMEDIATE');
-      } catch (error) {
-        for (const p of batch) p.reject(error);
-        continue;
-      }
-      for (const p of batch) {
-        this.db.exec('SAVEPOINT tx');
-        try {
-          const value = await p.fn(this);
-          this.db.exec('RELEASE tx');
-          outcomes.push({ ok: true, value });
-        } catch (error) {
-          this.db.exec('ROLLBACK TO tx');
-          this.db.exec('RELEASE tx');
-          outcomes.push({ ok: false, error });
-        }
-      }
-      try {
-        this.db.exec('COMMIT');
-      } catch (error) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        for (const p of batch) p.reject(error);
-        continue;
-      }
-      batch.forEach((p, i) => {
-        const o = outcomes[i]!;
-        if (o.ok) p.resolve(o.value);
-        else p.reject(o.error);
-      });
-    }
+    return this.writer.run(fn);
   }
 
   async close(): Promise<void> {
-    await this.mutex.run(async () => this.db.close());
+    await this.writer.idle();
+    this.db.close();
   }
 }
