@@ -200,3 +200,41 @@ test('the web app: strict app CSP on HTML, long cache for hashed assets, index f
   assert.match(String(api.headers['content-type']), /json/);
   assert.equal(api.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'");
 });
+
+test('first screen: histogram line then the page, identical to /events and /events/histogram, in both orders and with a query', async () => {
+  const cases = [
+    { q: '', sort: 'desc', size: 25 },
+    { q: '', sort: 'asc', size: 25 },
+    { q: 'event.outcome:failure AND event.action:login', sort: 'desc', size: 10 },
+    { q: 'event.outcome:failure', sort: 'asc', size: 500 },
+  ];
+  for (const c of cases) {
+    const qs = `${range}&size=${c.size}&sort=${c.sort}${c.q ? `&q=${encodeURIComponent(c.q)}` : ''}`;
+    const a = await h.call('GET', `/api/v1/events/first-screen?${qs}&buckets=60`, { token: analyst() });
+    assert.equal(a.status, 200, a.text);
+    assert.match(String(a.headers['content-type']), /application\/x-ndjson/);
+    const [hist, page, ...rest] = a.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.equal(rest.length, 0);
+    assert.equal(hist.type, 'histogram');
+    assert.equal(page.type, 'page');
+    const events = await h.call('GET', `/api/v1/events?${qs}`, { token: analyst() });
+    const histogram = await h.call('GET', `/api/v1/events/histogram?${range}&buckets=60${c.q ? `&q=${encodeURIComponent(c.q)}` : ''}`, { token: analyst() });
+    assert.deepEqual(page.events.map((e: { _id: string }) => e._id), events.json.events.map((e: { _id: string }) => e._id), JSON.stringify(c));
+    assert.equal(page.total, events.json.total);
+    assert.equal(hist.total, events.json.total);
+    assert.equal(page.nextCursor, events.json.nextCursor);
+    assert.deepEqual(hist.buckets, histogram.json.buckets);
+    assert.equal(hist.intervalMs, histogram.json.intervalMs);
+  }
+});
+
+test('first screen: XSS in event fields stays inert in the stream; a bad query is a plain 400 with its column', async () => {
+  const a = await h.call('GET', `/api/v1/events/first-screen?${range}&q=${encodeURIComponent('_id:ev-7')}`, { token: analyst() });
+  assert.ok(!a.text.includes('<script>'), 'raw markup must not appear in the body');
+  assert.ok(a.text.includes('\\u003cscript\\u003e'));
+  assert.equal(a.text.trimEnd().split('\n').map((l) => JSON.parse(l))[1].events[0].message, XSS);
+  const bad = await h.call('GET', `/api/v1/events/first-screen?${range}&q=${encodeURIComponent('user.name: AND')}`, { token: analyst() });
+  assert.equal(bad.status, 400);
+  assert.match(String(bad.headers['content-type']), /json/);
+  assert.ok(bad.json.error);
+});

@@ -8,6 +8,7 @@ import { actorOf, type ConsoleAudit } from '../audit/console-audit.js';
 import type { RouteSpec } from '../routes/spec.js';
 import { csvRow, fieldOf } from '../search/csv.js';
 import { timeHistogram } from '../search/histogram.js';
+import { firstScreen } from '../search/first-screen.js';
 import { baseQuery, datasetParam, decodeCursor, encodeCursor, histogramInterval, requireDataset, storeCall, timeRange } from '../search/params.js';
 
 const searchQuery = z
@@ -18,6 +19,15 @@ const searchQuery = z
     sort: z.enum(['asc', 'desc']).default('desc'),
     /** `nextCursor` of the previous page. */
     cursor: z.string().max(4096).optional(),
+  })
+  .strict();
+const firstScreenQuery = z
+  .object({
+    ...baseQuery,
+    dataset: datasetParam,
+    size: z.coerce.number().int().min(1).max(1000).default(100),
+    sort: z.enum(['asc', 'desc']).default('desc'),
+    buckets: z.coerce.number().int().min(1).max(500).default(60),
   })
   .strict();
 const histogramQuery = z.object({ ...baseQuery, dataset: datasetParam, buckets: z.coerce.number().int().min(1).max(500).default(60) }).strict();
@@ -57,6 +67,9 @@ export async function* pagedHits(store: EventStore, req: { dataset: Dataset; que
     cursor = page.nextCursor;
   }
 }
+
+/** JSON with < > & escaped, as `json escape` does for res.json: event fields carry attacker-controlled text. */
+const inertJson = (v: unknown) => JSON.stringify(v).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** Writes a chunk, waiting when the client reads slower than we produce (bounded memory). */
 function write(res: Response, chunk: string): Promise<void> {
@@ -99,6 +112,40 @@ export function searchRoutes(store: EventStore, db: Database.Database, audit: Co
         }
         const nextCursor = encodeCursor(result.nextCursor);
         return { total: result.total, events: result.hits.map((h) => ({ ...h.doc, _id: h.id })), ...(nextCursor ? { nextCursor } : {}) };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/events/first-screen',
+      access: ['events:read'],
+      tag: 'search',
+      summary: 'What the search screen shows first, in one call: histogram + hit count, then the first page (NDJSON, two lines)',
+      query: firstScreenQuery,
+      produces: ['application/x-ndjson'],
+      note: 'Line 1: {"type":"histogram","total","intervalMs","buckets"}, sent as soon as it is known; line 2: {"type":"page","total","events","nextCursor?"} (page further with GET /events?cursor=). Field top values are not included: ask /events/fields after rendering. Audited like a first page of /events.',
+      handler: async ({ req, res, principal }) => {
+        const p = parseWith(firstScreenQuery, req.query);
+        requireDataset(principal, p.dataset);
+        const range = timeRange(p.from, p.to, now());
+        const intervalMs = histogramInterval(range, p.buckets);
+        const send = (line: unknown) => write(res, inertJson(line) + '\n');
+        const started = () => {
+          if (res.headersSent) return;
+          res.status(200);
+          res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+          res.setHeader('Cache-Control', 'no-store');
+          res.flushHeaders();
+        };
+        const r = await firstScreen(store, { dataset: p.dataset, ...(p.q ? { query: p.q } : {}), range, order: p.sort, size: p.size, intervalMs }, async (h) => {
+          // A bad query fails on the histogram, before the status line: the client gets an ordinary 400.
+          started();
+          await send({ type: 'histogram', total: h.total, intervalMs, buckets: h.buckets });
+        });
+        audit.record({ eventType: 'search.executed', objectType: 'dataset', objectId: p.dataset, outcome: 'success', actor: actorOf(req, res), details: { query: p.q ?? '', from: range.from.toISOString(), to: range.to.toISOString(), total: r.total } });
+        const nextCursor = encodeCursor(r.page.nextCursor);
+        await send({ type: 'page', total: r.total, events: r.page.hits.map((h) => ({ ...h.doc, _id: h.id })), ...(nextCursor ? { nextCursor } : {}) });
+        res.end();
+        return undefined;
       },
     },
     {

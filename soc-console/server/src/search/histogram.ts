@@ -2,7 +2,7 @@ import type { Dataset, EventStore } from '@emsoc/event-store/contract';
 import { fillBuckets, storeCall } from './params.js';
 
 const engines = new WeakMap<EventStore, Promise<string>>();
-const engineOf = (store: EventStore) => {
+export const engineOf = (store: EventStore) => {
   let e = engines.get(store);
   if (!e) {
     e = store.health().then((h) => h.engine, () => 'unknown');
