@@ -41,8 +41,19 @@ export interface Node {
   fields: string[];
 }
 
+/** A logsource condition from the pipeline: the field equals one of the lower-cased values. */
+export interface LsCond {
+  field: string;
+  values: string[];
+}
+
 export interface CompiledDetection {
+  /** The whole rule: logsource conditions and detection. */
   match: (ctx: EvalContext) => boolean;
+  /** The rule without the `ls` conditions, for callers (the rule index) that already checked them. */
+  matchBody: (ctx: EvalContext) => boolean;
+  /** Logsource conditions that are plain equalities (indexable); others are part of matchBody. */
+  ls: LsCond[];
   /** Names of the search identifiers that are true for the event (the alert's "why"). */
   explain: (ctx: EvalContext) => string[];
   need: Need | null;
@@ -183,15 +194,28 @@ export function compileDetection(rule: DetectionRule, view: RuleView, opts: Comp
   }
   const ids = [...sel.keys()];
   const conds = rule.condition.map((c) => compileCond(parseCondition(c, ids), sel));
-  let root = orNode(conds);
-  // Logsource conditions from the pipeline are ANDed in front (cheapest, and the best index key).
-  const lsParts: Node[] = Object.entries(view.conditions).map(([f, vals]) => testNode(compileFieldTest(f, [], vals.length === 1 ? vals[0] : vals, opts), true));
-  if (lsParts.length) root = andNode([...lsParts, root]);
+  let body = orNode(conds);
+  // Logsource conditions from the pipeline are ANDed in front (cheapest). Plain equalities are handed to
+  // the rule index, which groups rules by them; anything else stays in the body.
+  const ls: LsCond[] = [];
+  const lsParts: Node[] = [];
+  const otherLs: Node[] = [];
+  for (const [f, vals] of Object.entries(view.conditions)) {
+    const t = compileFieldTest(f, [], vals.length === 1 ? vals[0] : vals, opts);
+    if (t.equals && t.fields.length === 1) {
+      ls.push({ field: f, values: t.equals });
+      lsParts.push(testNode(t, true));
+    } else otherLs.push(testNode(t, true));
+  }
+  if (otherLs.length) body = andNode([...otherLs, body]);
+  const root = lsParts.length ? andNode([...lsParts, body]) : body;
   const entries = [...sel.entries()];
   return {
     match: root.match,
+    matchBody: body.match,
+    ls,
     explain: (ctx) => entries.filter(([, n]) => n.match(ctx)).map(([k]) => k),
-    need: root.need,
+    need: body.need,
     fields: [...new Set(root.fields)],
   };
 }

@@ -3,7 +3,7 @@ import { parseAttackTags, type AttackInfo } from './attack-tags.js';
 import { compileDetection, type CompiledDetection, type Need } from './compile-detection.js';
 import { CorrelationEngine, type CorrelationFire, type CorrelationLimits } from './correlation.js';
 import { RuleError } from './errors.js';
-import { EvalContext, getterFor, type StatusLookup } from './eval-context.js';
+import { EvalContext, fieldId, getterFor, type StatusLookup } from './eval-context.js';
 import { scalarToString, type EcsEvent } from './event-fields.js';
 import type { Placeholders } from './modifiers.js';
 import { viewFor, type Pipeline } from './pipeline.js';
@@ -50,7 +50,18 @@ export interface EngineStats {
   deduplicated: number;
   suppressionKeysDropped: number;
   reloads: number;
-  rules: { detection: number; correlation: number; refused: number; indexedByValue: number; indexedByLiteral: number; indexedByField: number; unindexed: number };
+  rules: {
+    detection: number;
+    correlation: number;
+    refused: number;
+    indexedByValue: number;
+    indexedByLiteral: number;
+    indexedByField: number;
+    /** Evaluated for every event of their logsource (no necessary condition of their own). */
+    indexedByLogsource: number;
+    unindexed: number;
+    logsourceGroups: number;
+  };
   correlation: { groups: number; evictedGroups: number; expiredGroups: number; droppedEntries: number; fired: number };
   hitsByRule: Record<string, number>;
 }
@@ -73,6 +84,9 @@ export interface Engine {
   readonly refused: RuleLoadError[];
 }
 
+const TS_FIELD = fieldId('@timestamp');
+const ID_FIELD = fieldId('event.id');
+
 const DEFAULT_ENTITY_FIELDS = ['user.name', 'source.ip', 'host.name', 'ra.request.requester', 'destination.ip', 'client.ip'];
 
 interface Parent {
@@ -93,6 +107,7 @@ interface CompiledRule extends CompiledBase {
   rule: DetectionRule;
   det: CompiledDetection;
   need: Need | null;
+  ls: CompiledDetection['ls'];
   mark: number;
   order: number;
 }
@@ -139,6 +154,7 @@ function buildRuleSet(rules: Rule[], opts: Required<Pick<EngineOptions, 'pipelin
         rule: r,
         det,
         need: det.need,
+        ls: det.ls,
         mark: 0,
         order: detections.length,
         emits: true,
@@ -242,6 +258,8 @@ export function createEngine(options: EngineOptions): Engine {
     suppressed: 0, deduplicated: 0, suppressionKeysDropped: 0, reloads: 0,
   };
   let watermark = -Infinity;
+  // One evaluation context reused for every event (process() is not re-entrant).
+  const ctx = new EvalContext({}, keywordFields, statusLookup);
 
   const remember = (m: Map<string, number>, key: string, ts: number): void => {
     m.delete(key);
@@ -331,8 +349,8 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const out: Alert[] = [];
     try {
-      const ctx = new EvalContext(event, keywordFields, statusLookup);
-      let ts = parseTime(ctx.values('@timestamp')[0]);
+      ctx.reset(event);
+      let ts = parseTime(ctx.valuesOf(TS_FIELD)[0]);
       if (ts === null) {
         st.eventsWithoutTimestamp++;
         ts = now();
@@ -343,10 +361,11 @@ export function createEngine(options: EngineOptions): Engine {
       if (cands.length > 1) cands.sort((a, b) => a.order - b.order);
       let ids: string[] | null = null;
       for (const c of cands) {
-        if (!c.det.match(ctx)) continue;
+        // The index already checked the rule's logsource conditions.
+        if (!c.det.matchBody(ctx)) continue;
         st.matches++;
         c.hits++;
-        ids ??= ctx.strings('event.id');
+        ids ??= ctx.stringsOf(ID_FIELD);
         if (c.emits) {
           let entity = '';
           const group: Record<string, string> = {};
@@ -395,7 +414,9 @@ export function createEngine(options: EngineOptions): Engine {
         indexedByValue: set.index.size.byValue,
         indexedByLiteral: set.index.size.byLiteral,
         indexedByField: set.index.size.byField,
+        indexedByLogsource: set.index.size.byLogsource,
         unindexed: set.index.size.always,
+        logsourceGroups: set.index.size.groups,
       },
       correlation: corr,
       hitsByRule,

@@ -1,99 +1,154 @@
 import { compileExists, compileGetter, allStrings, scalarToString, type EcsEvent, type Getter } from './event-fields.js';
 
-// Getters are shared by field name across all rules; the per-event context caches resolved and
-// lower-cased values so 100 rules testing CommandLine lower-case it once.
-const getters = new Map<string, Getter>();
-const existers = new Map<string, (ev: EcsEvent) => boolean>();
+// Field names are interned to small integer ids at rule-compile time, so the per-event cache is a set of
+// arrays indexed by id and stamped with the event's generation: nothing is allocated per event except the
+// value arrays themselves, and 100 rules testing one field resolve and lower-case it once.
+const ids = new Map<string, number>();
+const getters: Getter[] = [];
+const existers: ((ev: EcsEvent) => boolean)[] = [];
+
+export function fieldId(field: string): number {
+  let id = ids.get(field);
+  if (id === undefined) {
+    id = getters.length;
+    ids.set(field, id);
+    getters.push(compileGetter(field));
+    existers.push(compileExists(field));
+  }
+  return id;
+}
 
 export function getterFor(field: string): Getter {
-  let g = getters.get(field);
-  if (!g) {
-    g = compileGetter(field);
-    getters.set(field, g);
-  }
-  return g;
+  return getters[fieldId(field)]!;
 }
 
 export function existsFor(field: string): (ev: EcsEvent) => boolean {
-  let g = existers.get(field);
-  if (!g) {
-    g = compileExists(field);
-    existers.set(field, g);
-  }
-  return g;
+  return existers[fieldId(field)]!;
 }
 
 export type StatusLookup = (q: { serial?: string; sha256?: string; field: string; value: string }) => string | undefined | null;
 
-interface FieldCache {
-  raw: unknown[];
-  str: string[] | null;
-  low: string[] | null;
-}
+const EMPTY: string[] = [];
 
 export class EvalContext {
-  // One cache entry per field: resolved values, their string forms and lower-cased forms.
-  private cache = new Map<string, FieldCache>();
-  private kw: { s: string[]; l: string[] } | null = null;
+  public ev: EcsEvent;
+  private gen = 1;
+  // stamp[id] === gen means the slot holds this event's value; 0 = never filled.
+  private rawStamp: Int32Array = new Int32Array(64);
+  private strStamp: Int32Array = new Int32Array(64);
+  private lowStamp: Int32Array = new Int32Array(64);
+  // Dense arrays (filled up front) so V8 keeps them in fast element mode.
+  private raw: unknown[][] = new Array<unknown[]>(64).fill(EMPTY);
+  private str: string[][] = new Array<string[]>(64).fill(EMPTY);
+  private low: string[][] = new Array<string[]>(64).fill(EMPTY);
+  private kwGen = 0;
+  private kw: { s: string[]; l: string[] } = { s: EMPTY, l: EMPTY };
   constructor(
-    public readonly ev: EcsEvent,
+    ev: EcsEvent,
     public readonly keywordFields: string[] | null,
     public readonly statusLookup: StatusLookup | null,
-  ) {}
+  ) {
+    this.ev = ev;
+  }
 
-  private entry(field: string): FieldCache {
-    let c = this.cache.get(field);
-    if (!c) {
-      c = { raw: getterFor(field)(this.ev), str: null, low: null };
-      this.cache.set(field, c);
+  /** Reuse this context for the next event (invalidates every cached value). */
+  reset(ev: EcsEvent): void {
+    this.ev = ev;
+    if (++this.gen === 0x7fffffff) {
+      this.gen = 1;
+      this.rawStamp.fill(0);
+      this.strStamp.fill(0);
+      this.lowStamp.fill(0);
     }
-    return c;
+  }
+
+  private grow(id: number): void {
+    let n = this.rawStamp.length;
+    while (n <= id) n *= 2;
+    const g = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.rawStamp = g(this.rawStamp);
+    this.strStamp = g(this.strStamp);
+    this.lowStamp = g(this.lowStamp);
+    while (this.raw.length < n) {
+      this.raw.push(EMPTY);
+      this.str.push(EMPTY);
+      this.low.push(EMPTY);
+    }
+  }
+
+  valuesOf(id: number): unknown[] {
+    if (id >= this.rawStamp.length) this.grow(id);
+    if (this.rawStamp[id] === this.gen) return this.raw[id]!;
+    const v = getters[id]!(this.ev);
+    this.raw[id] = v;
+    this.rawStamp[id] = this.gen;
+    return v;
+  }
+
+  stringsOf(id: number): string[] {
+    const raw = this.valuesOf(id);
+    if (this.strStamp[id] === this.gen) return this.str[id]!;
+    let out: string[];
+    let allStr = true;
+    for (let i = 0; i < raw.length; i++) if (typeof raw[i] !== 'string') allStr = false;
+    if (allStr) out = raw as string[];
+    else {
+      out = [];
+      for (let i = 0; i < raw.length; i++) {
+        const s = scalarToString(raw[i]);
+        if (s !== null) out.push(s);
+      }
+    }
+    this.str[id] = out;
+    this.strStamp[id] = this.gen;
+    return out;
+  }
+
+  lowerOf(id: number): string[] {
+    const s = this.stringsOf(id);
+    if (this.lowStamp[id] === this.gen) return this.low[id]!;
+    let out: string[];
+    if (s.length === 0) out = EMPTY;
+    else if (s.length === 1) out = [s[0]!.toLowerCase()];
+    else out = s.map((x) => x.toLowerCase());
+    this.low[id] = out;
+    this.lowStamp[id] = this.gen;
+    return out;
+  }
+
+  existsOf(id: number): boolean {
+    return existers[id]!(this.ev);
   }
 
   values(field: string): unknown[] {
-    return this.entry(field).raw;
+    return this.valuesOf(fieldId(field));
   }
 
   strings(field: string): string[] {
-    const c = this.entry(field);
-    if (!c.str) {
-      const raw = c.raw;
-      let allStr = true;
-      for (let i = 0; i < raw.length; i++) if (typeof raw[i] !== 'string') allStr = false;
-      if (allStr) c.str = raw as string[];
-      else {
-        c.str = [];
-        for (const x of raw) {
-          const s = scalarToString(x);
-          if (s !== null) c.str.push(s);
-        }
-      }
-    }
-    return c.str;
+    return this.stringsOf(fieldId(field));
   }
 
   lower(field: string): string[] {
-    const c = this.entry(field);
-    if (!c.low) {
-      const s = this.strings(field);
-      if (s.length === 1) c.low = [s[0]!.toLowerCase()];
-      else c.low = s.map((x) => x.toLowerCase());
-    }
-    return c.low;
+    return this.lowerOf(fieldId(field));
   }
 
   exists(field: string): boolean {
-    return existsFor(field)(this.ev);
+    return this.existsOf(fieldId(field));
   }
 
   keywords(lower: boolean): string[] {
-    if (!this.kw) {
+    if (this.kwGen !== this.gen) {
       let s: string[];
       if (this.keywordFields) {
         s = [];
         for (const f of this.keywordFields) s.push(...this.strings(f));
       } else s = allStrings(this.ev);
       this.kw = { s, l: s.map((x) => x.toLowerCase()) };
+      this.kwGen = this.gen;
     }
     return lower ? this.kw.l : this.kw.s;
   }

@@ -53,27 +53,33 @@ export function compileGetter(field: string): Getter {
     };
   }
   const joined = joinTable(parts);
-  const [p0, p1] = parts;
-  if (parts.length === 2) {
-    // Hot path for two-level ECS fields (source.ip, event.category...).
-    return (ev) => {
-      const a = ev[p0!];
-      if (a !== null && typeof a === 'object' && !Array.isArray(a)) {
-        const v = (a as Record<string, unknown>)[p1!];
-        if (v === undefined || v === null) {
-          if (!(field in ev)) return MISSING;
-        } else return Array.isArray(v) ? flattenArray(v) : [v];
-      }
-      const out: unknown[] = [];
-      walk(ev, parts, joined, 0, out);
-      return out.length ? out.flatMap((x) => (Array.isArray(x) ? flattenArray(x) : [x])) : MISSING;
-    };
-  }
+  const n = parts.length;
+  // Iterative descent through nested objects without allocating; arrays on the way and flattened keys
+  // ("a.b" stored as one key) hand over to the general walk from that point.
   return (ev) => {
-    const out: unknown[] = [];
-    walk(ev, parts, joined, 0, out);
-    return out.length === 0 ? MISSING : out;
+    let node: unknown = ev;
+    for (let i = 0; i < n; i++) {
+      if (node === null || node === undefined || typeof node !== 'object') return MISSING;
+      if (Array.isArray(node)) return slow(node, i);
+      const obj = node as Record<string, unknown>;
+      const key = parts[i]!;
+      const v = obj[key];
+      if (v !== undefined && Object.prototype.hasOwnProperty.call(obj, key)) {
+        node = v;
+        continue;
+      }
+      const row = joined[i]!;
+      for (let j = row.length - 1; j >= 1; j--) if (Object.prototype.hasOwnProperty.call(obj, row[j]!)) return slow(obj, i);
+      return MISSING;
+    }
+    if (node === null || node === undefined) return MISSING;
+    return Array.isArray(node) ? flattenArray(node) : [node];
   };
+  function slow(node: unknown, i: number): unknown[] {
+    const out: unknown[] = [];
+    walk(node, parts, joined, i, out);
+    return out.length === 0 ? MISSING : out;
+  }
 }
 
 function flattenArray(a: unknown[]): unknown[] {

@@ -1,7 +1,7 @@
 import { AhoCorasick } from './aho-corasick.js';
 import { cidrContains, parseCidr } from './cidr.js';
 import { fail } from './errors.js';
-import type { EvalContext } from './eval-context.js';
+import { fieldId, type EvalContext } from './eval-context.js';
 import {
   compileStringMatch,
   isPlain,
@@ -204,6 +204,8 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
   if (new Set(mods).size !== mods.length) fail(`duplicate modifier in '${mods.join('|')}'`);
   const has = (m: string): boolean => mods.includes(m);
   const fields = field === null ? [] : [field];
+  // Field lookups resolved once here, not per event.
+  const fid = field === null ? -1 : fieldId(field);
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length === 0) fail(`empty value list for '${field ?? 'keywords'}'`);
   for (const v of list) {
@@ -232,7 +234,7 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
     if (list.length !== 1 || typeof list[0] !== 'boolean') fail(`modifier 'exists' expects true or false`);
     const want = list[0] as boolean;
     // Not indexed by presence: a field holding null exists but has no value.
-    return { match: (ctx) => ctx.exists(field) === want, fields, requires: null, equals: null };
+    return { match: (ctx) => ctx.existsOf(fid) === want, fields, requires: null, equals: null };
   }
   if (field === null) {
     for (const m of mods) {
@@ -250,7 +252,7 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
     const one = (ctx: EvalContext, i: number): boolean => {
       const look = ctx.statusLookup;
       if (!look) return false;
-      for (const v of ctx.strings(field)) {
+      for (const v of ctx.stringsOf(fid)) {
         let st: string | undefined | null;
         try {
           st = look({ [key]: v, field, value: v });
@@ -272,10 +274,11 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
       if (typeof v !== 'string' || v === '') fail(`modifier 'fieldref' expects field names`);
       return v as string;
     });
+    const refIds = refs.map(fieldId);
     const mode = has('contains') ? 'c' : has('startswith') ? 's' : has('endswith') ? 'e' : '=';
     const one = (ctx: EvalContext, i: number): boolean => {
-      const a = cased ? ctx.strings(field) : ctx.lower(field);
-      const b = cased ? ctx.strings(refs[i]!) : ctx.lower(refs[i]!);
+      const a = cased ? ctx.stringsOf(fid) : ctx.lowerOf(fid);
+      const b = cased ? ctx.stringsOf(refIds[i]!) : ctx.lowerOf(refIds[i]!);
       for (const x of a)
         for (const y of b) {
           if (mode === '=' ? x === y : mode === 'c' ? x.includes(y) : mode === 's' ? x.startsWith(y) : x.endsWith(y)) return true;
@@ -301,7 +304,7 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
     const op = cmp ?? 'eq';
     const tz = opts.timezone;
     const one = (ctx: EvalContext, i: number): boolean => {
-      for (const x of ctx.values(field)) {
+      for (const x of ctx.valuesOf(fid)) {
         let n: number | null;
         if (tpart) {
           const t = parseTime(x);
@@ -323,7 +326,7 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
       return c;
     });
     const one = (ctx: EvalContext, i: number): boolean => {
-      for (const s of ctx.strings(field)) if (cidrContains(nets[i]!, s)) return true;
+      for (const s of ctx.stringsOf(fid)) if (cidrContains(nets[i]!, s)) return true;
       return false;
     };
     return wrap(one, nets.length, field, null);
@@ -338,7 +341,7 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
     });
     const one = (ctx: EvalContext, i: number): boolean => {
       const re = res[i]!;
-      for (const s of field === null ? ctx.keywords(false) : ctx.strings(field)) if (re.test(s)) return true;
+      for (const s of field === null ? ctx.keywords(false) : ctx.stringsOf(fid)) if (re.test(s)) return true;
       return false;
     };
     return wrap(one, res.length, field, null);
@@ -350,7 +353,7 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
     if (list.length > 1) fail(`null cannot be part of a value list for '${field ?? 'keywords'}'`);
     if (mods.filter((m) => m !== 'neq').length) fail(`null value cannot take modifiers '${mods.join('|')}'`);
     if (field === null) fail(`null is not a keyword`);
-    const isNull = (ctx: EvalContext): boolean => ctx.values(field).length === 0;
+    const isNull = (ctx: EvalContext): boolean => ctx.valuesOf(fid).length === 0;
     return neq ? { match: (c) => !isNull(c), fields, requires: field, equals: null } : { match: isNull, fields, requires: null, equals: null };
   }
 
@@ -406,7 +409,7 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
   const equals = !cased && !neq && !combineAll && field !== null && vals.every((v) => isPlain(v.s)) ? vals.map((v) => plainText(v.s).toLowerCase()) : null;
   // Values are fetched once per test, then every pattern is tried (OR) or required (all).
   const get: (ctx: EvalContext) => string[] =
-    field === null ? (ctx) => ctx.keywords(!cased) : cased ? (ctx) => ctx.strings(field) : (ctx) => ctx.lower(field);
+    field === null ? (ctx) => ctx.keywords(!cased) : cased ? (ctx) => ctx.stringsOf(fid) : (ctx) => ctx.lowerOf(fid);
   let match: (ctx: EvalContext) => boolean;
   const containsOnly = vals.every((v) => v.s.length === 3 && v.s[0]!.t === 'any' && v.s[1]!.t === 'lit' && v.s[2]!.t === 'any');
   if (!combineAll && containsOnly && vals.length >= 4) {

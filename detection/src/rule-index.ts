@@ -1,143 +1,187 @@
 import { AhoCorasick } from './aho-corasick.js';
-import type { Need } from './compile-detection.js';
-import type { EvalContext } from './eval-context.js';
+import type { LsCond, Need } from './compile-detection.js';
+import { fieldId, type EvalContext } from './eval-context.js';
 
-// Routes an event to the rules that can possibly match it, using one necessary condition per rule
-// (see Need): exact values of a field (hash lookup), literals that must occur in a field (one
-// Aho-Corasick pass per indexed field), or mere presence of a field. Rules without such a condition are
-// always evaluated.
+// Routes an event to the rules that can possibly match it, in two steps:
+//  1. logsource group: rules are grouped by the plain logsource conditions their pipeline adds (e.g.
+//     event.category=process AND host.os.type=linux); a group is entered only when the event satisfies
+//     all of them (one hash lookup on the first condition, then a check of the rest);
+//  2. inside a group, one necessary condition of the rule's own detection (see Need): exact values of a
+//     field (hash lookup), literals that must occur in a field (one Aho-Corasick pass per field value), or
+//     mere presence of a field. Rules without such a condition run for every event of their group.
+// The result array is reused between calls: callers consume it before the next event.
 
 export interface Indexed {
   need: Need | null;
+  ls: LsCond[];
   mark: number;
 }
 
-export class RuleIndex<R extends Indexed> {
-  private eq = new Map<string, Map<string, R[]>>();
-  private sub = new Map<string, AhoCorasick<R[]>>();
-  private any = new Map<string, R[]>();
-  private always: R[] = [];
-  private gen = 0;
-  readonly size = { byValue: 0, byLiteral: 0, byField: 0, always: 0 };
-
-  constructor(rules: R[]) {
-    const subLists = new Map<string, Map<string, R[]>>();
-    for (const r of rules) {
-      const n = r.need;
-      if (!n) {
-        this.always.push(r);
-        this.size.always++;
-        continue;
-      }
-      const kinds = new Set(n.alts.map((a) => a.kind));
-      if (kinds.has('present')) this.size.byField++;
-      else if (kinds.has('sub')) this.size.byLiteral++;
-      else this.size.byValue++;
-      for (const a of n.alts) {
-        if (a.kind === 'eq') {
-          let m = this.eq.get(a.field);
-          if (!m) this.eq.set(a.field, (m = new Map()));
-          for (const v of a.values) push(m, v, r);
-        } else if (a.kind === 'sub') {
-          let m = subLists.get(a.field);
-          if (!m) subLists.set(a.field, (m = new Map()));
-          for (const v of a.values) push(m, v, r);
-        } else {
-          const l = this.any.get(a.field);
-          if (l) l.push(r);
-          else this.any.set(a.field, [r]);
-        }
-      }
-    }
-    for (const [field, m] of subLists) {
-      const ac = new AhoCorasick<R[]>();
-      for (const [lit, rs] of m) ac.add(lit, rs);
-      ac.build();
-      this.sub.set(field, ac);
-    }
-  }
-
-  private byTop: Map<string, Entry<R>[]> | null = null;
-
-  /** Index fields grouped by their top-level key: only subtrees the event actually has are looked at. */
-  private topMap(): Map<string, Entry<R>[]> {
-    if (!this.byTop) {
-      const m = new Map<string, Entry<R>[]>();
-      const add = (e: Entry<R>): void => {
-        const top = e.field.split('.')[0]!;
-        const l = m.get(top);
-        if (l) l.push(e);
-        else m.set(top, [e]);
-      };
-      for (const [field, eq] of this.eq) add({ field, eq });
-      for (const [field, sub] of this.sub) add({ field, sub });
-      for (const [field, any] of this.any) add({ field, any });
-      this.byTop = m;
-    }
-    return this.byTop;
-  }
-
-  candidates(ctx: EvalContext): R[] {
-    const gen = ++this.gen;
-    const out: R[] = [];
-    const take = (l: R[]): void => {
-      for (let i = 0; i < l.length; i++) {
-        const r = l[i]!;
-        if (r.mark !== gen) {
-          r.mark = gen;
-          out.push(r);
-        }
-      }
-    };
-    take(this.always);
-    const byTop = this.topMap();
-    const ev = ctx.ev;
-    let seen: Set<string> | null = null;
-    for (const key in ev) {
-      let top = key;
-      const dot = key.indexOf('.');
-      if (dot >= 0) {
-        // Flattened document: several keys share a top-level name; visit each group once.
-        top = key.slice(0, dot);
-        seen ??= new Set();
-        if (seen.has(top)) continue;
-        seen.add(top);
-      } else if (seen) {
-        if (seen.has(top)) continue;
-        seen.add(top);
-      }
-      const entries = byTop.get(top);
-      if (!entries) continue;
-      for (let j = 0; j < entries.length; j++) {
-        const e = entries[j]!;
-        if (e.any) {
-          if (ctx.values(e.field).length) take(e.any);
-          continue;
-        }
-        const vals = ctx.lower(e.field);
-        if (e.eq) {
-          for (let i = 0; i < vals.length; i++) {
-            const l = e.eq.get(vals[i]!);
-            if (l) take(l);
-          }
-        } else {
-          for (let i = 0; i < vals.length; i++) e.sub!.scan(vals[i]!, take);
-        }
-      }
-    }
-    return out;
-  }
+interface Bucket<R> {
+  always: R[];
+  eq: { fid: number; map: Map<string, R[]> }[];
+  sub: { fid: number; ac: AhoCorasick<R[]> }[];
+  any: { fid: number; rules: R[] }[];
 }
 
-interface Entry<R> {
-  field: string;
-  eq?: Map<string, R[]>;
-  sub?: AhoCorasick<R[]>;
-  any?: R[];
+interface Group<R> {
+  /** Conditions after the first (the first one is the lookup key). */
+  rest: { fid: number; values: Set<string> }[];
+  bucket: Bucket<R>;
+  stamp: number;
 }
 
-function push<R>(m: Map<string, R[]>, k: string, r: R): void {
+function push<K, R>(m: Map<K, R[]>, k: K, r: R): void {
   const l = m.get(k);
   if (!l) m.set(k, [r]);
   else if (l[l.length - 1] !== r) l.push(r);
+}
+
+function buildBucket<R extends Indexed>(rules: R[]): Bucket<R> {
+  const always: R[] = [];
+  const eq = new Map<string, Map<string, R[]>>();
+  const sub = new Map<string, Map<string, R[]>>();
+  const any = new Map<string, R[]>();
+  for (const r of rules) {
+    const n = r.need;
+    if (!n) {
+      always.push(r);
+      continue;
+    }
+    for (const a of n.alts) {
+      if (a.kind === 'present') {
+        push(any, a.field, r);
+        continue;
+      }
+      const target = a.kind === 'eq' ? eq : sub;
+      let m = target.get(a.field);
+      if (!m) target.set(a.field, (m = new Map()));
+      for (const v of a.values) push(m, v, r);
+    }
+  }
+  return {
+    always,
+    eq: [...eq].map(([f, map]) => ({ fid: fieldId(f), map })),
+    sub: [...sub].map(([f, m]) => {
+      const ac = new AhoCorasick<R[]>();
+      for (const [lit, rs] of m) ac.add(lit, rs);
+      ac.build();
+      return { fid: fieldId(f), ac };
+    }),
+    any: [...any].map(([f, rules]) => ({ fid: fieldId(f), rules })),
+  };
+}
+
+export class RuleIndex<R extends Indexed> {
+  private root: Bucket<R>;
+  /** Groups keyed by their first logsource condition: field -> value -> groups. */
+  private byLs: { fid: number; map: Map<string, Group<R>[]> }[] = [];
+  private gen = 0;
+  private out: R[] = [];
+  readonly size = { byValue: 0, byLiteral: 0, byField: 0, always: 0, byLogsource: 0, groups: 0 };
+
+  constructor(rules: R[]) {
+    const groups = new Map<string, { conds: LsCond[]; rules: R[] }>();
+    const plain: R[] = [];
+    for (const r of rules) {
+      const n = r.need;
+      if (!n) {
+        if (r.ls.length) this.size.byLogsource++;
+        else this.size.always++;
+      } else {
+        const kinds = new Set(n.alts.map((a) => a.kind));
+        if (kinds.has('present')) this.size.byField++;
+        else if (kinds.has('sub')) this.size.byLiteral++;
+        else this.size.byValue++;
+      }
+      if (!r.ls.length) {
+        plain.push(r);
+        continue;
+      }
+      const conds = [...r.ls].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+      const key = JSON.stringify(conds.map((c) => [c.field, [...c.values].sort()]));
+      const g = groups.get(key);
+      if (g) g.rules.push(r);
+      else groups.set(key, { conds, rules: [r] });
+    }
+    this.root = buildBucket(plain);
+    const byField = new Map<string, Map<string, Group<R>[]>>();
+    for (const { conds, rules: rs } of groups.values()) {
+      this.size.groups++;
+      // The first condition is the lookup key; prefer the most specific field (fewest values).
+      const ordered = [...conds].sort((a, b) => a.values.length - b.values.length);
+      const [first, ...rest] = ordered;
+      const g: Group<R> = { rest: rest.map((c) => ({ fid: fieldId(c.field), values: new Set(c.values) })), bucket: buildBucket(rs), stamp: 0 };
+      let m = byField.get(first!.field);
+      if (!m) byField.set(first!.field, (m = new Map()));
+      for (const v of first!.values) push(m, v, g);
+    }
+    this.byLs = [...byField].map(([f, map]) => ({ fid: fieldId(f), map }));
+  }
+
+  // Created once: the Aho-Corasick scan reports rule lists through it without a per-event closure.
+  private readonly take = (l: R[]): void => {
+    const gen = this.gen;
+    for (let i = 0; i < l.length; i++) {
+      const r = l[i]!;
+      if (r.mark !== gen) {
+        r.mark = gen;
+        this.out.push(r);
+      }
+    }
+  };
+
+  private scan(b: Bucket<R>, ctx: EvalContext): void {
+    if (b.always.length) this.take(b.always);
+    for (let j = 0; j < b.eq.length; j++) {
+      const e = b.eq[j]!;
+      const vals = ctx.lowerOf(e.fid);
+      for (let i = 0; i < vals.length; i++) {
+        const l = e.map.get(vals[i]!);
+        if (l) this.take(l);
+      }
+    }
+    for (let j = 0; j < b.sub.length; j++) {
+      const e = b.sub[j]!;
+      const vals = ctx.lowerOf(e.fid);
+      for (let i = 0; i < vals.length; i++) e.ac.scan(vals[i]!, this.take);
+    }
+    for (let j = 0; j < b.any.length; j++) {
+      const e = b.any[j]!;
+      if (ctx.valuesOf(e.fid).length) this.take(e.rules);
+    }
+  }
+
+  /** Candidate rules for the event; every returned rule's logsource conditions hold. */
+  candidates(ctx: EvalContext): R[] {
+    const gen = ++this.gen;
+    this.out.length = 0;
+    this.scan(this.root, ctx);
+    for (let k = 0; k < this.byLs.length; k++) {
+      const e = this.byLs[k]!;
+      const vals = ctx.lowerOf(e.fid);
+      for (let i = 0; i < vals.length; i++) {
+        const gs = e.map.get(vals[i]!);
+        if (!gs) continue;
+        for (let j = 0; j < gs.length; j++) {
+          const g = gs[j]!;
+          if (g.stamp === gen || !restHolds(g, ctx)) continue;
+          g.stamp = gen;
+          this.scan(g.bucket, ctx);
+        }
+      }
+    }
+    return this.out;
+  }
+}
+
+function restHolds<R>(g: Group<R>, ctx: EvalContext): boolean {
+  for (let c = 0; c < g.rest.length; c++) {
+    const cond = g.rest[c]!;
+    const vals = ctx.lowerOf(cond.fid);
+    let ok = false;
+    for (let i = 0; i < vals.length && !ok; i++) ok = cond.values.has(vals[i]!);
+    if (!ok) return false;
+  }
+  return true;
 }

@@ -16,9 +16,45 @@ export function validTimezone(tz: string): boolean {
   }
 }
 
+/** Digits at s[i..i+n) as a number, or -1. */
+function digits(s: string, i: number, n: number): number {
+  let x = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    x = x * 10 + c;
+  }
+  return x;
+}
+
+/**
+ * Fast path for the shape almost every event has, `YYYY-MM-DDTHH:MM:SS[.fff]Z` (UTC, 0-3 fraction
+ * digits); anything else (offsets, other precisions, out-of-range parts) returns null and goes to Date.parse.
+ */
+function parseIsoUtc(s: string): number | null {
+  const len = s.length;
+  if (len < 20 || len > 24 || s.charCodeAt(len - 1) !== 90 /* Z */) return null;
+  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return null;
+  const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
+  const h = digits(s, 11, 2), mi = digits(s, 14, 2), se = digits(s, 17, 2);
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) return null;
+  let ms = 0;
+  if (len > 20) {
+    if (s[19] !== '.' || len === 21) return null;
+    const f = digits(s, 20, len - 21);
+    if (f < 0) return null;
+    ms = len === 22 ? f * 100 : len === 23 ? f * 10 : f;
+  }
+  const t = Date.UTC(y, mo - 1, d, h, mi, se, ms);
+  // Day overflow (e.g. Feb 30) is invalid for Date.parse too; let it decide.
+  return new Date(t).getUTCDate() === d ? t : null;
+}
+
 export function parseTime(v: unknown): number | null {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && v.length >= 4 && v.length < 64) {
+    const fast = parseIsoUtc(v);
+    if (fast !== null) return fast;
     const t = Date.parse(v);
     return Number.isNaN(t) ? null : t;
   }
