@@ -2,7 +2,8 @@
  * Flow decode throughput on one core: NetFlow v9 and IPFIX records per CPU-second from a synthetic
  * capture (24 flow records per export packet, the common 5-tuple + counters + times template).
  * Peer: nfdump's nfcapd receiving the same v9/IPFIX packets over loopback, as records per CPU-second
- * of the nfcapd process. Prints JSON lines {"name","value","unit","peer","peer_value"}.
+ * of the nfcapd process; and goflow2 (decode + JSON output to a file, all its threads' CPU time), compared
+ * with our decode + ECS mapping since goflow2 also turns every record into an output document. Prints JSON lines {"name","value","unit","peer","peer_value"}.
  *
  *   node --import tsx bench/src/collector/flow-decode.ts [--seconds 3] [--no-peer]
  */
@@ -10,7 +11,7 @@ import { decodeFlowPacket, TemplateCache, toEcs } from '@emsoc/log-collector/sou
 import {
   FLOW_SPECS, flowRecord, concat, ipfixMessage, ipfixTemplate, set, v9Packet, v9Template,
 } from '../../../log-collector/test/netflow/build.js';
-import { nfdumpAvailable, replayToNfcapd } from './flow-decode-peer.js';
+import { goflow2Path, nfdumpAvailable, replayToGoflow2, replayToNfcapd } from './flow-decode-peer.js';
 
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 3) || 3;
@@ -74,10 +75,22 @@ async function peerRate(packets: Uint8Array[]): Promise<number | null> {
   return r.flows / r.cpuSeconds;
 }
 
+async function goflow2Rate(packets: Uint8Array[]): Promise<number | null> {
+  if (!withPeer || !goflow2Path()) return null;
+  const stream = Array.from({ length: PEER_ROUNDS }, () => packets).flat();
+  const sent = stream.length * RECORDS_PER_PACKET;
+  const r = await replayToGoflow2(stream, { burst: 8, pauseMs: 1 });
+  if (r.cpuSeconds <= 0) return null;
+  if (r.flows !== sent) console.error(`goflow2 produced ${r.flows} of ${sent} records (loopback drops)`);
+  return r.flows / r.cpuSeconds;
+}
+
 const v9 = capture(9);
 const ipfix = capture(10);
 const peer = withPeer && nfdumpAvailable() ? 'nfdump nfcapd 1.7 (records per CPU-second, loopback UDP)' : null;
 const unit = 'records per CPU-second (one thread)';
 line('flow_decode_netflow_v9', measure(v9, false), unit, peer, await peerRate(v9));
 line('flow_decode_ipfix', measure(ipfix, false), unit, peer, await peerRate(ipfix));
-line('flow_decode_ipfix_to_ecs', measure(ipfix, true), unit, null, null);
+const goflow2 = withPeer && goflow2Path() ? 'goflow2 (records per CPU-second of all its threads, JSON output, loopback UDP)' : null;
+line('flow_decode_netflow_v9_to_ecs', measure(v9, true), unit, goflow2, await goflow2Rate(v9));
+line('flow_decode_ipfix_to_ecs', measure(ipfix, true), unit, goflow2, await goflow2Rate(ipfix));
