@@ -7,6 +7,7 @@
  * Ids are idempotent, so a batch retried after a timeout cannot duplicate events.
  */
 import type { BulkItemResult, Dataset, EcsDocument, EventStore, StoredDocument } from '../contract.js';
+import { serializeAhead } from '../schema/document.js';
 
 export interface BulkWriterOptions {
   /** Documents per bulk request (default 1000). */
@@ -82,7 +83,8 @@ export class BulkWriter {
       retryInitialDelayMs: opts.retryInitialDelayMs ?? 100,
       retryMaxDelayMs: opts.retryMaxDelayMs ?? 30_000,
       maxAttempts: opts.maxAttempts ?? Infinity,
-      estimateBytes: opts.estimateBytes ?? ((i) => JSON.stringify(i.doc).length + i.id.length),
+      // The serialised text is kept for the store (serializeAhead), so sizing costs no second JSON pass.
+      estimateBytes: opts.estimateBytes ?? ((i) => serializeAhead(i.doc).length + i.id.length),
       onEvent: opts.onEvent,
     };
   }

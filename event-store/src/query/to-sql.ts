@@ -8,7 +8,16 @@ import { boundValue, termValue, type BoundValue, type TermValue } from './values
 import { fieldType, hotColumn, isHot } from '../schema/fields.js';
 
 export interface SqlFragment { sql: string; params: unknown[] }
-export interface SqlContext { src: string; ftsTable: string; now?: number }
+export interface SqlContext {
+  src: string;
+  ftsTable: string;
+  now?: number;
+  /**
+   * Rows with a larger rid are not in the text index yet (it is filled after the write transaction, see
+   * sqlite/text-indexer): free text over them is matched by scanning their `message`. Undefined: all indexed.
+   */
+  textIndexedUpTo?: number;
+}
 
 export function jsonPath(field: string): string {
   return '$' + field.split('.').map((s) => `."${s}"`).join('');
@@ -25,10 +34,10 @@ export function toSql(node: Node, ctx: SqlContext): SqlFragment {
     case 'and': {
       // AND-ed free text becomes one FTS5 expression: FTS intersects its doclists far faster than SQL
       // intersects separate MATCH subqueries.
-      const fts = node.children.map((c) => ftsExpression(c, ctx)).filter((x): x is string => x !== undefined);
+      const fts = node.children.map((c) => ftsExpression(c, ctx)).filter((x): x is FtsTerm => x !== undefined);
       if (fts.length >= 2) {
         const rest = node.children.filter((c) => ftsExpression(c, ctx) === undefined).map((c) => toSql(c, ctx));
-        const parts = [{ sql: `d.rid IN (SELECT rowid FROM ${ctx.ftsTable} WHERE ${ctx.ftsTable} MATCH ?)`, params: [fts.join(' AND ')] }, ...rest];
+        const parts = [ftsMatch(fts, ctx), ...rest];
         return { sql: '(' + parts.map((p) => p.sql).join(' AND ') + ')', params: parts.flatMap((p) => p.params) };
       }
       return join(node.children.map((c) => toSql(c, ctx)), ' AND ');
@@ -55,16 +64,35 @@ function join(parts: SqlFragment[], op: string): SqlFragment {
   return { sql: '(' + parts.map((p) => p.sql).join(op) + ')', params: parts.flatMap((p) => p.params) };
 }
 
-/** The FTS5 expression of a free-text term over `message` (a phrase or a prefix), if it is one. */
-function ftsExpression(node: Node, ctx: SqlContext): string | undefined {
+/** A free-text condition on `message` the FTS index answers: its FTS5 expression and the same test as a scan. */
+interface FtsTerm { match: string; scan: SqlFragment }
+
+const MESSAGE_TEXT = `json_extract(d.doc, '$.message')`;
+
+/** The FTS term of a free-text term over `message` (a phrase or a prefix), if it is one. */
+function ftsExpression(node: Node, ctx: SqlContext): FtsTerm | undefined {
   if (node.kind !== 'term' || (node.field !== undefined && node.field !== 'message')) return undefined;
-  const v = termValue(ctx.src, node.field, node.value, ctx.now);
-  if (v.t === 'text' && v.tokens.length > 0) return '"' + v.tokens.join(' ') + '"';
+  return ftsTerm(termValue(ctx.src, node.field, node.value, ctx.now));
+}
+
+function ftsTerm(v: TermValue): FtsTerm | undefined {
+  if (v.t === 'text' && v.tokens.length > 0) {
+    return { match: '"' + v.tokens.join(' ') + '"', scan: { sql: `emsoc_text_phrase(${MESSAGE_TEXT}, ?)`, params: [v.tokens.join(' ')] } };
+  }
   if (v.t === 'textGlob') {
     const prefix = /^([\p{L}\p{N}]+)\*$/u.exec(v.pattern);
-    if (prefix && !/\p{Script=Han}/u.test(prefix[1]!)) return `"${prefix[1]}" *`;
+    if (prefix && !/\p{Script=Han}/u.test(prefix[1]!)) return { match: `"${prefix[1]}" *`, scan: { sql: `emsoc_text_glob(${MESSAGE_TEXT}, ?)`, params: [v.pattern] } };
   }
   return undefined;
+}
+
+/** Rows whose message matches all terms: the FTS index, plus a scan of the rows it does not cover yet. */
+function ftsMatch(terms: FtsTerm[], ctx: SqlContext): SqlFragment {
+  const indexed: SqlFragment = { sql: `d.rid IN (SELECT rowid FROM ${ctx.ftsTable} WHERE ${ctx.ftsTable} MATCH ?)`, params: [terms.map((t) => t.match).join(' AND ')] };
+  if (ctx.textIndexedUpTo === undefined) return indexed;
+  // Only string messages are indexed (see sqlite/store); the scan applies the same rule.
+  const tail = [`d.rid > ?`, `json_type(d.doc, '$.message') = 'text'`, ...terms.map((t) => t.scan.sql)].join(' AND ');
+  return { sql: `(${indexed.sql} OR (${tail}))`, params: [...indexed.params, ctx.textIndexedUpTo, ...terms.flatMap((t) => t.scan.params)] };
 }
 
 export function existsSql(field: string): SqlFragment {
@@ -86,15 +114,12 @@ export function termSql(field: string | undefined, v: TermValue, ctx: SqlContext
   switch (v.t) {
     case 'text': {
       if (v.tokens.length === 0) return { sql: '0', params: [] };
-      const phrase = '"' + v.tokens.join(' ') + '"'; // tokens are letters/digits only
-      if (f === 'message') return { sql: `d.rid IN (SELECT rowid FROM ${ctx.ftsTable} WHERE ${ctx.ftsTable} MATCH ?)`, params: [phrase] };
+      if (f === 'message') return ftsMatch([ftsTerm(v)!], ctx);
       return over(f, () => '0', `emsoc_text_phrase(j.value, ?)`, [v.tokens.join(' ')]);
     }
     case 'textGlob': {
-      const prefix = /^([\p{L}\p{N}]+)\*$/u.exec(v.pattern);
-      if (f === 'message' && prefix && !/\p{Script=Han}/u.test(prefix[1]!)) {
-        return { sql: `d.rid IN (SELECT rowid FROM ${ctx.ftsTable} WHERE ${ctx.ftsTable} MATCH ?)`, params: [`"${prefix[1]}" *`] };
-      }
+      const fts = f === 'message' ? ftsTerm(v) : undefined;
+      if (fts) return ftsMatch([fts], ctx);
       return over(f, () => '0', `emsoc_text_glob(j.value, ?)`, [v.pattern]);
     }
     case 'keyword': return over(f, (c) => `${c} = ?`, `${J_KEYWORD} = ?`, [v.value]);

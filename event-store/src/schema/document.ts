@@ -4,7 +4,7 @@
  * and reject the same documents (rejections are non-retryable and go to the dead-letter dataset).
  */
 import type { EcsDocument } from '../contract.js';
-import { FIELDS, isHot, type FieldType } from './fields.js';
+import { FIELDS, HOT_VALUE_FIELDS, isHot, type FieldType } from './fields.js';
 import { parseIp } from './ip.js';
 
 /** Reserved field carrying the document id inside Elasticsearch sources (sort tie-breaker). */
@@ -76,6 +76,29 @@ function expand(value: unknown, depth: number): unknown {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * JSON text of documents serialised earlier on the same path (the bulk writer sizes its queue by it), so the
+ * store does not serialise a 1 KB document twice. Keyed by object identity: the writer snapshot is what is stored.
+ */
+const serialized = new WeakMap<object, string>();
+
+export function serializedDocument(doc: EcsDocument): string {
+  let json = serialized.get(doc);
+  if (json === undefined) {
+    json = JSON.stringify(doc);
+  } else {
+    serialized.delete(doc); // used once; a later write of the same (possibly mutated) object serialises afresh
+  }
+  return json;
+}
+
+/** Serialises a document and remembers the text for `serializedDocument`. */
+export function serializeAhead(doc: EcsDocument): string {
+  const json = JSON.stringify(doc);
+  if (doc !== null && typeof doc === 'object') serialized.set(doc, json);
+  return json;
+}
+
 export class DocumentError extends Error {
   override readonly name = 'DocumentError';
 }
@@ -92,7 +115,8 @@ export function getField(doc: unknown, field: string): unknown {
 }
 
 /** The field model as a tree, so validation walks documents without building path strings. */
-interface SchemaNode { def?: { name: string; type: FieldType; hot: boolean }; children?: Map<string, SchemaNode> }
+interface LeafDef { name: string; type: FieldType; hot: boolean; slot: number }
+interface SchemaNode { def?: LeafDef; children?: Map<string, SchemaNode> }
 const SCHEMA_TREE: SchemaNode = { children: new Map() };
 for (const [name, def] of Object.entries(FIELDS)) {
   let node = SCHEMA_TREE;
@@ -102,45 +126,74 @@ for (const [name, def] of Object.entries(FIELDS)) {
     if (!next) node.children.set(p, (next = {}));
     node = next;
   }
-  node.def = { name, type: def.type, hot: isHot(name) };
+  node.def = { name, type: def.type, hot: isHot(name), slot: HOT_VALUE_FIELDS.indexOf(name) };
 }
 
 /** Typed values of the hot fields; throws DocumentError when a declared field has an ill-typed value. */
 export function validateDocument(doc: EcsDocument): { ts: number; hot: Map<string, unknown> } {
+  const { ts, hot } = checkDocument(doc);
+  return { ts, hot: new Map(HOT_VALUE_FIELDS.flatMap((f, i) => (hot[i] === undefined ? [] : [[f, hot[i]] as const]))) };
+}
+
+/** Thrown (once, internally) when the walk meets a dotted key: the document must be expanded first. */
+const NEEDS_EXPANSION = Symbol('needs expansion');
+
+/**
+ * normalizeDocument + validateDocument in one walk, for the ingest hot path: `hot[i]` is the typed value of
+ * HOT_VALUE_FIELDS[i] (undefined when absent). Nested ECS documents (the common case) are walked once and
+ * never copied; a document with dotted keys is expanded and walked again.
+ */
+export function prepareDocument(input: EcsDocument): { doc: EcsDocument; ts: number; hot: unknown[] } {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new DocumentError('document must be an object');
+  try {
+    return { doc: input, ...checkDocument(input, true) };
+  } catch (e) {
+    // A validation error met before a dotted key would be reached must not hide the expansion's verdict.
+    if (e !== NEEDS_EXPANSION && !(e instanceof DocumentError && needsExpansion(input, 0))) throw e;
+  }
+  const doc = expand(input, 0) as EcsDocument;
+  return { doc, ...checkDocument(doc) };
+}
+
+function checkDocument(doc: EcsDocument, detectDotted = false): { ts: number; hot: unknown[] } {
   const ts = parseDateMs(doc['@timestamp'] as string);
-  if (ts === undefined) throw new DocumentError(`@timestamp must be an ISO-8601 date, got ${JSON.stringify(doc['@timestamp'])?.slice(0, 64)}`);
-  const hot = new Map<string, unknown>();
-  walk(doc, SCHEMA_TREE, '', hot, 0);
+  if (ts === undefined) {
+    if (detectDotted && needsExpansion(doc, 0)) throw NEEDS_EXPANSION;
+    throw new DocumentError(`@timestamp must be an ISO-8601 date, got ${JSON.stringify(doc['@timestamp'])?.slice(0, 64)}`);
+  }
+  const hot: unknown[] = new Array(HOT_VALUE_FIELDS.length);
+  walk(doc, SCHEMA_TREE, '', hot, 0, detectDotted);
   return { ts, hot };
 }
 
-function walk(obj: Record<string, unknown>, schema: SchemaNode | undefined, prefix: string, hot: Map<string, unknown>, depth: number): void {
+function walk(obj: Record<string, unknown>, schema: SchemaNode | undefined, prefix: string, hot: unknown[], depth: number, detectDotted: boolean): void {
   if (depth > MAX_DEPTH) throw new DocumentError(`document nested deeper than ${MAX_DEPTH} levels`);
   for (const k in obj) {
+    if (detectDotted && ((depth === 0 && k === ID_FIELD) || (k.includes('.') && !(depth === 0 && k === '@timestamp')))) throw NEEDS_EXPANSION;
     const v = obj[k];
     if (v === null || v === undefined || (depth === 0 && k === '@timestamp')) continue;
     const node = schema?.children?.get(k);
     if (node?.def) checkLeaf(node.def, v, hot);
-    else if (isPlainObject(v)) walk(v, node, prefix ? `${prefix}.${k}` : k, hot, depth + 1);
+    else if (isPlainObject(v)) walk(v, node, prefix ? `${prefix}.${k}` : k, hot, depth + 1, detectDotted);
     else if (node?.children) throw new DocumentError(`field ${prefix ? `${prefix}.${k}` : k} must be an object`);
-    else checkUnknown(() => (prefix ? `${prefix}.${k}` : k), v, hot, depth + 1);
+    else checkUnknown(() => (prefix ? `${prefix}.${k}` : k), v, hot, depth + 1, detectDotted);
   }
 }
 
-function checkUnknown(path: () => string, v: unknown, hot: Map<string, unknown>, depth: number): void {
+function checkUnknown(path: () => string, v: unknown, hot: unknown[], depth: number, detectDotted: boolean): void {
   if (typeof v === 'string') {
     if (v.length > MAX_KEYWORD_BYTES / 3 && Buffer.byteLength(v) > MAX_KEYWORD_BYTES) {
       throw new DocumentError(`field ${path()} is longer than ${MAX_KEYWORD_BYTES} bytes`);
     }
   } else if (Array.isArray(v)) {
     for (const x of v) {
-      if (isPlainObject(x)) walk(x, undefined, path(), hot, depth + 1);
-      else if (x !== null) checkUnknown(path, x, hot, depth + 1);
+      if (isPlainObject(x)) walk(x, undefined, path(), hot, depth + 1, detectDotted);
+      else if (x !== null) checkUnknown(path, x, hot, depth + 1, detectDotted);
     }
   }
 }
 
-function checkLeaf(def: { name: string; type: FieldType; hot: boolean }, v: unknown, hot: Map<string, unknown> | undefined): void {
+function checkLeaf(def: LeafDef, v: unknown, hot: unknown[] | undefined): void {
   if (Array.isArray(v)) {
     if (def.hot) throw new DocumentError(`field ${def.name} must be single-valued`);
     for (const x of v) if (x !== null) checkLeaf(def, x, undefined); // elements are checked, never hot
@@ -154,7 +207,7 @@ function checkLeaf(def: { name: string; type: FieldType; hot: boolean }, v: unkn
   if (type === 'keyword' && typeof v === 'string' && v.length > MAX_KEYWORD_BYTES / 3 && Buffer.byteLength(v) > MAX_KEYWORD_BYTES) {
     throw new DocumentError(`field ${def.name} is longer than ${MAX_KEYWORD_BYTES} bytes`);
   }
-  if (def.hot && hot) hot.set(def.name, parsed);
+  if (def.slot >= 0 && hot) hot[def.slot] = parsed;
 }
 
 function fits(type: FieldType, x: unknown): boolean {

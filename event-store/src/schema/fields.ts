@@ -137,4 +137,6 @@ export function hotColumn(name: string): string {
 }
 
 export const HOT_FIELDS: readonly string[] = Object.keys(FIELDS).filter(isHot);
+/** Hot fields other than `@timestamp` (which every document has): the typed columns beside `ts`. */
+export const HOT_VALUE_FIELDS: readonly string[] = HOT_FIELDS.filter((f) => f !== '@timestamp');
 export const TEXT_FIELD = 'message';

@@ -11,7 +11,7 @@ import {
 } from '../contract.js';
 import { parseQuery, toEs, esField } from '../query/index.js';
 import { fieldType } from '../schema/fields.js';
-import { DocumentError, ID_FIELD, normalizeDocument, validateDocument } from '../schema/document.js';
+import { DocumentError, ID_FIELD, prepareDocument, serializedDocument } from '../schema/document.js';
 import { checkAggs, checkCursor, checkDataset, pageSize, resolveSort, RequestError } from '../request.js';
 import { EngineError, EngineHttp, isRetryableStatus, type EngineConnectionOptions } from './http.js';
 import { indexTemplate, type IndexSettings, type TextAnalysis } from './templates.js';
@@ -101,9 +101,8 @@ export class SearchEngineEventStore implements EventStore {
     for (const item of docs) {
       try {
         if (typeof item?.id !== 'string' || item.id.length === 0 || item.id.length > 512) throw new DocumentError('id must be a string of 1..512 characters');
-        const doc = normalizeDocument(item.doc);
-        const { ts } = validateDocument(doc);
-        const source = JSON.stringify(doc); // an object with @timestamp: ends in '}', never '{}'
+        const { doc, ts } = prepareDocument(item.doc);
+        const source = serializedDocument(doc); // an object with @timestamp: ends in '}', never '{}'
         lines.push(JSON.stringify({ index: { _index: this.indexFor(d, ts), _id: item.id } }), `${source.slice(0, -1)},"${ID_FIELD}":${JSON.stringify(item.id)}}`);
         sent.push(item.id);
       } catch (e) {

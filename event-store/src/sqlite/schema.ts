@@ -5,7 +5,7 @@
  * write lock is never held for long (other processes share the file).
  */
 import type { Dataset } from '../contract.js';
-import { FIELDS, HOT_FIELDS, hotColumn } from '../schema/fields.js';
+import { FIELDS, HOT_VALUE_FIELDS, hotColumn } from '../schema/fields.js';
 
 /**
  * Hot fields that also get a `(column, ts)` index: high-cardinality fields analysts pivot on. Every index
@@ -18,7 +18,12 @@ const SQL_TYPE = { keyword: 'TEXT', text: 'TEXT', ip: 'BLOB', date: 'INTEGER', l
 
 export const tableName = (d: Dataset) => `ds_${d}`;
 export const ftsName = (d: Dataset) => `ds_${d}_fts`;
-export const HOT_COLUMNS = HOT_FIELDS.filter((f) => f !== '@timestamp');
+export const HOT_COLUMNS = HOT_VALUE_FIELDS;
+/** Per dataset, the highest rid whose message is in the FTS index (see text-index.ts). */
+export const TEXT_PROGRESS = 'emsoc_text_progress';
+
+/** Tables shared by all datasets; created before the per-dataset ones. */
+export const COMMON_DDL = [`CREATE TABLE IF NOT EXISTS ${TEXT_PROGRESS} (dataset TEXT PRIMARY KEY, rid INTEGER NOT NULL)`];
 
 export function ddl(d: Dataset): string[] {
   const t = tableName(d);
@@ -29,5 +34,7 @@ export function ddl(d: Dataset): string[] {
     ...INDEXED_FIELDS.map((f) => `CREATE INDEX IF NOT EXISTS ${t}_${hotColumn(f)} ON ${t}(${hotColumn(f)}, ts)`),
     // Contentless: the text lives in `doc`; FTS keeps only the index (Han characters pre-split, see schema/text).
     `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsName(d)} USING fts5(message, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`,
+    // A file written before the indexing was deferred has every row indexed: start its watermark at the end.
+    `INSERT OR IGNORE INTO ${TEXT_PROGRESS} (dataset, rid) SELECT '${d}', coalesce(max(rid), 0) FROM ${t}`,
   ];
 }

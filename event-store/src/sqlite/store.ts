@@ -7,13 +7,15 @@ import {
   type EventStore, type HealthStatus, type RetentionResult, type SearchRequest, type SearchResponse, type SortSpec, type StoredDocument,
 } from '../contract.js';
 import { parseQuery, toSql, termSql, jsonPath, type SqlFragment } from '../query/index.js';
-import { fieldType, hotColumn, isHot } from '../schema/fields.js';
-import { DocumentError, normalizeDocument, validateDocument } from '../schema/document.js';
+import type { SqlContext } from '../query/to-sql.js';
+import { fieldType, hotColumn, isHot, type FieldType } from '../schema/fields.js';
+import { DocumentError, prepareDocument, serializedDocument } from '../schema/document.js';
 import { formatIp, parseCidr, parseIp } from '../schema/ip.js';
 import { textForIndex } from '../schema/text.js';
 import { checkAggs, checkCursor, checkDataset, pageSize, resolveSort, RequestError, MAX_BUCKETS } from '../request.js';
 import { registerFunctions } from './functions.js';
-import { ddl, ftsName, HOT_COLUMNS, tableName } from './schema.js';
+import { COMMON_DDL, ddl, ftsName, HOT_COLUMNS, tableName } from './schema.js';
+import { TextIndexer } from './text-index.js';
 import type { TermValue } from '../query/values.js';
 
 export interface SqliteStoreOptions {
@@ -24,21 +26,37 @@ export interface SqliteStoreOptions {
 }
 
 /** Rows per write transaction: bounds how long the file's write lock is held. */
-const TX_ROWS = 2_000;
+const TX_ROWS = 5_000;
+/** Unindexed rows bulk() tolerates before it indexes text itself: bounds the tail that searches scan. */
+const MAX_TEXT_BACKLOG = 50_000;
 const DELETE_BATCH = 5_000;
 const J_KEYWORD = `(CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END)`;
 
+/** Rows per multi-row INSERT: one statement step instead of 64 (16 columns × 64 = 1,024 bound values). */
+const ROWS_PER_INSERT = 64;
+
 interface Writer {
-  insert: Database.Statement;
+  /** Multi-row `INSERT OR IGNORE` statements by row count, prepared on first use. */
+  insert: (rows: number) => Database.Statement;
+  text: TextIndexer;
+  maxRid: Database.Statement;
+  ridsIn: Database.Statement;
   update: Database.Statement;
   ftsReplace: Database.Statement;
   ftsDelete: Database.Statement;
 }
 
+/** A validated document as the columns of its row. */
+interface PreparedRow { id: string; values: unknown[]; message: string | undefined }
+
 export class SqliteEventStore implements EventStore {
   readonly db: Database.Database;
   private writers = new Map<Dataset, Writer>();
   private stmtCache = new Map<string, Database.Statement>();
+  private indexers = new Map<Dataset, TextIndexer>();
+  private textTimer: NodeJS.Timeout | undefined;
+  /** Background text indexing failures (e.g. the file was locked); the next run retries. */
+  textIndexErrors = 0;
 
   constructor(private readonly opts: SqliteStoreOptions) {
     if (opts.path !== ':memory:') mkdirSync(path.dirname(path.resolve(opts.path)), { recursive: true });
@@ -54,7 +72,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async init(): Promise<void> {
-    const tx = this.db.transaction(() => { for (const d of DATASETS) for (const s of ddl(d)) this.db.exec(s); });
+    const tx = this.db.transaction(() => { for (const s of [...COMMON_DDL, ...DATASETS.flatMap(ddl)]) this.db.exec(s); });
     tx.immediate();
   }
 
@@ -62,13 +80,26 @@ export class SqliteEventStore implements EventStore {
     let w = this.writers.get(d);
     if (!w) {
       const t = tableName(d);
-      const cols = ['id', 'ts', ...HOT_COLUMNS.map(hotColumn), 'doc'];
+      const cols = ['rid', 'id', 'ts', ...HOT_COLUMNS.map(hotColumn), 'doc'];
+      const tuple = `(${cols.map(() => '?').join(', ')})`;
+      const many = (sql: (n: number) => string) => {
+        const cache = new Map<number, Database.Statement>();
+        return (n: number) => {
+          let st = cache.get(n);
+          if (!st) cache.set(n, (st = this.db.prepare(sql(n))));
+          return st;
+        };
+      };
       w = {
-        // Fast path: a plain insert (no RETURNING); a replayed id falls through to an update that keeps the rid.
-        insert: this.db.prepare(`INSERT OR IGNORE INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`),
+        // rids are assigned by the writer (max + 1 ...) inside the write transaction, so the rows a statement
+        // inserted are known without RETURNING; an id that already exists is ignored and then updated.
+        insert: many((n) => `INSERT OR IGNORE INTO ${t} (${cols.join(', ')}) VALUES ${Array(n).fill(tuple).join(', ')}`),
+        text: this.indexer(d),
+        maxRid: this.db.prepare(`SELECT max(rid) FROM ${t}`).pluck(),
+        ridsIn: this.db.prepare(`SELECT rid FROM ${t} WHERE rid BETWEEN ? AND ?`).pluck(),
         // Every column is derived from `doc`, so a replay of the identical document (a resend after a lost
         // acknowledgement, the common case) touches neither the row, its indexes nor the text index.
-        update: this.db.prepare(`UPDATE ${t} SET ${cols.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND doc IS NOT ? RETURNING rid`).pluck(),
+        update: this.db.prepare(`UPDATE ${t} SET ${cols.slice(2).map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND doc IS NOT ? RETURNING rid`).pluck(),
         // An update keeps the row's rid, so the text index entry is replaced (or dropped) under the same rowid.
         ftsReplace: this.db.prepare(`INSERT OR REPLACE INTO ${ftsName(d)} (rowid, message) VALUES (?, ?)`),
         ftsDelete: this.db.prepare(`DELETE FROM ${ftsName(d)} WHERE rowid = ?`),
@@ -81,28 +112,21 @@ export class SqliteEventStore implements EventStore {
   async bulk(dataset: Dataset, docs: StoredDocument[]): Promise<BulkResult> {
     const w = this.writer(checkDataset(dataset));
     const failed: BulkResult['failed'] = [];
-    const rows: { id: string; values: unknown[]; message?: string }[] = [];
+    const rows: PreparedRow[] = [];
     for (const item of docs) {
       try {
         if (typeof item?.id !== 'string' || item.id.length === 0 || item.id.length > 512) throw new DocumentError('id must be a string of 1..512 characters');
-        const doc = normalizeDocument(item.doc);
-        const { ts, hot } = validateDocument(doc);
-        const values = [item.id, ts, ...HOT_COLUMNS.map((f) => sqlValue(f, hot.get(f))), JSON.stringify(doc)];
+        const { doc, ts, hot } = prepareDocument(item.doc);
+        const values: unknown[] = [0, item.id, ts];
+        for (let i = 0; i < hot.length; i++) values.push(sqlValue(HOT_TYPES[i]!, hot[i]));
+        values.push(serializedDocument(doc));
         rows.push({ id: item.id, values, message: typeof doc.message === 'string' ? doc.message : undefined });
       } catch (e) {
         failed.push({ id: String(item?.id), ok: false, retryable: false, error: `mapping conflict: ${(e as Error).message}` });
       }
     }
     let written = 0;
-    const writeChunk = this.db.transaction((chunk: typeof rows) => {
-      for (const r of chunk) {
-        const ins = w.insert.run(...r.values);
-        const rid = ins.changes === 1 ? Number(ins.lastInsertRowid) : (w.update.get(...r.values.slice(1), r.id, r.values[r.values.length - 1]) as number | undefined);
-        if (rid === undefined) continue; // same document already stored
-        if (r.message) w.ftsReplace.run(rid, textForIndex(r.message));
-        else w.ftsDelete.run(rid);
-      }
-    });
+    const writeChunk = this.db.transaction((chunk: PreparedRow[]) => writeRows(w, chunk));
     for (let i = 0; i < rows.length; i += TX_ROWS) {
       const chunk = rows.slice(i, i + TX_ROWS);
       try {
@@ -113,7 +137,40 @@ export class SqliteEventStore implements EventStore {
         for (const r of chunk) failed.push({ id: r.id, ok: false, retryable: busy, error: (e as Error).message });
       }
     }
+    if (written > 0) this.afterWrite(dataset as Dataset, w.text);
     return { written, failed };
+  }
+
+  private indexer(d: Dataset): TextIndexer {
+    let x = this.indexers.get(d);
+    if (!x) this.indexers.set(d, (x = new TextIndexer(this.db, d)));
+    return x;
+  }
+
+  /** Text indexing after the write: inline when the backlog is too long, otherwise soon in the background. */
+  private afterWrite(d: Dataset, text: TextIndexer): void {
+    while (text.backlog() > MAX_TEXT_BACKLOG) text.step();
+    if (!this.textTimer) this.textTimer = setTimeout(() => this.indexInBackground(), 0).unref();
+  }
+
+  /** One indexing transaction per turn of the event loop, until every dataset's tail is indexed. */
+  private indexInBackground(): void {
+    this.textTimer = undefined;
+    if (!this.db.open) return;
+    let more = false;
+    for (const x of this.indexers.values()) {
+      try {
+        if (x.backlog() > 0) more = x.step() > 0 || more;
+      } catch {
+        this.textIndexErrors++; // busy or locked: searches still scan the tail; retried on the next write or refresh
+      }
+    }
+    if (more) this.textTimer = setTimeout(() => this.indexInBackground(), 0).unref();
+  }
+
+  /** Indexes all text written so far (refresh() does this; searches are correct without it, only slower). */
+  catchUpTextIndex(dataset?: Dataset): void {
+    for (const d of dataset ? [checkDataset(dataset)] : DATASETS) this.indexer(d).catchUp();
   }
 
   /** WHERE clause for dataset + time range + analyst query. */
@@ -125,10 +182,14 @@ export class SqliteEventStore implements EventStore {
       if (!Number.isFinite(from) || !Number.isFinite(to)) throw new RequestError('range needs valid dates');
       parts.push({ sql: 'd.ts >= ? AND d.ts < ?', params: [from, to] });
     }
-    const q = req.query?.trim() ? toSql(parseQuery(req.query), { src: req.query, ftsTable: ftsName(d) }) : undefined;
+    const q = req.query?.trim() ? toSql(parseQuery(req.query), this.sqlContext(d, req.query)) : undefined;
     if (q) parts.push(q);
     if (parts.length === 0) return { sql: '1', params: [] };
     return { sql: parts.map((p) => `(${p.sql})`).join(' AND '), params: parts.flatMap((p) => p.params) };
+  }
+
+  private sqlContext(d: Dataset, src: string): SqlContext {
+    return { src, ftsTable: ftsName(d), textIndexedUpTo: this.indexer(d).indexedUpTo() };
   }
 
   private prepare(sql: string): Database.Statement {
@@ -221,7 +282,7 @@ export class SqliteEventStore implements EventStore {
         return {
           buckets: rows.map((r) => ({
             key: r.k, count: r.c,
-            ...(a.aggs ? { aggs: this.aggs(d, a.aggs, and(where, termSql(a.field, keyTerm(a.field, r.k), { src: '', ftsTable: ftsName(d) }))) } : {}),
+            ...(a.aggs ? { aggs: this.aggs(d, a.aggs, and(where, termSql(a.field, keyTerm(a.field, r.k), this.sqlContext(d, '')))) } : {}),
           })),
         };
       }
@@ -241,9 +302,11 @@ export class SqliteEventStore implements EventStore {
     const t = tableName(d);
     const pick = this.db.prepare(`DELETE FROM ${t} WHERE rid IN (SELECT rid FROM ${t} WHERE ts < ? LIMIT ${DELETE_BATCH}) RETURNING rid`).pluck();
     const ftsDelete = this.db.prepare(`DELETE FROM ${ftsName(d)} WHERE rowid = ?`);
+    const text = this.indexer(d);
     const batch = this.db.transaction(() => {
       const rids = pick.all(ms) as number[];
-      for (const rid of rids) ftsDelete.run(rid);
+      const indexed = text.indexedUpTo(); // rows above it have no text index entry yet
+      for (const rid of rids) if (rid <= indexed) ftsDelete.run(rid);
       return rids.length;
     });
     let removed = 0;
@@ -256,7 +319,10 @@ export class SqliteEventStore implements EventStore {
     return { dataset: d, removedBefore: cutoff, removed };
   }
 
-  async refresh(): Promise<void> {}
+  /** Writes are visible at once; refresh indexes the text written so far, so free-text searches stop scanning. */
+  async refresh(dataset?: Dataset): Promise<void> {
+    if (!this.opts.readonly) this.catchUpTextIndex(dataset);
+  }
 
   async health(): Promise<HealthStatus> {
     const version = this.db.prepare('SELECT sqlite_version()').pluck().get() as string;
@@ -271,16 +337,50 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.textTimer);
+    this.textTimer = undefined;
     if (this.db.open) this.db.close();
   }
 }
 
-function sqlValue(field: string, v: unknown): unknown {
+const HOT_TYPES = HOT_COLUMNS.map(fieldType);
+
+function sqlValue(type: FieldType, v: unknown): unknown {
   if (v === undefined || v === null) return null;
-  switch (fieldType(field)) {
+  switch (type) {
     case 'keyword': return typeof v === 'string' ? v : String(v);
     case 'boolean': return v ? 1 : 0;
     default: return v;
+  }
+}
+
+/**
+ * Runs inside the write transaction. New ids go in as multi-row inserts under fresh rids (max + 1 ...);
+ * an id already stored is ignored by the insert and updated instead, keeping its rid (and its text index
+ * entry is replaced when it has one). New rows are text-indexed later, by the TextIndexer.
+ */
+function writeRows(w: Writer, rows: PreparedRow[]): void {
+  // Above both the last row and the text watermark, so that a new row is never taken for an indexed one.
+  const indexed = w.text.indexedUpTo();
+  let next = Math.max((w.maxRid.get() as number | null) ?? 0, indexed) + 1;
+  const replays: PreparedRow[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const group = rows.slice(i, i + ROWS_PER_INSERT);
+    const first = next;
+    const params: unknown[] = [];
+    for (const r of group) { r.values[0] = next++; params.push(...r.values); }
+    const inserted = w.insert(group.length).run(...params).changes;
+    if (inserted < group.length) {
+      const stored = new Set(w.ridsIn.all(first, next - 1) as number[]);
+      replays.push(...group.filter((r) => !stored.has(r.values[0] as number)));
+    }
+  }
+  for (const r of replays) {
+    const doc = r.values[r.values.length - 1];
+    const rid = w.update.get(...r.values.slice(2), r.id, doc) as number | undefined;
+    if (rid === undefined || rid > indexed) continue; // same document already stored, or its text not indexed yet
+    if (r.message) w.ftsReplace.run(rid, textForIndex(r.message));
+    else w.ftsDelete.run(rid);
   }
 }
 
