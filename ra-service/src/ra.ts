@@ -19,7 +19,7 @@ import { counter } from '@emsoc/common';
 import { inspectIssued as inspect } from './ca/inspect.js';
 import type { Kmc } from './ca/kmc/kmc.js';
 import { KeyRecovery } from './workflow/key-recovery.js';
-import { issuedCertificateFields } from './ca/issued.js';
+import { issuedCertificateFields, signedAsPrepared } from './ca/issued.js';
 
 const refused = counter('emsoc_ra_refused_total', 'RA requests refused, by cause', ['cause']);
 const issued = counter('emsoc_ra_certificates_issued_total', 'Certificates issued, by profile', ['profile']);
@@ -486,9 +486,10 @@ export class RegistrationAuthority {
       throw new HttpError(502, `the CA did not issue (${(e as Error).message}); the request is kept in ca-error — retry with POST /api/v1/requests/${r.id}/retry`);
     }
     const at = new Date().toISOString();
-    // A remote CA may choose the serial: record the certificate under the serial it carries.
-    const actual = issuedCertificateFields(der);
-    const cert = actual.serial === p.cert.serial ? p.cert : { ...p.cert, ...actual };
+    // A remote CA may choose the serial: record the certificate under the serial it carries (one signed
+    // around exactly the prepared TBS carries the reserved one).
+    const actual = signedAsPrepared(der, p.prepared.tbsDer) ? undefined : issuedCertificateFields(der);
+    const cert = !actual || actual.serial === p.cert.serial ? p.cert : { ...p.cert, ...actual };
     await this.d.repo.tx(async (w) => {
       if (cert !== p.cert) {
         await w.failCertificate(p.cert.serial);
