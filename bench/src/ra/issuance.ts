@@ -251,6 +251,16 @@ async function main(): Promise<void> {
     emit('ra.issuance.latency_p50', round(raR.p50, 2), 'ms', peer, round(cfR.p50, 2));
     emit('ra.issuance.latency_p99', round(raR.p99, 2), 'ms', peer, round(cfR.p99, 2));
     emit('ra.issuance.peak_rss', raStats.peakRssMb(), 'MiB (server VmHWM)', peer, cfsslStats.peakRssMb());
+    // Group commit at work: how many write transactions shared each COMMIT (warm-up included).
+    const metrics = await new Promise<string>((resolve) => {
+      https.get(`${raUrl}/metrics`, { ca: ca.certificatePem }, (res) => {
+        let s = '';
+        res.on('data', (c) => (s += c));
+        res.on('end', () => resolve(s));
+      }).on('error', () => resolve(''));
+    });
+    const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    emit('ra.issuance.group_commit_batch', round(metric('emsoc_ra_db_transactions_total') / metric('emsoc_ra_db_commits_total'), 2), 'transactions per COMMIT', null, null);
     emit('ra.issuance.committed', 1, 'bool', null, null, {
       note: 'each RA response is 201 with status issued and the PEM; DB commit and audit records happen before the response',
     });

@@ -1,3 +1,8 @@
+import { counter } from '@emsoc/common';
+
+const txTotal = counter('emsoc_ra_db_transactions_total', 'RA write transactions run (each in its own savepoint of a group commit)');
+const commitTotal = counter('emsoc_ra_db_commits_total', 'RA database COMMITs (transactions / commits = mean group-commit batch size)');
+
 /** The few SQL operations the repository needs, written once with `?` placeholders for both engines. */
 export interface SqlExecutor {
   all<R>(sql: string, params?: readonly unknown[]): Promise<R[]>;
@@ -125,6 +130,7 @@ export class GroupCommit {
       const solo = batch.length === 1;
       for (const p of batch) {
         this.stats.transactions++;
+        txTotal.inc();
         try {
           if (!solo) await s.savepoint();
           try {
@@ -147,6 +153,7 @@ export class GroupCommit {
       try {
         await s.commit();
         this.stats.commits++;
+        commitTotal.inc();
         return outcomes;
       } catch (error) {
         await s.rollback().catch(() => undefined);
