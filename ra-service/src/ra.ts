@@ -8,7 +8,8 @@ import type { GeneralName } from '@emsoc/pki/x509/general-name';
 import { nameToString, decodeName, encodeName } from '@emsoc/pki/x509/name';
 import type { AuditDraft } from './audit/chain.js';
 import type { CaConnector } from './ca/connector.js';
-import { CsrError, describeKey, parseCsr, spkiFingerprint, weakKeyReason, type ParsedCsr } from './ca/csr.js';
+import { CsrError, describeKey, spkiFingerprint, weakKeyReason, type ParsedCsr } from './ca/csr.js';
+import { parseCsrOffThread } from './ca/csr-pool.js';
 import type { Actor, CertificateRecord, CertRequest, RequestStatus, SanEntry, Subject, Transition } from './model.js';
 import type { OrgUnits } from './policy/org-units.js';
 import type { Profile } from './policy/profiles.js';
@@ -188,7 +189,7 @@ export class RegistrationAuthority {
       let spki: Uint8Array;
       let san: SanEntry[];
       if (input.type === 'enroll') {
-        const csr = opts.verifiedPublicKey ? verifiedKey(opts.verifiedPublicKey) : this.parseCsr(input.csr);
+        const csr = opts.verifiedPublicKey ? verifiedKey(opts.verifiedPublicKey) : await this.parseCsr(input.csr);
         await this.checkKey(csr.publicKeyInfo, csr.spkiSha256);
         spki = csr.publicKeyInfo;
         san = input.san ?? csr.sans;
@@ -224,7 +225,7 @@ export class RegistrationAuthority {
           const blocked = await this.d.repo.keyInUse(cert.spkiSha256);
           if (blocked?.startsWith('public key is blocked')) throw policyError([{ identifier: 'key', rule: 'key.blocked', message: blocked }]);
         } else {
-          const csr = opts.verifiedPublicKey ? verifiedKey(opts.verifiedPublicKey) : this.parseCsr(input.csr);
+          const csr = opts.verifiedPublicKey ? verifiedKey(opts.verifiedPublicKey) : await this.parseCsr(input.csr);
           if (csr.spkiSha256 === cert.spkiSha256) throw policyError([{ identifier: 'key', rule: 'rekey.newKey', message: 're-key needs a new key pair' }]);
           await this.checkKey(csr.publicKeyInfo, csr.spkiSha256);
           base.csrDer = csr.der;
@@ -262,9 +263,10 @@ export class RegistrationAuthority {
     return (await this.d.repo.getRequest(base.id))!;
   }
 
-  private parseCsr(text: string): ParsedCsr {
+  /** Parsed off the event loop (ca/csr-pool), refusals as 400 with the parser's reason. */
+  private async parseCsr(text: string): Promise<ParsedCsr> {
     try {
-      return parseCsr(text);
+      return await parseCsrOffThread(text);
     } catch (e) {
       if (e instanceof CsrError) throw badInput(e.message, 'csr');
       throw e;
