@@ -8,6 +8,7 @@ import { routes } from './api/routes.js';
 import { AuditForwarder } from './audit/forwarder.js';
 import { Checkpointer, loadAuditKey } from './audit/checkpoints.js';
 import { openConnector } from './ca/connectors.js';
+import { startCsrWorkers } from './ca/csr-pool.js';
 import { startCmpEndpoint } from './ca/cmp/endpoint.js';
 import { EmbeddedCa } from './ca/embedded.js';
 import { Kmc } from './ca/kmc/kmc.js';
@@ -79,6 +80,7 @@ export async function startRaService(o: RaServiceOptions): Promise<RaServiceHand
     // The KMC (encryption keys of dual certificates) exists only when a profile asks for it.
     const kmc = [...profiles.values()].some((p) => p.dualCertificate) ? Kmc.open(config.dataDir) : undefined;
     const ra = new RegistrationAuthority({ repo, profiles, units, ca, logger, kmc });
+    startCsrWorkers();
     const specs = routes({ ra, ca, profiles, units, auditPublicKey: auditKey.publicKey });
     const api = await listenHttps(buildApiApp({ logger, identity: o.identity, repo, ca, specs, version: VERSION, trustedFrontEnds: consoleFrontEnd(config.dataDir) }), {
       host: config.bind,

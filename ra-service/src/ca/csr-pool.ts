@@ -16,8 +16,25 @@ interface Job {
   reject: (e: Error) => void;
 }
 
+/**
+ * Workers do not inherit the tsx loader that runs this TypeScript: the worker registers it first,
+ * then loads csr-worker.ts (plain import when tsx is not installed, e.g. compiled code).
+ */
+function bootCode(): string {
+  const target = new URL('./csr-worker.ts', import.meta.url).href;
+  let tsxApi: string | undefined;
+  try {
+    tsxApi = import.meta.resolve('tsx/esm/api');
+  } catch {
+    tsxApi = undefined;
+  }
+  return tsxApi
+    ? `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); })`
+    : `import(${JSON.stringify(target)})`;
+}
+
 class CsrWorkerPool {
-  private readonly workers: Array<{ worker: Worker; jobs: Map<number, Job> }> = [];
+  private readonly workers: Array<{ worker: Worker; jobs: Map<number, Job>; answered: boolean }> = [];
   private nextId = 1;
   private nextWorker = 0;
   private broken = false;
@@ -51,8 +68,17 @@ class CsrWorkerPool {
     return best;
   }
 
+  warm(): void {
+    this.slot();
+  }
+
+  /** Workers that have answered at least once (0 means parsing runs inline). */
+  get working(): number {
+    return this.workers.filter((w) => w.answered).length;
+  }
+
   private spawn() {
-    const worker = new Worker(new URL('./csr-worker.ts', import.meta.url));
+    const worker = new Worker(bootCode(), { eval: true });
     worker.unref(); // idle workers never keep the process alive
     const entry = { worker, jobs: new Map<number, Job>(), answered: false };
     worker.on('message', (m: Reply) => {
@@ -88,4 +114,14 @@ const pool = new CsrWorkerPool(Math.max(1, Math.min(2, os.availableParallelism()
 /** `parseCsr` in a worker thread (same result, same CsrError refusals). */
 export function parseCsrOffThread(input: string | Uint8Array): Promise<ParsedCsr> {
   return pool.parse(input);
+}
+
+/** Starts the workers ahead of the first request (loading the TypeScript loader takes a moment). */
+export function startCsrWorkers(): void {
+  pool.warm();
+}
+
+/** How many CSR workers are up and answering (for health checks and tests). */
+export function csrWorkersAnswering(): number {
+  return pool.working;
 }
