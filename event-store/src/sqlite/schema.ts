@@ -5,7 +5,8 @@
  * write lock is never held for long (other processes share the file).
  */
 import type { Dataset } from '../contract.js';
-import { FIELDS, HOT_VALUE_FIELDS, hotColumn } from '../schema/fields.js';
+import { FIELDS, HOT_VALUE_FIELDS, hotColumn, isHot } from '../schema/fields.js';
+import type { Node } from '../query/ast.js';
 
 /**
  * Hot fields that also get a `(column, ts)` index: high-cardinality fields analysts pivot on. Every index
@@ -25,12 +26,32 @@ export const TEXT_PROGRESS = 'emsoc_text_progress';
 /** Tables shared by all datasets; created before the per-dataset ones. */
 export const COMMON_DDL = [`CREATE TABLE IF NOT EXISTS ${TEXT_PROGRESS} (dataset TEXT PRIMARY KEY, rid INTEGER NOT NULL)`];
 
+/**
+ * Hot columns carried by the `(ts, ...)` covering index: the low-cardinality ones analysts filter on within a
+ * time range (outcome, action, port...). A count, a histogram or a page of `event.outcome:failure AND
+ * destination.port:22` over a day then reads only this index, not the 1 KB rows. The fields with their own
+ * `(column, ts)` index are left out: their own index answers them better.
+ */
+export const TIME_SCAN_COLUMNS = HOT_COLUMNS.filter((f) => !INDEXED_FIELDS.includes(f)).map(hotColumn);
+export const timeScanIndex = (d: Dataset) => `${tableName(d)}_ts_hot`;
+
+/** True when every condition of the query can be evaluated on the `(ts, ...)` covering index. */
+export function coveredByTimeScan(node: Node): boolean {
+  switch (node.kind) {
+    case 'all': return true;
+    case 'and': case 'or': return node.children.every(coveredByTimeScan);
+    case 'not': return coveredByTimeScan(node.child);
+    default: return node.field !== undefined && (node.field === '@timestamp' || TIME_SCAN_COLUMNS.includes(isHot(node.field) ? hotColumn(node.field) : ''));
+  }
+}
+
 export function ddl(d: Dataset): string[] {
   const t = tableName(d);
   const cols = HOT_COLUMNS.map((f) => `${hotColumn(f)} ${SQL_TYPE[FIELDS[f]!.type]}`);
   return [
     `CREATE TABLE IF NOT EXISTS ${t} (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ts INTEGER NOT NULL, ${cols.join(', ')}, doc TEXT NOT NULL)`,
     `CREATE INDEX IF NOT EXISTS ${t}_ts ON ${t}(ts)`,
+    `CREATE INDEX IF NOT EXISTS ${timeScanIndex(d)} ON ${t}(ts, ${TIME_SCAN_COLUMNS.join(', ')})`,
     ...INDEXED_FIELDS.map((f) => `CREATE INDEX IF NOT EXISTS ${t}_${hotColumn(f)} ON ${t}(${hotColumn(f)}, ts)`),
     // Contentless: the text lives in `doc`; FTS keeps only the index (Han characters pre-split, see schema/text).
     `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsName(d)} USING fts5(message, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`,

@@ -14,7 +14,7 @@ import { formatIp, parseCidr, parseIp } from '../schema/ip.js';
 import { textForIndex } from '../schema/text.js';
 import { checkAggs, checkCursor, checkDataset, pageSize, resolveSort, RequestError, MAX_BUCKETS } from '../request.js';
 import { registerFunctions } from './functions.js';
-import { COMMON_DDL, ddl, ftsName, HOT_COLUMNS, tableName } from './schema.js';
+import { COMMON_DDL, coveredByTimeScan, ddl, ftsName, HOT_COLUMNS, tableName, timeScanIndex } from './schema.js';
 import { TextIndexer } from './text-index.js';
 import type { TermValue } from '../query/values.js';
 
@@ -174,7 +174,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** WHERE clause for dataset + time range + analyst query. */
-  private where(req: { query?: string; range?: SearchRequest['range'] }, d: Dataset): SqlFragment {
+  private where(req: { query?: string; range?: SearchRequest['range'] }, d: Dataset): SqlFragment & { timeScan: boolean } {
     const parts: SqlFragment[] = [];
     if (req.range) {
       const from = req.range.from.getTime();
@@ -182,10 +182,19 @@ export class SqliteEventStore implements EventStore {
       if (!Number.isFinite(from) || !Number.isFinite(to)) throw new RequestError('range needs valid dates');
       parts.push({ sql: 'd.ts >= ? AND d.ts < ?', params: [from, to] });
     }
-    const q = req.query?.trim() ? toSql(parseQuery(req.query), this.sqlContext(d, req.query)) : undefined;
-    if (q) parts.push(q);
-    if (parts.length === 0) return { sql: '1', params: [] };
-    return { sql: parts.map((p) => `(${p.sql})`).join(' AND '), params: parts.flatMap((p) => p.params) };
+    const ast = req.query?.trim() ? parseQuery(req.query) : undefined;
+    if (ast) parts.push(toSql(ast, this.sqlContext(d, req.query!)));
+    const timeScan = req.range !== undefined && ast !== undefined && coveredByTimeScan(ast);
+    if (parts.length === 0) return { sql: '1', params: [], timeScan };
+    return { sql: parts.map((p) => `(${p.sql})`).join(' AND '), params: parts.flatMap((p) => p.params), timeScan };
+  }
+
+  private indexes: Set<string> | undefined;
+  /** A file created by an older version (opened without init, e.g. read-only) may lack newer indexes. */
+  private hasIndex(name: string): boolean {
+    this.indexes ??= new Set(this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).pluck().all() as string[]);
+    if (!this.indexes.has(name)) this.indexes = undefined; // look again next time: another process may run init
+    return this.indexes?.has(name) ?? false;
   }
 
   private sqlContext(d: Dataset, src: string): SqlContext {
@@ -213,7 +222,10 @@ export class SqliteEventStore implements EventStore {
     const select = exprs.map((e, i) => `${e.sql} AS s${i}`).join(', ');
     const params: unknown[] = [...exprs.flatMap((e) => e.params), ...where.params];
     // Two steps: sort only row ids and sort keys, then read the documents of the page.
-    let sql = `SELECT d.rid, ${select} FROM ${tableName(d)} d WHERE ${where.sql}`;
+    // The planner walks the plain `ts` index for a time-ordered page and reads each row to test the filter;
+    // when the covering index can test it, walking that one reads only the rows of the page.
+    const hint = where.timeScan && sort[0]!.field === '@timestamp' && this.hasIndex(timeScanIndex(d)) ? ` INDEXED BY ${timeScanIndex(d)}` : '';
+    let sql = `SELECT d.rid, ${select} FROM ${tableName(d)} d${hint} WHERE ${where.sql}`;
     if (after) {
       const k = keyset(sort, exprs, after);
       sql += ` AND (${k.sql})`;
@@ -244,16 +256,18 @@ export class SqliteEventStore implements EventStore {
   async aggregate(req: AggregateRequest): Promise<Record<string, AggregationResult>> {
     const d = checkDataset(req.dataset);
     checkAggs(req.aggs);
-    return this.aggs(d, req.aggs, this.where(req, d));
+    const range = req.range ? { from: req.range.from.getTime(), to: req.range.to.getTime() } : undefined;
+    return this.aggs(d, req.aggs, this.where(req, d), range);
   }
 
-  private aggs(d: Dataset, aggs: Record<string, Aggregation>, where: SqlFragment): Record<string, AggregationResult> {
+  /** `range`: the request's time range (epoch ms), when it has one; sub-aggregations go without. */
+  private aggs(d: Dataset, aggs: Record<string, Aggregation>, where: SqlFragment, range?: { from: number; to: number }): Record<string, AggregationResult> {
     const out: Record<string, AggregationResult> = {};
-    for (const [name, a] of Object.entries(aggs)) out[name] = this.agg(d, a, where);
+    for (const [name, a] of Object.entries(aggs)) out[name] = this.agg(d, a, where, range);
     return out;
   }
 
-  private agg(d: Dataset, a: Aggregation, where: SqlFragment): AggregationResult {
+  private agg(d: Dataset, a: Aggregation, where: SqlFragment, range?: { from: number; to: number }): AggregationResult {
     const v = valueSource(a.field);
     const from = `FROM ${tableName(d)} d${v.join} WHERE ${where.sql} AND ${v.notNull}`;
     const params = [...v.joinParams, ...where.params];
@@ -267,7 +281,9 @@ export class SqliteEventStore implements EventStore {
         return { value: (this.prepare(`SELECT ${a.type.toUpperCase()}(${v.expr}) ${from}`).pluck().get(...params) as number | null) ?? null };
       case 'date_histogram': {
         const key = `((${v.expr}) - ((${v.expr}) % ${a.intervalMs}))`; // intervalMs is a validated integer
-        const rows = this.prepare(`SELECT ${key} AS k, ${docCount} AS c ${from} GROUP BY k ORDER BY k ASC LIMIT ${MAX_BUCKETS + 1}`).all(...params) as { k: number; c: number }[];
+        const rows = a.field === '@timestamp' && range && (range.to - range.from) / a.intervalMs <= MAX_BUCKETS
+          ? this.timeBuckets(d, a.intervalMs, range, where)
+          : this.prepare(`SELECT ${key} AS k, ${docCount} AS c ${from} GROUP BY k ORDER BY k ASC LIMIT ${MAX_BUCKETS + 1}`).all(...params) as { k: number; c: number }[];
         if (rows.length > MAX_BUCKETS) throw new RequestError(`date_histogram would return more than ${MAX_BUCKETS} buckets`);
         return {
           buckets: rows.map((r) => ({
@@ -287,6 +303,18 @@ export class SqliteEventStore implements EventStore {
         };
       }
     }
+  }
+
+  /**
+   * Histogram over `ts` within a time range, as one count per bucket (each a range on the `ts` indexes, in one
+   * statement and one snapshot): rows are visited once in index order, where GROUP BY would sort every row.
+   */
+  private timeBuckets(d: Dataset, intervalMs: number, range: { from: number; to: number }, where: SqlFragment): { k: number; c: number }[] {
+    const first = range.from - (((range.from % intervalMs) + intervalMs) % intervalMs);
+    const sql = `WITH RECURSIVE b(k) AS (SELECT ? UNION ALL SELECT k + ${intervalMs} FROM b WHERE k + ${intervalMs} < ?)
+      SELECT k, (SELECT count(*) FROM ${tableName(d)} d WHERE d.ts >= max(b.k, ?) AND d.ts < min(b.k + ${intervalMs}, ?) AND (${where.sql})) AS c FROM b`;
+    const rows = this.prepare(sql).all(first, range.to, range.from, range.to, ...where.params) as { k: number; c: number }[];
+    return rows.filter((r) => r.c > 0);
   }
 
   async get(dataset: Dataset, id: string): Promise<EcsDocument | undefined> {
