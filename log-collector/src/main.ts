@@ -50,6 +50,8 @@ await runService('log-collector', ctx.logger, async () => {
   const collector = await startCollector({
     ...ctx,
     store,
+    // The sink writes through its own connection in a worker thread (receiving and parsing never wait for it).
+    sinkStore: { kind: 'platform', config },
     ...(detection ? { detection: detection.stage } : {}),
     // Syslog over TLS: client certificates our RA revoked or suspended are refused.
     certificateStatus: statusCheckForDataDir(config.dataDir),

@@ -11,6 +11,8 @@ import type { EventStore } from '@emsoc/event-store/contract';
 import { Spool } from './spool/spool.js';
 import { EventPipeline, type DetectionStage } from './pipeline/event-pipeline.js';
 import { StoreSink } from './sinks/store/store-sink.js';
+import { WorkerStoreSink, type RunningSink } from './sinks/store/worker-store-sink.js';
+import type { SinkStoreSpec } from './sinks/store/sink-store-spec.js';
 import { listenSyslogTcp, listenSyslogTls, listenSyslogUdp, type SyslogDecoder } from './sources/syslog/listen.js';
 import { ingestRouter } from './sources/http/ingest.js';
 import { listenForward } from './sources/forward/listen.js';
@@ -24,6 +26,11 @@ export interface CollectorDeps {
   logger: Logger;
   identity: IdentityStore;
   store: EventStore;
+  /**
+   * When given, the store sink runs in a worker thread with its own connection opened from this spec, so
+   * store writes do not stall receiving and parsing; otherwise it writes through `store` on this thread.
+   */
+  sinkStore?: SinkStoreSpec;
   decodeSyslog: SyslogDecoder;
   detection?: DetectionStage;
   /** Asset/IOC enrichment for sources that decode outside the syslog decoder (forward). */
@@ -36,7 +43,7 @@ export interface CollectorDeps {
 
 export interface Collector {
   pipeline: EventPipeline;
-  sink: StoreSink;
+  sink: RunningSink;
   close(): Promise<void>;
 }
 
@@ -47,10 +54,11 @@ export interface Collector {
 export async function startCollector(deps: CollectorDeps): Promise<Collector> {
   const { config, logger } = deps;
   const c = config.collector;
-  const spool = new Spool({ dir: path.join(config.dataDir, 'spool', 'collector'), maxBytes: c.spool.maxBytes });
+  const spoolDir = path.join(config.dataDir, 'spool', 'collector');
+  const spool = new Spool({ dir: spoolDir, maxBytes: c.spool.maxBytes });
   if (spool.truncatedTail) logger.warn({ records: spool.truncatedTail }, 'spool had a torn tail from a crash; cut it');
   const pipeline = new EventPipeline(spool, deps.detection);
-  const sink = new StoreSink(spool, deps.store, logger);
+  const sink = deps.sinkStore ? new WorkerStoreSink(spool, spoolDir, deps.sinkStore, logger) : new StoreSink(spool, deps.store, logger);
   sink.start();
 
   const closers: Array<() => Promise<void>> = [];

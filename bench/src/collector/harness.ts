@@ -1,6 +1,6 @@
 // bench: library — shared by the collector benchmarks (not a benchmark itself).
 /**
- * An in-process collector (listeners → decoders → spool → store sink into an embedded SQLite store) on
+ * An in-process collector (listeners → decoders → spool → store sink, in a worker thread, into an embedded SQLite store) on
  * loopback ports, plus load senders that run as separate processes so their CPU is not ours.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,10 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { openEventStore } from '@emsoc/event-store/factory';
 import { Spool } from '../../../log-collector/src/spool/spool.js';
 import { EventPipeline } from '../../../log-collector/src/pipeline/event-pipeline.js';
+import { openEventStore } from '@emsoc/event-store/factory';
 import { StoreSink } from '../../../log-collector/src/sinks/store/store-sink.js';
+import { WorkerStoreSink, type RunningSink } from '../../../log-collector/src/sinks/store/worker-store-sink.js';
 import { syslogDecoder } from '../../../log-collector/src/sources/syslog/decode.js';
 import type { SyslogDecoder } from '../../../log-collector/src/sources/syslog/listen.js';
 
@@ -27,20 +28,23 @@ export function line(i: number): string {
 
 export interface InProcessCollector {
   pipeline: EventPipeline;
-  sink: StoreSink;
+  sink: RunningSink;
   decode: SyslogDecoder;
   dir: string;
   /** Stops, storing what is spooled for up to `drainMs` (what is left stays in the deleted temp dir). */
   close(drainMs?: number): Promise<void>;
 }
 
-export async function inProcessCollector(): Promise<InProcessCollector> {
+/** `sink: 'worker'` (default) runs the store sink as the collector does, in a worker thread; `inline` on this thread (the former layout, for comparison). */
+export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' } = {}): Promise<InProcessCollector> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-collector-'));
   const logger = pino({ level: 'silent' });
-  const spool = new Spool({ dir: path.join(dir, 'spool'), maxBytes: 4 * 1024 ** 3 });
-  const store = await openEventStore({ engine: 'sqlite', path: path.join(dir, 'events.db') });
+  const spoolDir = path.join(dir, 'spool');
+  const spool = new Spool({ dir: spoolDir, maxBytes: 4 * 1024 ** 3 });
   const pipeline = new EventPipeline(spool);
-  const sink = new StoreSink(spool, store, logger);
+  const storeConfig = { engine: 'sqlite' as const, path: path.join(dir, 'events.db') };
+  const store = opts.sink === 'inline' ? await openEventStore(storeConfig) : undefined;
+  const sink = store ? new StoreSink(spool, store, logger) : new WorkerStoreSink(spool, spoolDir, { kind: 'event-store', config: storeConfig }, logger);
   sink.start();
   return {
     pipeline,
@@ -50,7 +54,7 @@ export async function inProcessCollector(): Promise<InProcessCollector> {
     async close(drainMs = 60_000) {
       await sink.stop(drainMs);
       spool.close();
-      await store.close();
+      await store?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -107,6 +111,13 @@ export function procCpuSeconds(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** CPU seconds one thread of a process has used (the main thread's id is the pid), from /proc. */
+export function threadCpuSeconds(pid: number, tid: number = pid): number {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 export function emit(name: string, value: number, unit: string, peer: string | null = null, peerValue: number | null = null, extra: Record<string, unknown> = {}): void {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { frameRecord, scanRecords } from './segment-format.js';
+import { segmentNumbers, segmentPath, SpoolReader, type SpoolBatch, type SpoolPosition } from './spool-reader.js';
 
 export interface SpoolOptions {
   dir: string;
@@ -10,31 +10,22 @@ export interface SpoolOptions {
   segmentBytes?: number;
 }
 
-export interface SpoolPosition {
-  segment: number;
-  offset: number;
-}
-
-export interface SpoolBatch {
-  payloads: Buffer[];
-  /** Acknowledge this to delete what the batch covered. */
-  end: SpoolPosition;
-}
+export type { SpoolBatch, SpoolPosition } from './spool-reader.js';
 
 /**
  * Durable, append-only spool between sources and sinks. Appends go to the OS with write(2) before the
  * source acknowledges, so a SIGKILL of the collector loses nothing accepted; the sink reads in order and
  * acknowledges after the store confirmed, and only then are whole segments deleted. The ack cursor is
  * replaced atomically (write + rename), so a crash between store and ack replays a batch, which
- * deterministic event ids make harmless.
+ * deterministic event ids make harmless. Reading and acknowledging is a SpoolReader: in this thread
+ * through `read`/`ack`, or in a sink worker that reports freed bytes through `released`.
  */
 export class Spool {
   private readonly segmentBytes: number;
   private writeSegment = 0;
   private writeFd = -1;
   private writeOffset = 0;
-  private readPos: SpoolPosition = { segment: 0, offset: 0 };
-  private ackPos: SpoolPosition = { segment: 0, offset: 0 };
+  private reader: SpoolReader | undefined;
   private pendingBytes = 0;
   private readonly waiters: Array<() => void> = [];
   /** Records cut off at open because a crash tore them (they were never acknowledged to a sender). */
@@ -47,28 +38,13 @@ export class Spool {
   }
 
   private segPath(n: number): string {
-    return path.join(this.opts.dir, `${String(n).padStart(10, '0')}.seg`);
-  }
-
-  private segments(): number[] {
-    return fs
-      .readdirSync(this.opts.dir)
-      .filter((f) => /^\d{10}\.seg$/.test(f))
-      .map((f) => Number(f.slice(0, 10)))
-      .sort((a, b) => a - b);
+    return segmentPath(this.opts.dir, n);
   }
 
   private open(): void {
-    const ackFile = path.join(this.opts.dir, 'ack.json');
-    if (fs.existsSync(ackFile)) {
-      try {
-        this.ackPos = JSON.parse(fs.readFileSync(ackFile, 'utf8')) as SpoolPosition;
-      } catch {
-        this.ackPos = { segment: 0, offset: 0 };
-      }
-    }
-    const segs = this.segments();
-    if (segs.length === 0) segs.push(Math.max(this.ackPos.segment, 0));
+    const segs = segmentNumbers(this.opts.dir);
+    const ackPos = new SpoolReader(this.opts.dir).acknowledged;
+    if (segs.length === 0) segs.push(Math.max(ackPos.segment, 0));
     const last = segs[segs.length - 1]!;
     // Cut a torn tail of the newest segment so appends continue after the last whole record.
     if (fs.existsSync(this.segPath(last))) {
@@ -79,16 +55,14 @@ export class Spool {
         fs.truncateSync(this.segPath(last), end);
       }
     }
-    if (this.ackPos.segment < segs[0]!) this.ackPos = { segment: segs[0]!, offset: 0 };
-    this.readPos = { ...this.ackPos };
     this.writeSegment = last;
     this.writeFd = fs.openSync(this.segPath(last), 'a');
     this.writeOffset = fs.fstatSync(this.writeFd).size;
     this.pendingBytes = 0;
     for (const s of segs) {
       const size = fs.existsSync(this.segPath(s)) ? fs.statSync(this.segPath(s)).size : 0;
-      if (s > this.ackPos.segment) this.pendingBytes += size;
-      else if (s === this.ackPos.segment) this.pendingBytes += Math.max(0, size - this.ackPos.offset);
+      if (s > ackPos.segment) this.pendingBytes += size;
+      else if (s === ackPos.segment) this.pendingBytes += Math.max(0, size - ackPos.offset);
     }
   }
 
@@ -121,72 +95,29 @@ export class Spool {
     this.writeOffset = 0;
   }
 
-  /** Reads up to `max` records after the last read position (not the ack: unacked reads are not re-read). */
-  read(max: number): SpoolBatch | undefined {
-    while (true) {
-      const p = this.segPath(this.readPos.segment);
-      if (!fs.existsSync(p)) {
-        if (this.readPos.segment < this.writeSegment) {
-          this.readPos = { segment: this.readPos.segment + 1, offset: 0 };
-          continue;
-        }
-        return undefined;
-      }
-      const buf = this.readFrom(p, this.readPos.offset, 8 * 1024 * 1024);
-      const { records, end } = scanRecords(buf, 0, max);
-      if (records.length > 0) {
-        this.readPos = { segment: this.readPos.segment, offset: this.readPos.offset + end };
-        return { payloads: records.map((r) => Buffer.from(r.payload)), end: { ...this.readPos } };
-      }
-      if (this.readPos.segment < this.writeSegment) {
-        this.readPos = { segment: this.readPos.segment + 1, offset: 0 };
-        continue;
-      }
-      return undefined;
-    }
+  /** The in-thread reader (created on first use, after the torn tail was cut). */
+  private own(): SpoolReader {
+    return (this.reader ??= new SpoolReader(this.opts.dir));
   }
 
-  private readFrom(file: string, offset: number, maxBytes: number): Buffer {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      let len = Math.min(maxBytes, size - offset);
-      if (len <= 0) return Buffer.alloc(0);
-      // A single record larger than the window: read it whole.
-      if (len >= 4) {
-        const head = Buffer.alloc(4);
-        fs.readSync(fd, head, 0, 4, offset);
-        len = Math.min(size - offset, Math.max(len, head.readUInt32BE(0) + 8));
-      }
-      const buf = Buffer.allocUnsafe(len);
-      fs.readSync(fd, buf, 0, len, offset);
-      return buf;
-    } finally {
-      fs.closeSync(fd);
-    }
+  /** Reads up to `max` records after the last read position (not the ack: unacked reads are not re-read). */
+  read(max: number): SpoolBatch | undefined {
+    return this.own().read(max);
   }
 
   /** Rewinds reading to the acknowledged position (after a sink failure, to retry the same records). */
   rewind(): void {
-    this.readPos = { ...this.ackPos };
+    this.own().rewind();
   }
 
   /** Marks everything up to `pos` as stored; deletes segments wholly behind it. */
   ack(pos: SpoolPosition): void {
-    const before = this.ackPos;
-    let freed = 0;
-    for (const s of this.segments()) {
-      if (s >= pos.segment) break;
-      const size = fs.statSync(this.segPath(s)).size;
-      freed += s === before.segment ? size - before.offset : size;
-      fs.rmSync(this.segPath(s), { force: true });
-    }
-    freed += pos.segment === before.segment ? pos.offset - before.offset : pos.offset;
-    this.ackPos = { ...pos };
-    this.pendingBytes = Math.max(0, this.pendingBytes - freed);
-    const tmp = path.join(this.opts.dir, 'ack.json.tmp');
-    fs.writeFileSync(tmp, JSON.stringify(this.ackPos));
-    fs.renameSync(tmp, path.join(this.opts.dir, 'ack.json'));
+    this.released(this.own().ack(pos));
+  }
+
+  /** A reader (possibly in another thread) acknowledged `bytes`: they no longer count against `maxBytes`. */
+  released(bytes: number): void {
+    this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
     for (const w of this.waiters.splice(0)) w();
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Dataset, EventStore, StoredDocument } from '@emsoc/event-store/contract';
 import { counter, gauge } from '@emsoc/common/metrics';
-import type { Spool } from '../../spool/spool.js';
+import type { SpoolBatch, SpoolPosition } from '../../spool/spool-reader.js';
 import type { SpoolEntry } from '../../pipeline/event-pipeline.js';
 
 const stored = counter('emsoc_collector_sink_stored_total', 'Documents confirmed by the store, by dataset', ['dataset']);
@@ -19,6 +19,16 @@ export interface StoreSinkOptions {
   lingerMs?: number;
 }
 
+/** What the sink drains: a Spool in this thread, or a SpoolReader in a sink worker. */
+export interface SinkInput {
+  read(max: number): SpoolBatch | undefined;
+  ack(pos: SpoolPosition): void;
+  rewind(): void;
+  /** Resolves on new records (or after `timeoutMs`). */
+  changed(timeoutMs: number): Promise<void>;
+  readonly backlogBytes: number;
+}
+
 /**
  * Drains the spool into the event store in order. A batch is acknowledged (and its spool space freed)
  * only after the store confirmed every document; on an outage the same batch is retried with backoff and
@@ -34,7 +44,7 @@ export class StoreSink {
   private idle = true;
 
   constructor(
-    private readonly spool: Spool,
+    private readonly spool: SinkInput,
     private readonly store: EventStore,
     private readonly logger: Logger,
     opts: StoreSinkOptions = {},

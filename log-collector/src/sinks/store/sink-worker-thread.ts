@@ -1,0 +1,59 @@
+/**
+ * Worker-thread entry of the store sink: owns its own store connection and the reading side of the spool,
+ * so store writes (SQLite transactions above all) never stall the thread that receives and parses.
+ * Protocol with WorkerStoreSink: in `appended` | `stop`; out `{ acked: bytes }` | `waiting` | `stopped`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { SpoolReader } from '../../spool/spool-reader.js';
+import { StoreSink, type SinkInput, type StoreSinkOptions } from './store-sink.js';
+import { openSinkStore, type SinkStoreSpec } from './sink-store-spec.js';
+
+export interface SinkWorkerData {
+  spoolDir: string;
+  store: SinkStoreSpec;
+  options: StoreSinkOptions;
+  logLevel: string;
+}
+
+const data = workerData as SinkWorkerData;
+const port = parentPort!;
+const logger = pino({ level: data.logLevel }).child({ component: 'store-sink-worker' });
+const reader = new SpoolReader(data.spoolDir);
+let wake: Array<() => void> = [];
+
+const input: SinkInput = {
+  read: (max) => reader.read(max),
+  rewind: () => reader.rewind(),
+  ack: (pos) => port.postMessage({ acked: reader.ack(pos) }),
+  changed: (timeoutMs) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      wake.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+      port.postMessage('waiting');
+    }),
+  // The main thread keeps the backlog count and decides when to stop.
+  backlogBytes: 0,
+};
+
+const store = await openSinkStore(data.store, (e) => logger.warn({ err: String(e) }, 'event store not ready; spooling until it is'));
+const sink = new StoreSink(input, store, logger, data.options);
+sink.start();
+
+port.on('message', (m: unknown) => {
+  if (m === 'appended') {
+    const w = wake;
+    wake = [];
+    for (const f of w) f();
+  } else if (m === 'stop') {
+    void (async () => {
+      await sink.stop(0);
+      await store.close().catch(() => undefined);
+      port.postMessage('stopped');
+      port.close();
+    })();
+  }
+});
