@@ -35,6 +35,8 @@ export interface ApiAppOptions {
  */
 export function buildApiApp(o: ApiAppOptions): Express {
   const app = createApp({ service: 'ra', logger: o.logger, bodyLimit: o.bodyLimit ?? '256kb' });
+  // Responses are Cache-Control: no-store, so an ETag (a SHA-1 over every response body) buys nothing.
+  app.set('etag', false);
   const doc = openApiDocument(o.specs, o.version);
   app.get('/api/v1/openapi.json', (_req, res) => void res.json(doc));
 
