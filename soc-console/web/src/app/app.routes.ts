@@ -51,6 +51,11 @@ export const routes: Routes = [
         canMatch: [permissionGuard('reports:read')],
         loadComponent: () => import('./features/reports/reports.component').then((m) => m.ReportsComponent),
       },
+      {
+        // Any signed-in user (no permission needed): an enrolment-only session has none.
+        path: 'account/totp',
+        loadComponent: () => import('./features/account/totp-enrolment.component').then((m) => m.TotpEnrolmentComponent),
+      },
       { path: 'forbidden', loadComponent: () => import('./shell/status-page.component').then((m) => m.ForbiddenComponent) },
       { path: '**', loadComponent: () => import('./shell/status-page.component').then((m) => m.NotFoundComponent) },
     ],

@@ -31,6 +31,7 @@ import { TimeSettingsService } from '../core/time/time-settings.service';
         </select>
         <soc-language-toggle />
         <span class="user" data-testid="current-user">{{ user()?.displayName || user()?.name }}</span>
+        <a routerLink="/account/totp" routerLinkActive="active" data-testid="account-security">{{ 'totp.menu' | t }}</a>
         <button type="button" (click)="logout()" data-testid="logout">{{ 'common.logout' | t }}</button>
       </div>
     </header>

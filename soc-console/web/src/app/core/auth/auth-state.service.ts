@@ -10,6 +10,8 @@ export interface SessionUser {
 export interface SessionAnswer {
   user: SessionUser;
   csrfToken: string;
+  /** Password accepted for an account that must enrol TOTP first: the session allows nothing else. */
+  totpEnrolmentRequired?: boolean;
 }
 
 /**
@@ -22,15 +24,18 @@ export class AuthState {
   readonly csrfToken = signal<string | null>(null);
   readonly permissions = computed(() => new Set(this.user()?.permissions ?? []));
   readonly signedIn = computed(() => this.user() !== null);
+  readonly totpEnrolmentRequired = signal(false);
 
   set(answer: SessionAnswer): void {
     this.user.set(answer.user);
     this.csrfToken.set(answer.csrfToken);
+    this.totpEnrolmentRequired.set(answer.totpEnrolmentRequired === true);
   }
 
   clear(): void {
     this.user.set(null);
     this.csrfToken.set(null);
+    this.totpEnrolmentRequired.set(false);
   }
 
   hasAny(perms: readonly string[]): boolean {

@@ -2,7 +2,7 @@ import { inject } from '@angular/core';
 import { Router, type CanActivateFn, type CanMatchFn } from '@angular/router';
 import { AuthState } from './auth-state.service';
 import { SessionService } from './session.service';
-import { landingRoute } from './landing';
+import { ENROLMENT_ROUTE, landingRoute } from './landing';
 
 // inject() only works synchronously inside a guard: every dependency is taken before the first await.
 
@@ -24,6 +24,7 @@ export function permissionGuard(...perms: string[]): CanMatchFn {
     const session = inject(SessionService);
     const router = inject(Router);
     if (!(await session.restore())) return router.createUrlTree(['/login']);
+    if (auth.totpEnrolmentRequired()) return router.createUrlTree([ENROLMENT_ROUTE]);
     return auth.hasAny(perms) ? true : router.createUrlTree(['/forbidden']);
   };
 }
@@ -34,5 +35,5 @@ export const landingGuard: CanActivateFn = async () => {
   const session = inject(SessionService);
   const auth = inject(AuthState);
   if (!(await session.restore())) return router.createUrlTree(['/login']);
-  return router.createUrlTree([landingRoute(auth.permissions())]);
+  return router.createUrlTree([auth.totpEnrolmentRequired() ? ENROLMENT_ROUTE : landingRoute(auth.permissions())]);
 };

@@ -16,6 +16,9 @@ export const NAV: NavEntry[] = [
   { path: '/reports', label: 'nav.reports', anyOf: ['reports:read'] },
 ];
 
+/** Where an account that must enrol TOTP first is sent (its session allows nothing else). */
+export const ENROLMENT_ROUTE = '/account/totp';
+
 export function visibleNav(perms: ReadonlySet<string>): NavEntry[] {
   return NAV.filter((n) => n.anyOf.some((p) => perms.has(p)));
 }

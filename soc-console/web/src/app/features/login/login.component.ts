@@ -4,11 +4,14 @@ import { Router } from '@angular/router';
 import { HttpErrorResponse } from '@angular/common/http';
 import { SessionService } from '../../core/auth/session.service';
 import { AuthState } from '../../core/auth/auth-state.service';
-import { landingRoute } from '../../core/auth/landing';
+import { ENROLMENT_ROUTE, landingRoute } from '../../core/auth/landing';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { LanguageToggleComponent } from '../../shell/language-toggle.component';
 
-/** Password (+ optional TOTP) or RA-issued client certificate; the session cookie is set by the server. */
+/**
+ * Password + TOTP or RA-issued client certificate; the session cookie is set by the server. A new or reset
+ * local account signs in with its password alone once, and is sent to TOTP enrolment.
+ */
 @Component({
   selector: 'soc-login',
   imports: [FormsModule, TranslatePipe, LanguageToggleComponent],
@@ -24,7 +27,8 @@ import { LanguageToggleComponent } from '../../shell/language-toggle.component';
         <label for="password">{{ 'login.password' | t }}</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required [(ngModel)]="password" />
         <label for="totp">{{ 'login.totp' | t }}</label>
-        <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6,8}" [(ngModel)]="totp" />
+        <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" aria-describedby="totp-hint" [(ngModel)]="totp" />
+        <p class="muted small" id="totp-hint">{{ 'login.totpHint' | t }}</p>
         @if (error()) { <p class="error" role="alert" data-testid="login-error">{{ error() | t }}</p> }
         <button type="submit" class="primary" [disabled]="busy()">{{ 'login.submit' | t }}</button>
         <hr />
@@ -60,6 +64,10 @@ export class LoginComponent {
     try {
       await fn();
       this.password.set('');
+      if (this.auth.totpEnrolmentRequired()) {
+        await this.router.navigateByUrl(ENROLMENT_ROUTE);
+        return;
+      }
       const next = this.next();
       // Only same-app paths: an open redirect through ?next= would be a phishing aid.
       const target = next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : landingRoute(this.auth.permissions());

@@ -1,5 +1,6 @@
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, HttpErrorResponse, HttpEventType } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
+import { Observable } from 'rxjs';
 import { API, params } from '../../core/api/api';
 import type { Bucket } from '../../shared/chart/series';
 
@@ -41,6 +42,37 @@ export interface SearchPage {
   nextCursor?: string;
 }
 
+/** The two lines of GET events/first-screen: the histogram (with the total) first, then the first page. */
+export type FirstScreenPart =
+  | { type: 'histogram'; total: number; intervalMs: number; buckets: Bucket[] }
+  | ({ type: 'page' } & SearchPage);
+
+/** Complete lines of a growing NDJSON text, each returned once; `final` also takes an unterminated last line. */
+export class NdjsonLines {
+  private consumed = 0;
+
+  take(text: string, final = false): unknown[] {
+    const end = final ? text.length : text.lastIndexOf('\n') + 1;
+    if (end <= this.consumed) return [];
+    const chunk = text.slice(this.consumed, end);
+    this.consumed = end;
+    return chunk
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as unknown);
+  }
+}
+
+/** An error answer read as text (streamed request) back into its JSON body, so callers see `{error, details}`. */
+function withJsonBody(e: unknown): unknown {
+  if (!(e instanceof HttpErrorResponse) || typeof e.error !== 'string') return e;
+  try {
+    return new HttpErrorResponse({ error: JSON.parse(e.error), headers: e.headers, status: e.status, statusText: e.statusText, url: e.url ?? undefined });
+  } catch {
+    return e;
+  }
+}
+
 export interface SavedSearch {
   id: string;
   name: string;
@@ -54,6 +86,32 @@ export class SearchApi {
 
   search(s: SearchQuery, cursor?: string, size = 50) {
     return this.http.get<SearchPage>(`${API}events`, { params: params({ ...s, size, sort: 'desc', cursor }) });
+  }
+
+  /**
+   * What the screen needs first, in one streamed call: emits the histogram part as soon as it arrives, then
+   * the page part, then completes. Field top values are a separate, later call (`fields`).
+   */
+  firstScreen(s: SearchQuery, size = 50, buckets = 60): Observable<FirstScreenPart> {
+    return new Observable<FirstScreenPart>((sub) => {
+      const lines = new NdjsonLines();
+      const emit = (text: string, final: boolean) => {
+        for (const part of lines.take(text, final)) sub.next(part as FirstScreenPart);
+      };
+      const inner = this.http
+        .get(`${API}events/first-screen`, { params: params({ ...s, size, sort: 'desc', buckets }), observe: 'events', reportProgress: true, responseType: 'text' })
+        .subscribe({
+          next: (ev) => {
+            if (ev.type === HttpEventType.DownloadProgress && ev.partialText !== undefined) emit(ev.partialText, false);
+            else if (ev.type === HttpEventType.Response) {
+              emit(ev.body ?? '', true);
+              sub.complete();
+            }
+          },
+          error: (e: unknown) => sub.error(withJsonBody(e)),
+        });
+      return () => inner.unsubscribe();
+    });
   }
 
   histogram(s: SearchQuery, buckets = 60) {

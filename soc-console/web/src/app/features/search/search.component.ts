@@ -191,18 +191,28 @@ export class SearchComponent implements OnInit {
       queryParams: { q: s.q || null, ds: s.dataset, preset: range.preset === 'custom' ? null : range.preset, from: range.preset === 'custom' ? s.from : null, to: range.preset === 'custom' ? s.to : null },
       replaceUrl: true,
     });
+    this.fieldValues.set({});
     try {
-      const [page, hist, fields] = await Promise.all([
-        firstValueFrom(this.api.search(s)),
-        firstValueFrom(this.api.histogram(s)).catch(() => null),
-        firstValueFrom(this.api.fields(s, SIDEBAR_FIELDS[s.dataset])).catch(() => null),
-      ]);
-      if (this.applied() !== s) return; // a newer search started meanwhile
-      this.rows.set(page.events);
-      this.total.set(page.total);
-      this.cursor.set(page.nextCursor);
-      this.buckets.set(hist?.buckets ?? []);
-      this.fieldValues.set(fields?.fields ?? {});
+      // One streamed call renders histogram and first page; the field sidebar is asked for afterwards so
+      // its top-value aggregations never delay the first render.
+      await new Promise<void>((resolve, reject) => {
+        this.api.firstScreen(s).subscribe({
+          next: (part) => {
+            if (this.applied() !== s) return; // a newer search started meanwhile
+            this.total.set(part.total);
+            if (part.type === 'histogram') this.buckets.set(part.buckets);
+            else {
+              this.rows.set(part.events);
+              this.cursor.set(part.nextCursor);
+              this.loading.set(false);
+            }
+          },
+          error: reject,
+          complete: resolve,
+        });
+      });
+      if (this.applied() !== s) return;
+      void this.loadFields(s);
     } catch (e) {
       if (this.applied() !== s) return;
       this.rows.set([]);
@@ -215,6 +225,11 @@ export class SearchComponent implements OnInit {
     } finally {
       this.loading.set(false);
     }
+  }
+
+  private async loadFields(s: SearchQuery): Promise<void> {
+    const fields = await firstValueFrom(this.api.fields(s, SIDEBAR_FIELDS[s.dataset])).catch(() => null);
+    if (this.applied() === s) this.fieldValues.set(fields?.fields ?? {});
   }
 
   protected async more(): Promise<void> {
