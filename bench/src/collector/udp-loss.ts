@@ -1,6 +1,7 @@
 /**
  * Loss of UDP syslog and NetFlow datagrams at 10k/50k/100k packets/s on loopback (bounded: 3 s per
- * rate). A sender process paces datagrams; our listener decodes and spools them (the sink runs too).
+ * rate). A sender process paces datagrams; our listener decodes and spools them (the sink runs too, in
+ * its worker thread). The socket's effective receive buffer and net.core.rmem_max are reported with each rate.
  * Loss = 1 − received/sent, counted at the listener. No peer.
  *
  *   node --import tsx bench/src/collector/udp-loss.ts [--seconds 3]
@@ -8,7 +9,8 @@
 import net from 'node:net';
 import os from 'node:os';
 import { pino } from 'pino';
-import { listenSyslogUdp } from '../../../log-collector/src/sources/syslog/listen.js';
+import { effectiveRecvBuffer, listenSyslogUdp } from '../../../log-collector/src/sources/syslog/listen.js';
+import fs from 'node:fs';
 import { listenFlowUdp } from '../../../log-collector/src/sources/flow-udp.js';
 import { decodeFlowPacket, TemplateCache } from '../../../log-collector/src/sources/netflow/index.js';
 import { concat, FLOW_SPECS, flowRecord, ipfixMessage, ipfixTemplate, set } from '../../../log-collector/test/netflow/build.js';
@@ -26,6 +28,15 @@ async function freePort(): Promise<number> {
   return p;
 }
 
+// The kernel caps SO_RCVBUF at net.core.rmem_max (and reports twice what it granted).
+const rmemMax = (() => {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
+  } catch {
+    return null;
+  }
+})();
+
 // One IPFIX message with its template and 10 records: each datagram decodes on its own.
 const ipfix = Buffer.from(ipfixMessage([set(2, ipfixTemplate(300, FLOW_SPECS)), set(300, concat(...Array.from({ length: 10 }, (_, i) => flowRecord(i))))]));
 
@@ -35,12 +46,14 @@ for (const kind of ['syslog', 'netflow'] as const) {
     const port = await freePort();
     let received = 0;
     let close: () => Promise<void>;
+    let recvBuffer: number | undefined;
     if (kind === 'syslog') {
       const decode: typeof c.decode = (f, r) => {
         received++;
         return c.decode(f, r);
       };
       const s = await listenSyslogUdp({ host: '127.0.0.1', port, decode, pipeline: c.pipeline, logger });
+      recvBuffer = effectiveRecvBuffer(s);
       close = () => new Promise((r) => s.close(() => r()));
     } else {
       const templates = new TemplateCache();
@@ -58,7 +71,8 @@ for (const kind of ['syslog', 'netflow'] as const) {
     await new Promise((res) => setTimeout(res, 500));
     await close();
     emit(`collector.udp_loss.${kind}.${rate / 1000}k_pps`, (1 - received / r.sent) * 100, '%', null, null, {
-      sent: r.sent, received, achieved_send_pps: Math.round(r.sent / r.seconds), loadavg1: Number(os.loadavg()[0]!.toFixed(1)),
+      sent: r.sent, received, achieved_send_pps: Math.round(r.sent / r.seconds),
+      ...(recvBuffer ? { recv_buffer_bytes: recvBuffer } : {}), rmem_max: rmemMax, loadavg1: Number(os.loadavg()[0]!.toFixed(1)),
     });
     await c.close();
   }

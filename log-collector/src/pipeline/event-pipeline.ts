@@ -18,8 +18,9 @@ export interface SpoolEntry {
 
 /**
  * The middle of the collector: normalized documents from any source pass the detection stage and are
- * appended to the durable spool in one write per batch. `submit` returning false means the spool is full:
- * stream sources pause (backpressure) and datagram sources count the drop.
+ * appended to the durable spool in one write per batch (datagram sources batch what one turn of the event
+ * loop received). `submit` returning false means the spool is full: stream sources pause (backpressure)
+ * and datagram sources count the drop.
  */
 export class EventPipeline {
   private detect: DetectionStage | undefined;
@@ -57,36 +58,6 @@ export class EventPipeline {
     if (!this.spool.append(entries)) return false;
     accepted.inc({ source }, docs.length);
     return true;
-  }
-
-  private pending: Array<{ source: string; docs: EcsDocument[]; onDrop: (n: number) => void }> = [];
-  private flushScheduled = false;
-
-  /**
-   * For datagram sources: queues documents and spools everything queued in this turn of the event loop
-   * in one write (one syscall per burst instead of per datagram). Datagrams cannot be refused, so a full
-   * spool calls `onDrop` with the count instead.
-   */
-  submitDatagram(source: string, docs: EcsDocument[], onDrop: (n: number) => void): void {
-    if (docs.length === 0) return;
-    this.pending.push({ source, docs, onDrop });
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flushDatagrams());
-    }
-  }
-
-  private flushDatagrams(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    const bySource = new Map<string, { docs: EcsDocument[]; onDrop: (n: number) => void }>();
-    for (const p of batch) {
-      const g = bySource.get(p.source) ?? { docs: [], onDrop: p.onDrop };
-      for (const d of p.docs) g.docs.push(d);
-      bySource.set(p.source, g);
-    }
-    for (const [source, g] of bySource) if (!this.submit(source, g.docs)) g.onDrop(g.docs.length);
   }
 
   /** Resolves once the spool has room again (for paused stream sources). */

@@ -11,6 +11,7 @@ import { counter } from '@emsoc/common/metrics';
 import type { EventPipeline } from '../pipeline/event-pipeline.js';
 import { deadLetter } from '../pipeline/deadletter.js';
 import { sourceMetrics } from '../pipeline/metrics.js';
+import { batchDatagrams, effectiveRecvBuffer, UDP_RECV_BUFFER_BYTES } from './syslog/listen.js';
 import type { DecodeResult, Exporter } from './netflow/types.js';
 import { toEcs } from './netflow/ecs.js';
 
@@ -53,16 +54,19 @@ export async function listenFlowUdp(opts: {
 }): Promise<() => Promise<void>> {
   const m = sourceMetrics(opts.source);
   const dropCount = (n: number) => m.dropped.inc(n);
-  const socket = dgram.createSocket({ type: net.isIPv6(opts.host) ? 'udp6' : 'udp4', recvBufferSize: 16 * 1024 * 1024 });
-  socket.on('message', (msg, rinfo) => {
-    const docs = flowDocuments(opts.source, opts.decode, msg, { address: rinfo.address, port: rinfo.port }, new Date());
-    opts.pipeline.submitDatagram(opts.source, docs, dropCount);
+  const socket = dgram.createSocket({ type: net.isIPv6(opts.host) ? 'udp6' : 'udp4', recvBufferSize: UDP_RECV_BUFFER_BYTES });
+  batchDatagrams(socket, (batch) => {
+    const docs: EcsDocument[] = [];
+    // Template packets must be decoded in arrival order: one datagram after the other, as received.
+    for (const d of batch) for (const doc of flowDocuments(opts.source, opts.decode, d.msg, { address: d.address, port: d.port }, new Date(d.receivedAt))) docs.push(doc);
+    if (!opts.pipeline.submit(opts.source, docs)) dropCount(docs.length);
   });
   socket.on('error', (err) => opts.logger.error({ err, source: opts.source }, 'flow socket error'));
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(opts.port, opts.host, () => {
       socket.off('error', reject);
+      opts.logger.info({ source: opts.source, port: opts.port, recvBufferBytes: effectiveRecvBuffer(socket) }, 'flow udp listening');
       resolve();
     });
   });

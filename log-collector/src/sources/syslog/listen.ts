@@ -24,24 +24,68 @@ function isMalformed(docs: EcsDocument[]): boolean {
   return docs.some((d) => Array.isArray(d.tags) && (d.tags as string[]).some((t) => t.includes('failure')));
 }
 
+/** Datagram sockets ask for this receive buffer; the kernel caps it at net.core.rmem_max. */
+export const UDP_RECV_BUFFER_BYTES = 32 * 1024 * 1024;
+
+export interface Datagram {
+  msg: Buffer;
+  address: string;
+  port: number;
+  receivedAt: number;
+}
+
+/**
+ * The receive side of a datagram source: the socket handler only queues (no parsing), and the queue is
+ * handed to `process` on the next turn of the event loop, so the kernel buffer is emptied as fast as
+ * possible during bursts and the decoding cost is paid per batch. `process` must not throw.
+ */
+export function batchDatagrams(socket: dgram.Socket, process: (batch: Datagram[]) => void): void {
+  let queue: Datagram[] = [];
+  const flush = () => {
+    const batch = queue;
+    queue = [];
+    process(batch);
+  };
+  socket.on('message', (msg, rinfo) => {
+    if (queue.push({ msg, address: rinfo.address, port: rinfo.port, receivedAt: Date.now() }) === 1) setImmediate(flush);
+  });
+}
+
+/** The receive buffer the kernel granted (it may be below what was asked); 0 when unknown. */
+export function effectiveRecvBuffer(socket: dgram.Socket): number {
+  try {
+    return socket.getRecvBufferSize();
+  } catch {
+    return 0;
+  }
+}
+
 export function listenSyslogUdp(opts: { host: string; port: number; decode: SyslogDecoder; pipeline: EventPipeline; logger: Logger }): Promise<dgram.Socket> {
   const family = net.isIPv6(opts.host) ? 'udp6' : 'udp4';
-  const socket = dgram.createSocket({ type: family, recvBufferSize: 8 * 1024 * 1024 });
+  const socket = dgram.createSocket({ type: family, recvBufferSize: UDP_RECV_BUFFER_BYTES });
   const m = sourceMetrics('syslog_udp');
   const dropCount = (n: number) => m.dropped.inc(n);
-  socket.on('message', (msg, rinfo) => {
-    m.received.inc();
-    const docs = opts.decode(msg, { transport: 'udp', remoteAddress: rinfo.address, remotePort: rinfo.port, receivedAt: new Date() });
-    if (isMalformed(docs)) m.malformed.inc();
-    else m.parsed.inc(docs.length);
+  batchDatagrams(socket, (batch) => {
+    m.received.inc(batch.length);
+    const docs: EcsDocument[] = [];
+    let at = NaN;
+    let receivedAt = new Date();
+    for (const d of batch) {
+      if (d.receivedAt !== at) receivedAt = new Date((at = d.receivedAt));
+      const out = opts.decode(d.msg, { transport: 'udp', remoteAddress: d.address, remotePort: d.port, receivedAt });
+      if (isMalformed(out)) m.malformed.inc();
+      else m.parsed.inc(out.length);
+      for (const doc of out) docs.push(doc);
+    }
     // UDP cannot push back: a full spool is a counted drop.
-    opts.pipeline.submitDatagram('syslog_udp', docs, dropCount);
+    if (!opts.pipeline.submit('syslog_udp', docs)) dropCount(docs.length);
   });
   socket.on('error', (err) => opts.logger.error({ err }, 'syslog udp socket error'));
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(opts.port, opts.host, () => {
       socket.off('error', reject);
+      opts.logger.info({ port: opts.port, recvBufferBytes: effectiveRecvBuffer(socket) }, 'syslog udp listening');
       resolve(socket);
     });
   });
