@@ -209,12 +209,17 @@ export function compileDetection(rule: DetectionRule, view: RuleView, opts: Comp
   }
   if (otherLs.length) body = andNode([...otherLs, body]);
   const root = lsParts.length ? andNode([...lsParts, body]) : body;
-  const entries = [...sel.entries()];
+  const selNames = [...sel.keys()];
+  const selMatch = [...sel.values()].map((n) => n.match);
   return {
     match: root.match,
     matchBody: body.match,
     ls,
-    explain: (ctx) => entries.filter(([, n]) => n.match(ctx)).map(([k]) => k),
+    explain: (ctx) => {
+      const why: string[] = [];
+      for (let i = 0; i < selMatch.length; i++) if (selMatch[i]!(ctx)) why.push(selNames[i]!);
+      return why;
+    },
     need: body.need,
     fields: [...new Set(root.fields)],
   };

@@ -11,6 +11,12 @@ import type { CorrelationCondition, CorrelationRule } from './rule-parser.js';
 // Conditions with an upper bound (lt/lte/eq/neq or ranges) can only be decided when the window is over:
 // the window opens at the group's first event and is evaluated once an event at or after its end arrives,
 // when the group expires, or on flush().
+//
+// Memory: a million groups must fit in a few hundred MB, so group state is struct-of-arrays. The group
+// key maps to a slot number; per-slot scalars live in typed arrays, and the first INLINE timestamps,
+// values and event ids of a group live in shared pools. Only a group outgrowing that spills into a `Big`
+// object (or types that always need one: value_sum/value_avg/temporal*). Values are interned, so a
+// million groups counting destination ports share one "443".
 
 export interface CorrelationLimits {
   /** Max group keys kept per correlation rule; the least recently updated is evicted beyond it. */
@@ -39,106 +45,84 @@ export interface CorrelationFire {
   values: Record<string, unknown>;
 }
 
-const SMALL_SET = 8;
+/** Inline entries per group (timestamps / distinct values, and event ids) before spilling. */
+const INLINE = 4;
+/** `n[slot]` value meaning "entries are in big[slot]". */
+const SPILLED = 255;
+const MAX_INTERNED = 65_536;
+const NO_FIRES: CorrelationFire[] = [];
 
-function distinctSize(g: Group): number {
-  return g.distinct ? g.distinct.size : g.dv ? g.dv.length : 0;
-}
-
-function distinctKeys(g: Group): string[] {
-  return g.distinct ? [...g.distinct.keys()] : g.dv ? g.dv.slice() : [];
-}
-
-/** Record `v` as seen at `ts`, keeping oldest-first order. */
-function touchValue(g: Group, v: string, ts: number): void {
-  if (g.distinct) {
-    g.distinct.delete(v);
-    g.distinct.set(v, ts);
-    return;
-  }
-  const dv = g.dv ?? [];
-  const dt = g.dt ?? [];
-  const i = dv.indexOf(v);
-  // Exact-size arrays (push() would reserve ~17 slots per array).
-  const n = dv.length + (i < 0 ? 1 : 0);
-  const keepV = new Array<string>(n);
-  const keepT = new Array<number>(n);
-  let w = 0;
-  for (let k = 0; k < dv.length; k++) {
-    if (k === i) continue;
-    keepV[w] = dv[k]!;
-    keepT[w++] = dt[k]!;
-  }
-  keepV[w] = v;
-  keepT[w] = ts;
-  if (keepV.length > SMALL_SET) {
-    g.distinct = new Map(keepV.map((x, k) => [x, keepT[k]!]));
-    g.dv = g.dt = null;
-  } else {
-    g.dv = keepV;
-    g.dt = keepT;
-  }
-}
-
-function evictValues(g: Group, min: number): void {
-  if (g.distinct) {
-    for (const [v, t] of g.distinct) {
-      if (t >= min) break;
-      g.distinct.delete(v);
-    }
-    return;
-  }
-  if (!g.dt || g.dt[0]! >= min) return;
-  let k = 0;
-  while (k < g.dt.length && g.dt[k]! < min) k++;
-  g.dv = g.dv!.slice(k);
-  g.dt = g.dt.slice(k);
-}
-
-function dropOldestValue(g: Group): void {
-  if (g.distinct) g.distinct.delete(g.distinct.keys().next().value!);
-  else if (g.dv) {
-    g.dv = g.dv.slice(1);
-    g.dt = g.dt!.slice(1);
-  }
-}
-
-// Shared empty start; append() copies before writing, so it is never mutated.
-const EMPTY: number[] = [];
-
-/** Per-group state; a class so every group shares one hidden class, arrays allocated only when used. */
-class Group {
+/** Spilled or type-specific state of one group. */
+class Big {
   head = 0;
   sum = 0;
-  ids: string[] | null = null;
-  times: number[] | null = null; // event_count / value_sum / value_avg
+  times: number[] = []; // event_count / value_sum / value_avg
   nums: number[] | null = null; // value_sum / value_avg
-  // value_count: value -> last seen. Small sets live in two exact-size arrays (oldest first); a Map is
-  // used beyond SMALL_SET values (a Map costs ~200 bytes even when nearly empty).
-  distinct: Map<string, number> | null = null;
-  dv: string[] | null = null;
-  dt: number[] | null = null;
+  distinct: Map<string, number> | null = null; // value_count: value -> last seen (oldest first)
   ruleTs: number[] | null = null; // temporal: last ts per rule; temporal_ordered: chain start per step
   stepIds: string[][] | null = null; // temporal: ids per rule; ordered: ids of the chain per step
-  constructor(
-    public first: number, // window start (close mode) or first entry
-    public last: number,
-  ) {}
 }
 
-/**
- * Append keeping small arrays at exact size: V8 grows an array to ~17 slots on the first push, which
- * across a million groups of one or two entries is most of the memory.
- */
-function append<T>(a: T[], x: T): T[] {
-  if (a.length < 8) {
-    const b = new Array<T>(a.length + 1);
-    for (let i = 0; i < a.length; i++) b[i] = a[i]!;
-    b[a.length] = x;
-    return b;
+/** Slot storage, grown by doubling; freed slots are reused. */
+class Slots {
+  cap = 0;
+  first: Float64Array = new Float64Array(0); // window start (close mode) or first entry
+  last: Float64Array = new Float64Array(0);
+  n: Uint8Array = new Uint8Array(0); // inline entries used, or SPILLED
+  ts: Float64Array = new Float64Array(0); // INLINE per slot, oldest first
+  vals: string[] = []; // value_count: INLINE per slot, parallel to ts
+  idn: Uint8Array = new Uint8Array(0); // inline ids used, or SPILLED
+  idv: string[] = []; // INLINE per slot
+  bigIds: (string[] | null)[] = [];
+  big: (Big | null)[] = [];
+  free: number[] = [];
+  used = 0;
+
+  alloc(): number {
+    const s = this.free.pop();
+    if (s !== undefined) return s;
+    if (this.used === this.cap) this.grow();
+    return this.used++;
   }
-  a.push(x);
-  return a;
+
+  release(s: number): void {
+    this.big[s] = null;
+    this.bigIds[s] = null;
+    for (let i = s * INLINE; i < s * INLINE + INLINE; i++) {
+      this.vals[i] = '';
+      this.idv[i] = '';
+    }
+    this.free.push(s);
+  }
+
+  private grow(): void {
+    const cap = Math.max(1024, this.cap * 2);
+    const f64 = (a: Float64Array, k: number): Float64Array => {
+      const b = new Float64Array(cap * k);
+      b.set(a);
+      return b;
+    };
+    const u8 = (a: Uint8Array): Uint8Array => {
+      const b = new Uint8Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.first = f64(this.first, 1);
+    this.last = f64(this.last, 1);
+    this.ts = f64(this.ts, INLINE);
+    this.n = u8(this.n);
+    this.idn = u8(this.idn);
+    // Dense, pre-filled arrays stay in V8's fast element mode.
+    for (let i = this.cap * INLINE; i < cap * INLINE; i++) {
+      this.vals.push('');
+      this.idv.push('');
+    }
+    for (let i = this.cap; i < cap; i++) {
+      this.big.push(null);
+      this.bigIds.push(null);
+    }
+    this.cap = cap;
+  }
 }
 
 export function checkCondition(c: CorrelationCondition, x: number): boolean {
@@ -152,8 +136,9 @@ export function checkCondition(c: CorrelationCondition, x: number): boolean {
 }
 
 function firstString(ev: EcsEvent, get: (e: EcsEvent) => unknown[]): string {
-  for (const v of get(ev)) {
-    const s = scalarToString(v);
+  const vs = get(ev);
+  for (let i = 0; i < vs.length; i++) {
+    const s = scalarToString(vs[i]);
     if (s !== null) return s;
   }
   return '';
@@ -166,12 +151,18 @@ function toNum(v: unknown): number | null {
 
 export class CorrelationEngine {
   readonly stats: CorrelationStats = { groups: 0, evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, fired: 0 };
-  private groups = new Map<string, Group>();
+  /** Group key -> slot; Map order = least recently updated first. */
+  private groups = new Map<string, number>();
+  private s = new Slots();
+  private interned = new Map<string, string>();
   private readonly closeMode: boolean;
   private readonly groupGetters: ((e: EcsEvent) => unknown[])[][];
   private readonly valueGetters: (((e: EcsEvent) => unknown[]) | null)[];
   private updates = 0;
   private readonly cond: CorrelationCondition;
+  private readonly type: CorrelationRule['type'];
+  /** Types whose whole state lives in Big (not memory-critical). */
+  private readonly alwaysBig: boolean;
 
   /**
    * @param refs the referenced rules in `rules:` order, each with the id and name aliases may use.
@@ -189,6 +180,8 @@ export class CorrelationEngine {
     };
     this.groupGetters = refs.map((ref) => r.groupBy.map((g) => getterFor(fieldFor(g, ref))));
     this.valueGetters = refs.map((ref) => (r.field ? getterFor(fieldFor(r.field, ref)) : null));
+    this.type = r.type;
+    this.alwaysBig = r.type !== 'event_count' && r.type !== 'value_count';
     const isTemporal = r.type === 'temporal' || r.type === 'temporal_ordered';
     this.cond = r.condition ?? (isTemporal ? { gte: refs.length } : { gte: 1 });
     const c = this.cond;
@@ -198,173 +191,346 @@ export class CorrelationEngine {
   /** Keep state across a hot reload of an unchanged rule. */
   adoptState(old: CorrelationEngine): void {
     this.groups = old.groups;
+    this.s = old.s;
+    this.interned = old.interned;
     Object.assign(this.stats, old.stats);
   }
 
-  private newGroup(ts: number): Group {
-    const n = this.rule.rules.length;
-    const t = this.rule.type;
-    const g = new Group(ts, ts);
-    if (t === 'value_count') {
-      /* small arrays allocated on first value */
-    } else if (t === 'temporal' || t === 'temporal_ordered') {
-      g.ruleTs = new Array<number>(n).fill(-Infinity);
-      g.stepIds = Array.from({ length: n }, () => []);
-    } else {
-      g.times = EMPTY;
-      if (t !== 'event_count') g.nums = EMPTY;
-    }
-    return g;
+  private intern(v: string): string {
+    const x = this.interned.get(v);
+    if (x !== undefined) return x;
+    if (this.interned.size < MAX_INTERNED) this.interned.set(v, v);
+    return v;
   }
 
-  private evictOld(g: Group, now: number): void {
-    const min = now - this.rule.timespanMs;
-    if (this.rule.type === 'value_count') {
-      // Values are kept in last-seen order (re-inserted on update), so expired ones are at the front.
-      evictValues(g, min);
+  /** Fresh state in slot `g` (new group, or restart after firing / a closed window). */
+  private init(g: number, ts: number): void {
+    const s = this.s;
+    s.first[g] = ts;
+    s.last[g] = ts;
+    s.n[g] = 0;
+    s.idn[g] = 0;
+    s.bigIds[g] = null;
+    s.big[g] = null;
+    if (!this.alwaysBig) return;
+    const b = new Big();
+    const n = this.rule.rules.length;
+    if (this.type === 'temporal' || this.type === 'temporal_ordered') {
+      b.ruleTs = new Array<number>(n).fill(-Infinity);
+      b.stepIds = Array.from({ length: n }, () => []);
+    } else b.nums = [];
+    s.big[g] = b;
+    s.n[g] = SPILLED;
+  }
+
+  // ---- entries: timestamps (event_count/sum/avg) or distinct values (value_count) ----
+
+  /** Number of timestamps (event_count/sum/avg) or distinct values (value_count) in the window. */
+  private entries(g: number): number {
+    const s = this.s;
+    if (s.n[g] !== SPILLED) return s.n[g]!;
+    const b = s.big[g]!;
+    return b.distinct ? b.distinct.size : b.times.length - b.head;
+  }
+
+  /** Time of the oldest entry, or null. */
+  private oldest(g: number): number | null {
+    const s = this.s;
+    if (s.n[g] !== SPILLED) return s.n[g]! > 0 ? s.ts[g * INLINE]! : null;
+    const b = s.big[g]!;
+    return b.head < b.times.length ? b.times[b.head]! : null;
+  }
+
+  private spill(g: number): Big {
+    const s = this.s;
+    const b = new Big();
+    const base = g * INLINE;
+    const n = s.n[g]!;
+    if (this.type === 'value_count') {
+      b.distinct = new Map();
+      for (let i = 0; i < n; i++) b.distinct.set(s.vals[base + i]!, s.ts[base + i]!);
+    } else for (let i = 0; i < n; i++) b.times.push(s.ts[base + i]!);
+    for (let i = base; i < base + INLINE; i++) s.vals[i] = '';
+    s.n[g] = SPILLED;
+    s.big[g] = b;
+    return b;
+  }
+
+  /** Drop inline entries [0, k) keeping order. */
+  private shiftInline(g: number, k: number): void {
+    const s = this.s;
+    const base = g * INLINE;
+    const n = s.n[g]!;
+    for (let i = k; i < n; i++) {
+      s.ts[base + i - k] = s.ts[base + i]!;
+      s.vals[base + i - k] = s.vals[base + i]!;
+    }
+    for (let i = n - k; i < n; i++) s.vals[base + i] = '';
+    s.n[g] = n - k;
+  }
+
+  private addTime(g: number, ts: number): void {
+    const s = this.s;
+    const n = s.n[g]!;
+    if (n < INLINE && !this.alwaysBig) {
+      s.ts[g * INLINE + n] = ts;
+      s.n[g] = n + 1;
+    } else {
+      const b = n === SPILLED ? s.big[g]! : this.spill(g);
+      b.times.push(ts);
+    }
+    if (this.entries(g) > this.limits.maxEntriesPerGroup) {
+      this.dropOldest(g);
+      this.stats.droppedEntries++;
+    }
+  }
+
+  /** value_count: record `v` as seen at `ts`, keeping oldest-first (last seen) order. */
+  private touchValue(g: number, v: string, ts: number): void {
+    const s = this.s;
+    const n = s.n[g]!;
+    if (n === SPILLED) {
+      const d = s.big[g]!.distinct!;
+      d.delete(v);
+      d.set(v, ts);
+    } else {
+      const base = g * INLINE;
+      let i = 0;
+      while (i < n && s.vals[base + i] !== v) i++;
+      if (i < n) {
+        for (let k = i + 1; k < n; k++) {
+          s.vals[base + k - 1] = s.vals[base + k]!;
+          s.ts[base + k - 1] = s.ts[base + k]!;
+        }
+        s.vals[base + n - 1] = v;
+        s.ts[base + n - 1] = ts;
+      } else if (n < INLINE) {
+        s.vals[base + n] = this.intern(v);
+        s.ts[base + n] = ts;
+        s.n[g] = n + 1;
+      } else this.spill(g).distinct!.set(this.intern(v), ts);
+    }
+    if (this.entries(g) > this.limits.maxEntriesPerGroup) {
+      this.dropOldest(g);
+      this.stats.droppedEntries++;
+    }
+  }
+
+  private dropOldest(g: number): void {
+    const s = this.s;
+    if (s.n[g] !== SPILLED) {
+      if (s.n[g]! > 0) this.shiftInline(g, 1);
       return;
     }
-    const times = g.times;
-    if (!times) return;
-    while (g.head < times.length && times[g.head]! < min) {
-      if (g.nums) g.sum -= g.nums[g.head]!;
-      g.head++;
-    }
-    if (g.head > 64 && g.head * 2 > times.length) {
-      g.times = times.slice(g.head);
-      if (g.nums) g.nums = g.nums.slice(g.head);
-      g.head = 0;
+    const b = s.big[g]!;
+    if (b.distinct) b.distinct.delete(b.distinct.keys().next().value!);
+    else {
+      if (b.nums) b.sum -= b.nums[b.head]!;
+      b.head++;
     }
   }
 
+  private evictOld(g: number, now: number): void {
+    const min = now - this.rule.timespanMs;
+    const s = this.s;
+    if (s.n[g] !== SPILLED) {
+      const base = g * INLINE;
+      let k = 0;
+      while (k < s.n[g]! && s.ts[base + k]! < min) k++;
+      if (k) this.shiftInline(g, k);
+      return;
+    }
+    const b = s.big[g]!;
+    if (b.distinct) {
+      // Values are kept in last-seen order (re-inserted on update), so expired ones are at the front.
+      for (const [v, t] of b.distinct) {
+        if (t >= min) break;
+        b.distinct.delete(v);
+      }
+      return;
+    }
+    const times = b.times;
+    while (b.head < times.length && times[b.head]! < min) {
+      if (b.nums) b.sum -= b.nums[b.head]!;
+      b.head++;
+    }
+    if (b.head > 64 && b.head * 2 > times.length) {
+      b.times = times.slice(b.head);
+      if (b.nums) b.nums = b.nums.slice(b.head);
+      b.head = 0;
+    }
+  }
+
+  private distinctKeys(g: number): string[] {
+    const s = this.s;
+    if (s.n[g] === SPILLED) return [...s.big[g]!.distinct!.keys()];
+    return s.vals.slice(g * INLINE, g * INLINE + s.n[g]!);
+  }
+
+  // ---- event ids ----
+
+  private addIds(g: number, eventIds: string[]): void {
+    const s = this.s;
+    const max = this.limits.maxEventIds;
+    for (let k = 0; k < eventIds.length; k++) {
+      const id = eventIds[k]!;
+      const n = s.idn[g]!;
+      if (n === SPILLED) {
+        const a = s.bigIds[g]!;
+        a.push(id);
+        if (a.length > max) a.shift();
+      } else if (n < INLINE && n < max) {
+        s.idv[g * INLINE + n] = id;
+        s.idn[g] = n + 1;
+      } else if (n < max) {
+        const a = s.idv.slice(g * INLINE, g * INLINE + n);
+        a.push(id);
+        for (let i = g * INLINE; i < g * INLINE + INLINE; i++) s.idv[i] = '';
+        s.bigIds[g] = a;
+        s.idn[g] = SPILLED;
+      } else {
+        // max <= INLINE: slide inline.
+        for (let i = 1; i < n; i++) s.idv[g * INLINE + i - 1] = s.idv[g * INLINE + i]!;
+        if (n > 0) s.idv[g * INLINE + n - 1] = id;
+      }
+    }
+  }
+
+  private ids(g: number): string[] {
+    const s = this.s;
+    if (s.idn[g] === SPILLED) return s.bigIds[g]!.slice();
+    return s.idv.slice(g * INLINE, g * INLINE + s.idn[g]!);
+  }
+
+  // ---- condition ----
+
   /** The number the condition is applied to (cheap: called on every update). */
-  private measure(g: Group): number {
-    switch (this.rule.type) {
+  private measure(g: number): number {
+    const s = this.s;
+    switch (this.type) {
       case 'event_count':
-        return g.times!.length - g.head;
       case 'value_count':
-        return distinctSize(g);
+        return this.entries(g);
       case 'value_sum':
-        return g.sum;
+        return s.big[g]!.sum;
       case 'value_avg': {
-        const n = g.times!.length - g.head;
-        return n ? g.sum / n : 0;
+        const b = s.big[g]!;
+        const n = b.times.length - b.head;
+        return n ? b.sum / n : 0;
       }
       case 'temporal': {
-        const min = g.last - this.rule.timespanMs;
+        const min = s.last[g]! - this.rule.timespanMs;
         let k = 0;
-        for (const t of g.ruleTs!) if (t >= min) k++;
+        for (const t of s.big[g]!.ruleTs!) if (t >= min) k++;
         return k;
       }
       case 'temporal_ordered': {
         const n = this.rule.rules.length;
-        if (g.ruleTs![n - 1]! > -Infinity) return n;
+        const rt = s.big[g]!.ruleTs!;
+        if (rt[n - 1]! > -Infinity) return n;
         let steps = 0;
-        for (let i = 0; i < n; i++) if (g.ruleTs![i]! > -Infinity) steps = i + 1;
+        for (let i = 0; i < n; i++) if (rt[i]! > -Infinity) steps = i + 1;
         return steps;
       }
     }
   }
 
   /** Values explaining a firing group (only computed when it fires). */
-  private details(g: Group): Record<string, unknown> {
+  private details(g: number): Record<string, unknown> {
     const x = this.measure(g);
-    switch (this.rule.type) {
+    const s = this.s;
+    switch (this.type) {
       case 'event_count':
         return { count: x };
       case 'value_count':
-        return { field: this.rule.field, distinct: x, sample: distinctKeys(g).slice(-10) };
+        return { field: this.rule.field, distinct: x, sample: this.distinctKeys(g).slice(-10) };
       case 'value_sum':
-        return { field: this.rule.field, sum: x, count: g.times!.length - g.head };
+        return { field: this.rule.field, sum: x, count: this.entries(g) };
       case 'value_avg':
-        return { field: this.rule.field, avg: x, count: g.times!.length - g.head };
+        return { field: this.rule.field, avg: x, count: this.entries(g) };
       case 'temporal': {
-        const min = g.last - this.rule.timespanMs;
-        return { rules: this.rule.rules.filter((_, i) => g.ruleTs![i]! >= min) };
+        const min = s.last[g]! - this.rule.timespanMs;
+        const rt = s.big[g]!.ruleTs!;
+        return { rules: this.rule.rules.filter((_, i) => rt[i]! >= min) };
       }
       case 'temporal_ordered':
         return { rules: this.rule.rules.slice(0, x), ordered: true };
     }
   }
 
-  private fire(g: Group, key: string): CorrelationFire {
+  private fire(g: number, key: string): CorrelationFire {
     const details = this.details(g);
     this.stats.fired++;
+    const s = this.s;
     const group: Record<string, string> = {};
     const values = this.rule.groupBy.length === 1 ? [key] : key.split('\u0001');
     this.rule.groupBy.forEach((f, i) => (group[f] = values[i] ?? ''));
-    let eventIds = g.ids ? g.ids.slice() : [];
-    if (g.stepIds) eventIds = this.rule.type === 'temporal_ordered' ? g.stepIds[g.stepIds.length - 1]!.slice() : g.stepIds.flat();
-    return { group, groupKey: key, firstTs: g.times?.[g.head] ?? g.first, lastTs: g.last, eventIds, values: details };
+    const stepIds = s.big[g]?.stepIds;
+    const eventIds = stepIds ? (this.type === 'temporal_ordered' ? stepIds[stepIds.length - 1]!.slice() : stepIds.flat()) : this.ids(g);
+    const firstTs = (this.type !== 'value_count' ? this.oldest(g) : null) ?? s.first[g]!;
+    return { group, groupKey: key, firstTs, lastTs: s.last[g]!, eventIds, values: details };
   }
 
-  private reset(g: Group, ts: number): void {
-    Object.assign(g, this.newGroup(ts));
+  private hasEntries(g: number): boolean {
+    const b = this.s.big[g];
+    if (b?.ruleTs) return b.ruleTs.some((x) => x > -Infinity);
+    return this.entries(g) > 0;
+  }
+
+  private groupKey(refIdx: number, ev: EcsEvent): string {
+    const gs = this.groupGetters[refIdx]!;
+    if (gs.length === 1) return firstString(ev, gs[0]!);
+    let key = firstString(ev, gs[0]!);
+    for (let i = 1; i < gs.length; i++) key += '\u0001' + firstString(ev, gs[i]!);
+    return key;
   }
 
   /** Feed one matched event of referenced rule `refIdx`. */
   update(refIdx: number, ev: EcsEvent, ts: number, eventIds: string[]): CorrelationFire[] {
-    const values = this.groupGetters[refIdx]!.map((g) => firstString(ev, g));
-    const key = values.length === 1 ? values[0]! : values.join('\u0001');
-    const out: CorrelationFire[] = [];
+    const key = this.groupKey(refIdx, ev);
+    const s = this.s;
+    let out = NO_FIRES;
     let g = this.groups.get(key);
-    if (g) {
+    if (g !== undefined) {
       this.groups.delete(key); // re-insert below: map order = least recently updated first
     } else {
-      g = this.newGroup(ts);
+      g = s.alloc();
+      this.init(g, ts);
     }
     // Close mode: an event past the window end decides the previous window first.
-    if (this.closeMode && ts >= g.first + this.rule.timespanMs && g.last >= g.first) {
-      if (this.hasEntries(g) && checkCondition(this.cond, this.measure(g))) out.push(this.fire(g, key));
-      this.reset(g, ts);
+    if (this.closeMode && ts >= s.first[g]! + this.rule.timespanMs && s.last[g]! >= s.first[g]!) {
+      if (this.hasEntries(g) && checkCondition(this.cond, this.measure(g))) out = [this.fire(g, key)];
+      this.init(g, ts);
     }
-    if (ts > g.last) g.last = ts;
-    if (!this.closeMode) this.evictOld(g, g.last);
-    if (eventIds.length && !g.stepIds) {
-      let ids = g.ids ?? [];
-      for (const id of eventIds) {
-        ids = append(ids, id);
-        if (ids.length > this.limits.maxEventIds) ids.shift();
-      }
-      g.ids = ids;
-    }
-    const t = this.rule.type;
-    if (t === 'event_count' || t === 'value_sum' || t === 'value_avg') {
-      let n = 0;
-      if (t !== 'event_count') {
-        let found: number | null = null;
-        for (const v of this.valueGetters[refIdx]!(ev)) if ((found = toNum(v)) !== null) break;
-        if (found === null) {
-          this.groups.set(key, g);
-          return out; // no numeric value: nothing to aggregate
-        }
-        n = found;
-        g.nums = append(g.nums!, n);
-        g.sum += n;
-      }
-      g.times = append(g.times!, ts);
-      if (g.times!.length - g.head > this.limits.maxEntriesPerGroup) {
-        if (g.nums) g.sum -= g.nums[g.head]!;
-        g.head++;
-        this.stats.droppedEntries++;
+    if (ts > s.last[g]!) s.last[g] = ts;
+    if (!this.closeMode) this.evictOld(g, s.last[g]!);
+    const t = this.type;
+    const stepIds = s.big[g]?.stepIds ?? null;
+    if (eventIds.length && !stepIds) this.addIds(g, eventIds);
+    let record = true;
+    if (t === 'event_count') this.addTime(g, ts);
+    else if (t === 'value_sum' || t === 'value_avg') {
+      let found: number | null = null;
+      for (const v of this.valueGetters[refIdx]!(ev)) if ((found = toNum(v)) !== null) break;
+      if (found === null) record = false; // no numeric value: nothing to aggregate
+      else {
+        const b = s.big[g]!;
+        b.nums!.push(found);
+        b.sum += found;
+        this.addTime(g, ts);
       }
     } else if (t === 'value_count') {
       const v = firstString(ev, this.valueGetters[refIdx]!);
-      if (v !== '') {
-        touchValue(g, v, ts);
-        if (distinctSize(g) > this.limits.maxEntriesPerGroup) {
-          dropOldestValue(g);
-          this.stats.droppedEntries++;
-        }
-      }
+      if (v !== '') this.touchValue(g, v, ts);
     } else if (t === 'temporal') {
-      g.ruleTs![refIdx] = Math.max(g.ruleTs![refIdx]!, ts);
-      g.stepIds![refIdx] = eventIds.slice(-this.limits.maxEventIds);
+      const b = s.big[g]!;
+      b.ruleTs![refIdx] = Math.max(b.ruleTs![refIdx]!, ts);
+      stepIds![refIdx] = eventIds.slice(-this.limits.maxEventIds);
     } else {
       // temporal_ordered: ruleTs[i] = latest start time of a chain that completed steps 0..i in order.
-      const st = g.ruleTs!;
+      const st = s.big[g]!.ruleTs!;
       const span = this.rule.timespanMs;
-      const ids = g.stepIds!;
+      const ids = stepIds!;
       if (refIdx === 0) {
         st[0] = ts;
         ids[0] = eventIds.slice(-this.limits.maxEventIds);
@@ -373,39 +539,38 @@ export class CorrelationEngine {
         ids[refIdx] = [...ids[refIdx - 1]!, ...eventIds].slice(-this.limits.maxEventIds);
       }
     }
-    if (!this.closeMode) {
-      if (checkCondition(this.cond, this.measure(g))) {
-        out.push(this.fire(g, key));
-        this.reset(g, ts);
-      }
+    if (record && !this.closeMode && checkCondition(this.cond, this.measure(g))) {
+      out = out === NO_FIRES ? [this.fire(g, key)] : [...out, this.fire(g, key)];
+      this.init(g, ts);
     }
     this.groups.set(key, g);
     if (this.groups.size > this.limits.maxGroups) {
-      const oldest = this.groups.keys().next().value!;
-      this.groups.delete(oldest);
+      const [oldKey, oldSlot] = this.groups.entries().next().value!;
+      this.groups.delete(oldKey);
+      s.release(oldSlot);
       this.stats.evictedGroups++;
     }
-    if ((++this.updates & 63) === 0) out.push(...this.sweep(ts));
+    if ((++this.updates & 63) === 0) {
+      const swept = this.sweep(ts);
+      if (swept.length) out = out === NO_FIRES ? swept : [...out, ...swept];
+    }
     this.stats.groups = this.groups.size;
     return out;
   }
 
-  private hasEntries(g: Group): boolean {
-    if (this.rule.type === 'value_count') return distinctSize(g) > 0;
-    if (g.ruleTs) return g.ruleTs.some((x) => x > -Infinity);
-    return g.times!.length - g.head > 0;
-  }
-
   /** Drop groups idle for longer than the timespan; close-mode groups are decided first. */
   sweep(now: number): CorrelationFire[] {
-    const out: CorrelationFire[] = [];
+    let out = NO_FIRES;
     const min = now - this.rule.timespanMs;
+    const s = this.s;
     for (const [key, g] of this.groups) {
-      if (g.last >= min) break;
-      if (this.closeMode && this.hasEntries(g)) {
-        if (checkCondition(this.cond, this.measure(g))) out.push(this.fire(g, key));
+      if (s.last[g]! >= min) break;
+      if (this.closeMode && this.hasEntries(g) && checkCondition(this.cond, this.measure(g))) {
+        if (out === NO_FIRES) out = [];
+        out.push(this.fire(g, key));
       }
       this.groups.delete(key);
+      s.release(g);
       this.stats.expiredGroups++;
     }
     this.stats.groups = this.groups.size;
@@ -422,6 +587,7 @@ export class CorrelationEngine {
       }
     }
     this.groups.clear();
+    this.s = new Slots();
     this.stats.groups = 0;
     return out;
   }

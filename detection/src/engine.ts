@@ -84,6 +84,7 @@ export interface Engine {
   readonly refused: RuleLoadError[];
 }
 
+const byOrder = (a: { order: number }, b: { order: number }): number => a.order - b.order;
 const TS_FIELD = fieldId('@timestamp');
 const ID_FIELD = fieldId('event.id');
 
@@ -244,7 +245,7 @@ export function createEngine(options: EngineOptions): Engine {
   const base = { pipelines: options.pipelines ?? [], placeholders: options.placeholders ?? {} };
   const keywordFields = base.pipelines.find((p) => p.keywordFields)?.keywordFields ?? null;
   const entityFields = options.entityFields ?? DEFAULT_ENTITY_FIELDS;
-  const entityGetters = entityFields.map((f) => [f, getterFor(f)] as const);
+  const entityIds = entityFields.map(fieldId);
   const now = options.now ?? Date.now;
   const backtest = options.mode === 'backtest';
   const statusLookup = options.statusLookup ?? null;
@@ -260,6 +261,7 @@ export function createEngine(options: EngineOptions): Engine {
   let watermark = -Infinity;
   // One evaluation context reused for every event (process() is not re-entrant).
   const ctx = new EvalContext({}, keywordFields, statusLookup);
+  const eventKey = (k: string): string => ctx.strings(k)[0] ?? '';
 
   const remember = (m: Map<string, number>, key: string, ts: number): void => {
     m.delete(key);
@@ -309,14 +311,17 @@ export function createEngine(options: EngineOptions): Engine {
     reason: Alert['reason'],
   ): Alert => {
     const r = c.rule;
+    const tsIso = iso(ts);
     const a: Alert = {
       id: alertId(r.id, c.version, groupKey ?? entity, ts, eventIds),
-      rule: { id: r.id, version: c.version, title: r.title, name: r.name, kind: r.kind, ...(r.kind === 'correlation' ? { type: r.type } : {}) },
+      rule: r.kind === 'correlation'
+        ? { id: r.id, version: c.version, title: r.title, name: r.name, kind: r.kind, type: r.type }
+        : { id: r.id, version: c.version, title: r.title, name: r.name, kind: r.kind },
       severity: r.level,
       tags: r.tags,
       attack: c.attack,
-      timestamp: iso(ts),
-      firstTimestamp: iso(firstTs),
+      timestamp: tsIso,
+      firstTimestamp: firstTs === ts ? tsIso : iso(firstTs),
       eventIds,
       group,
       groupKey,
@@ -358,7 +363,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (ts > watermark) watermark = ts;
       const cands = set.index.candidates(ctx);
       st.ruleEvaluations += cands.length;
-      if (cands.length > 1) cands.sort((a, b) => a.order - b.order);
+      if (cands.length > 1) cands.sort(byOrder);
       let ids: string[] | null = null;
       for (const c of cands) {
         // The index already checked the rule's logsource conditions.
@@ -369,16 +374,16 @@ export function createEngine(options: EngineOptions): Engine {
         if (c.emits) {
           let entity = '';
           const group: Record<string, string> = {};
-          for (const [f, g] of entityGetters) {
-            const v = g(event)[0];
-            const s = v === undefined ? null : scalarToString(v);
-            if (s !== null) {
-              group[f] = s;
-              if (!entity) entity = `${f}=${s}`;
+          for (let k = 0; k < entityIds.length; k++) {
+            const v = ctx.valuesOf(entityIds[k]!)[0];
+            const str = v === undefined ? null : scalarToString(v);
+            if (str !== null) {
+              group[entityFields[k]!] = str;
+              if (!entity) entity = `${entityFields[k]!}=${str}`;
             }
           }
           const a = makeAlert(c, ts, ts, ids, group, null, entity, { selections: c.det.explain(ctx) });
-          if (admit(c.rule, c.version, a, ts, (k) => ctx.strings(k)[0] ?? '')) out.push(a);
+          if (admit(c.rule, c.version, a, ts, eventKey)) out.push(a);
         }
         for (const p of c.parents) for (const f of p.corr.state.update(p.refIdx, event, ts, ids)) onCorrelationFire(p.corr, f, out);
       }

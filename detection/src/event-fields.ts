@@ -45,41 +45,29 @@ function joinTable(parts: string[]): string[][] {
 /** Compile a getter returning every leaf value for the field (empty array when absent). */
 export function compileGetter(field: string): Getter {
   const parts = field.split('.');
-  if (parts.length === 1) {
-    return (ev) => {
-      const v = ev[field];
-      if (v === undefined || v === null) return MISSING;
-      return Array.isArray(v) ? flattenArray(v) : [v];
-    };
-  }
   const joined = joinTable(parts);
-  const n = parts.length;
-  // Iterative descent through nested objects without allocating; arrays on the way and flattened keys
-  // ("a.b" stored as one key) hand over to the general walk from that point.
-  return (ev) => {
-    let node: unknown = ev;
-    for (let i = 0; i < n; i++) {
-      if (node === null || node === undefined || typeof node !== 'object') return MISSING;
-      if (Array.isArray(node)) return slow(node, i);
-      const obj = node as Record<string, unknown>;
-      const key = parts[i]!;
-      const v = obj[key];
-      if (v !== undefined && Object.prototype.hasOwnProperty.call(obj, key)) {
-        node = v;
-        continue;
-      }
-      const row = joined[i]!;
-      for (let j = row.length - 1; j >= 1; j--) if (Object.prototype.hasOwnProperty.call(obj, row[j]!)) return slow(obj, i);
-      return MISSING;
-    }
-    if (node === null || node === undefined) return MISSING;
-    return Array.isArray(node) ? flattenArray(node) : [node];
-  };
-  function slow(node: unknown, i: number): unknown[] {
+  const slow = (node: unknown, i: number): unknown[] => {
     const out: unknown[] = [];
     walk(node, parts, joined, i, out);
     return out.length === 0 ? MISSING : out;
-  }
+  };
+  // The common case (nested plain objects) is generated as straight-line code with constant property
+  // names, so every field gets its own inline caches instead of one megamorphic keyed load shared by all
+  // fields. Arrays on the way and flattened keys ("a.b" stored as one key) hand over to the general walk.
+  const lit = (x: string): string => JSON.stringify(x);
+  let body = 'let n = ev, v;\n';
+  parts.forEach((key, i) => {
+    const own = key in Object.prototype ? ` && hasOwn.call(n, ${lit(key)})` : '';
+    const flat = joined[i]!.slice(1).map((k) => `n[${lit(k)}] !== undefined`);
+    body +=
+      (i > 0 ? `if (n === null || typeof n !== 'object') return MISSING;\nif (Array.isArray(n)) return slow(n, ${i});\n` : '') +
+      `v = n[${lit(key)}];\n` +
+      `if (v === undefined${own ? ` || !(true${own})` : ''}) return ${flat.length ? `(${flat.join(' || ')}) ? slow(n, ${i}) : ` : ''}MISSING;\n` +
+      'n = v;\n';
+  });
+  body += 'if (n === null) return MISSING;\nreturn Array.isArray(n) ? flatten(n) : [n];';
+  const make = new Function('slow', 'MISSING', 'flatten', 'hasOwn', `return function get(ev) {\n${body}\n};`);
+  return make(slow, MISSING, flattenArray, Object.prototype.hasOwnProperty) as Getter;
 }
 
 function flattenArray(a: unknown[]): unknown[] {
@@ -94,18 +82,21 @@ function flattenArray(a: unknown[]): unknown[] {
 /** True when the field is present (even if null), per the `exists` modifier semantics. */
 export function compileExists(field: string): (ev: EcsEvent) => boolean {
   const parts = field.split('.');
+  const joined = joinTable(parts);
+  const hasOwn = Object.prototype.hasOwnProperty;
   return (ev) => {
-    if (Object.prototype.hasOwnProperty.call(ev, field)) return true;
+    if (hasOwn.call(ev, field)) return true;
     let node: unknown = ev;
     for (let i = 0; i < parts.length; i++) {
       if (node === null || typeof node !== 'object' || Array.isArray(node)) return false;
       const obj = node as Record<string, unknown>;
+      // Longest key first: joined[i][k] = parts[i..i+k].
+      const row = joined[i]!;
       let found = false;
-      for (let j = parts.length; j > i; j--) {
-        const key = parts.slice(i, j).join('.');
-        if (Object.prototype.hasOwnProperty.call(obj, key)) {
-          node = obj[key];
-          i = j - 1;
+      for (let k = row.length - 1; k >= 0; k--) {
+        if (hasOwn.call(obj, row[k]!)) {
+          node = obj[row[k]!];
+          i += k;
           found = true;
           break;
         }
