@@ -18,10 +18,15 @@ const FUNC_TAG = /^([a-z][a-z0-9_]*_[a-z0-9_]+)(?::\d+)?:\s(.*)$/s;
 const EMBEDDED_5424 = /^(\d{4}-\d\d-\d\dT\S+) (\S+) (\S+) (\S+) (\S+) (\[.*)$/s;
 const SESSION_TEXT = /^session (created|closed|denied) ([\d.a-fA-F:]+)\/(\d+)->([\d.a-fA-F:]+)\/(\d+)(?: 0x\w+)? (\S+)/;
 
-function underscoreKeys(p: Record<string, string | string[]>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const k in p) out[k.includes('-') ? k.split('-').join('_') : k] = p[k]!;
-  return out;
+// SD parameter names come from a small vocabulary: convert each once (bounded, so odd senders cannot grow it).
+const underscored = new Map<string, string>();
+function underscoreName(k: string): string {
+  let u = underscored.get(k);
+  if (u === undefined) {
+    u = k.includes('-') ? k.replaceAll('-', '_') : k;
+    if (underscored.size < 4096) underscored.set(k, u);
+  }
+  return u;
 }
 
 function fromSd(ev: EcsEvent, p: Record<string, string | string[]>): void {
@@ -40,7 +45,10 @@ function fromSd(ev: EcsEvent, p: Record<string, string | string[]>): void {
   if (g('source-zone-name')) obs.ingress = { zone: g('source-zone-name') };
   if (g('destination-zone-name')) obs.egress = { zone: g('destination-zone-name') };
   if (g('application') && g('application') !== 'UNKNOWN') sub(ev, 'network').application = g('application')!.toLowerCase();
-  sub(ev, 'juniper').srx = { ...(ev.juniper?.srx ?? {}), ...underscoreKeys(p) };
+  const j = sub(ev, 'juniper');
+  const srx: Record<string, string | string[]> = j.srx ?? {};
+  for (const k in p) srx[underscoreName(k)] = p[k]!;
+  j.srx = srx;
 }
 
 function classifyTag(ev: EcsEvent, tag: string, text: string): void {
