@@ -1,20 +1,21 @@
 // End-to-end: the built Angular console served by the platform's console server, driven in headless
 // Chromium. One account per role (analyst, two RA officers, auditor) signs in with password + TOTP, does
 // that role's main job and signs out; every screen is photographed in zh-CN and en
-// (test-results/screenshots/).
+// (test-results/screenshots/). The analyst enrols their authenticator on the enrolment screen first; the
+// other accounts enrol through the same API calls.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { IdentityStore, base32Encode, loadRolePolicy, totp } from '@emsoc/common/auth';
+import { totp } from '@emsoc/common/auth';
 import { repoRoot } from '@emsoc/common/paths';
 import { eventually, startPlatform, type RunningPlatform } from '../lib/platform.js';
 import { httpsRequest } from '../lib/https.js';
 import { chromiumAvailable, launchBrowser } from './browser.js';
 import { ensureWebBuild } from './web-build.js';
+import { currentStep, enrolThroughApi, nextCode, type TotpHolder } from './totp.js';
 
 /** The console's URL on the free port the platform was given. */
 let CONSOLE = '';
@@ -22,10 +23,9 @@ const SHOTS = path.join(repoRoot, 'test-results', 'screenshots');
 const PASSWORD = 'e2e-Passw0rd-long-enough';
 const ATTACKER = '203.0.113.77';
 
-interface Person {
+interface Person extends TotpHolder {
   id: string;
   name: string;
-  totpSecret: string;
   token: string;
 }
 
@@ -37,21 +37,17 @@ async function api<T = any>(method: string, p: string, token: string, json?: unk
   return httpsRequest<T>(`${CONSOLE}/api/v1/${p}`, { ca: platform.ca, method, token, ...(json !== undefined ? { json } : {}) });
 }
 
-/** Account with a password, a TOTP second factor (enrolled in the identity store) and an API token. */
-async function createPerson(name: string, role: string): Promise<Person> {
+/**
+ * Account with a password and an API token; its TOTP is enrolled through the API unless `enrol` is false
+ * (then the test enrols it on the screen, and sets `totpSecret`).
+ */
+async function createPerson(name: string, role: string, enrol = true): Promise<Person> {
   const created = await api<{ id: string }>('POST', 'admin/accounts', platform.adminToken, { name, displayName: `${name} (e2e)`, roles: [role], orgUnit: 'prov-demo', password: PASSWORD });
   assert.equal(created.status, 201, `create ${name}: ${created.text}`);
   const tok = await api<{ token: string }>('POST', `admin/accounts/${created.body.id}/tokens`, platform.adminToken, { label: 'e2e' });
   assert.equal(tok.status, 201, tok.text);
-  const totpSecret = base32Encode(crypto.randomBytes(20));
-  // No enrolment endpoint yet: the test enrols the second factor straight in the identity store.
-  const identity = new IdentityStore(path.join(platform.dataDir, 'identity.db'), loadRolePolicy());
-  try {
-    identity.setTotpSecret(created.body.id, totpSecret);
-  } finally {
-    (identity as unknown as { close?: () => void }).close?.();
-  }
-  return { id: created.body.id, name, totpSecret, token: tok.body.token };
+  const key = enrol ? await enrolThroughApi(CONSOLE, platform.ca, name, PASSWORD) : { totpSecret: '', lastStep: 0 };
+  return { id: created.body.id, name, token: tok.body.token, ...key };
 }
 
 function sendSyslog(lines: string[]): Promise<void> {
@@ -84,7 +80,7 @@ async function signIn(page: Page, who: Person): Promise<void> {
   await page.goto(`${CONSOLE}/login`);
   await page.locator('#username').fill(who.name);
   await page.locator('#password').fill(PASSWORD);
-  await page.locator('#totp').fill(totp(who.totpSecret));
+  await page.locator('#totp').fill(await nextCode(who));
   await page.locator('[data-testid=login-form] button[type=submit]').click();
   const outcome = await Promise.race([
     page.getByTestId('current-user').waitFor().then(() => 'in'),
@@ -133,7 +129,7 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
   });
 
   async function setUp(): Promise<void> {
-    people.analyst = await createPerson('e2e-analyst', 'soc-analyst');
+    people.analyst = await createPerson('e2e-analyst', 'soc-analyst', false);
     people.officer1 = await createPerson('e2e-officer1', 'ra-officer');
     people.officer2 = await createPerson('e2e-officer2', 'ra-officer');
     people.auditor = await createPerson('e2e-auditor', 'auditor');
@@ -176,6 +172,57 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
     await page.locator('#totp').fill('000000');
     await page.locator('[data-testid=login-form] button[type=submit]').click();
     await page.getByTestId('login-error').waitFor();
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('TOTP: a new account signs in with its password only to enrol, confirms a code, then signs in with codes', async () => {
+    const who = people.analyst;
+    const page = await browser!.context.newPage();
+    const problems = watchConsole(page);
+    await page.goto(`${CONSOLE}/login`);
+    await page.locator('#username').fill(who.name);
+    await page.locator('#password').fill(PASSWORD);
+    await page.locator('[data-testid=login-form] button[type=submit]').click();
+    await page.waitForURL(/\/account\/totp/).catch(async (e: Error) => assert.fail(`${e.message}\n${await evidence(page, 'totp-required')}`));
+    await page.getByTestId('totp-required').waitFor();
+    // The enrolment-only session opens nothing else.
+    assert.equal(await page.locator('nav a').count(), 0);
+    await screenshot(page, '01b-totp-required');
+
+    await page.getByTestId('totp-start').click();
+    await page.getByTestId('totp-secret').waitFor();
+    who.totpSecret = (await page.getByTestId('totp-secret').getAttribute('data-secret'))!;
+    assert.match(who.totpSecret, /^[A-Z2-7]{32}$/);
+    assert.match((await page.getByTestId('totp-uri').textContent()) ?? '', new RegExp(`^otpauth://totp/.*${who.name}\\?secret=${who.totpSecret}&`));
+    await screenshot(page, '01c-totp-key');
+
+    // A wrong code is refused on the screen; the right one activates the key.
+    const wrong = String((Number(totp(who.totpSecret)) + 5) % 1_000_000).padStart(6, '0');
+    await page.locator('#totp-code').fill(wrong);
+    await page.locator('[data-testid=totp-confirm-form] button[type=submit]').click();
+    await page.getByTestId('totp-error').waitFor();
+    await page.locator('#totp-code').fill(await nextCode(who));
+    await page.locator('[data-testid=totp-confirm-form] button[type=submit]').click();
+    await page.getByTestId('totp-done').waitFor();
+    await screenshot(page, '01d-totp-enrolled');
+    await page.getByTestId('totp-continue').click();
+    await page.waitForURL(/\/overview/);
+    await signOut(page);
+
+    // Enrolled: the password alone is refused now, a fresh code signs in.
+    await page.goto(`${CONSOLE}/login`);
+    await page.locator('#username').fill(who.name);
+    await page.locator('#password').fill(PASSWORD);
+    await page.locator('[data-testid=login-form] button[type=submit]').click();
+    await page.getByTestId('login-error').waitFor();
+    await signIn(page, who);
+    await page.waitForURL(/\/overview/);
+    await page.goto(`${CONSOLE}/account/totp`);
+    await page.getByTestId('totp-enrolled').waitFor();
+    await screenshot(page, '01e-totp-status');
+    await signOut(page);
+    assert.ok(who.lastStep >= currentStep(), 'codes used in order');
     assert.deepEqual(problems, []);
     await page.close();
   });
