@@ -45,7 +45,7 @@ export class EventPipeline {
 
   submit(source: string, docs: EcsDocument[]): boolean {
     if (docs.length === 0) return true;
-    const entries: Buffer[] = [];
+    const entries: string[] = [];
     for (const doc of docs) {
       entries.push(encode(doc));
       if (this.detect) {
@@ -66,9 +66,10 @@ export class EventPipeline {
   }
 }
 
-function encode(doc: EcsDocument): Buffer {
+/** The spool record of a document, as JSON text (the spool encodes it straight into the batch buffer). */
+function encode(doc: EcsDocument): string {
   const id = (doc.event as { id?: string } | undefined)?.id;
   if (!id) throw new Error('document without event.id reached the pipeline');
   const entry: SpoolEntry = { d: datasetOf(doc), i: id, e: doc };
-  return Buffer.from(JSON.stringify(entry));
+  return JSON.stringify(entry);
 }

@@ -9,10 +9,34 @@ export const HEADER_BYTES = 8;
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 export function frameRecord(payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
-  out.writeUInt32BE(payload.length, 0);
-  out.writeUInt32BE(crc32(payload) >>> 0, 4);
-  payload.copy(out, HEADER_BYTES);
+  return frameRecords([payload]);
+}
+
+/**
+ * Frames records into one buffer (one allocation; string payloads are UTF-8 encoded in place, so a
+ * batch of serialized events costs no intermediate Buffer per event).
+ */
+export function frameRecords(payloads: ReadonlyArray<Buffer | string>): Buffer {
+  let total = 0;
+  const lengths = new Array<number>(payloads.length);
+  for (let k = 0; k < payloads.length; k++) {
+    const p = payloads[k]!;
+    const len = typeof p === 'string' ? Buffer.byteLength(p) : p.length;
+    lengths[k] = len;
+    total += HEADER_BYTES + len;
+  }
+  const out = Buffer.allocUnsafe(total);
+  let o = 0;
+  for (let k = 0; k < payloads.length; k++) {
+    const p = payloads[k]!;
+    const len = lengths[k]!;
+    const start = o + HEADER_BYTES;
+    if (typeof p === 'string') out.write(p, start, len, 'utf8');
+    else p.copy(out, start);
+    out.writeUInt32BE(len, o);
+    out.writeUInt32BE(crc32(out.subarray(start, start + len)) >>> 0, o + 4);
+    o = start + len;
+  }
   return out;
 }
 

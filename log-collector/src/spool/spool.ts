@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { frameRecord, scanRecords } from './segment-format.js';
+import { frameRecords, scanRecords } from './segment-format.js';
 import { segmentNumbers, segmentPath, SpoolReader, type SpoolBatch, type SpoolPosition } from './spool-reader.js';
 
 export interface SpoolOptions {
@@ -75,11 +75,11 @@ export class Spool {
     return this.pendingBytes >= this.opts.maxBytes;
   }
 
-  /** Appends records durably (to the OS) in one write; returns false (nothing written) when full. */
-  append(payloads: Buffer[]): boolean {
+  /** Appends records (bytes, or text stored as UTF-8) durably (to the OS) in one write; returns false (nothing written) when full. */
+  append(payloads: ReadonlyArray<Buffer | string>): boolean {
     if (payloads.length === 0) return true;
     if (this.full) return false;
-    const framed = Buffer.concat(payloads.map(frameRecord));
+    const framed = frameRecords(payloads);
     if (this.writeOffset > 0 && this.writeOffset + framed.length > this.segmentBytes) this.roll();
     fs.writeSync(this.writeFd, framed);
     this.writeOffset += framed.length;
