@@ -22,6 +22,16 @@ export interface Need {
 
 const MAX_ALTS = 64;
 
+/**
+ * Fields with a handful of distinct values across all events (methods, transports, outcomes, categories):
+ * an equality on them says little about which events match, so any other necessary condition of the
+ * rule makes a better index key.
+ */
+const LOW_CARDINALITY = new Set([
+  'http.request.method', 'network.transport', 'network.direction', 'network.protocol', 'network.type',
+  'http.response.status_code', 'event.outcome', 'event.category', 'event.type', 'event.kind', 'host.os.type', 'host.os.family',
+]);
+
 function altScore(a: Alt): number {
   if (a.kind === 'eq') return a.weak ? 3 : 0;
   if (a.kind === 'sub') return Math.min(...a.values.map((v) => v.length)) >= 4 ? 1 : 2;
@@ -102,7 +112,7 @@ function orNode(parts: Node[]): Node {
 
 function testNode(t: FieldTest, weak = false): Node {
   let alts: Alt[] | null = null;
-  if (t.equals && t.fields.length === 1) alts = [{ field: t.fields[0]!, kind: 'eq', values: t.equals, weak }];
+  if (t.equals && t.fields.length === 1) alts = [{ field: t.fields[0]!, kind: 'eq', values: t.equals, weak: weak || LOW_CARDINALITY.has(t.fields[0]!) }];
   else if (t.literals && t.fields.length >= 1 && t.literals.every((l) => l.length >= 3)) {
     alts = t.fields.map((f) => ({ field: f, kind: 'sub' as const, values: t.literals! }));
   } else if (t.requires) alts = [{ field: t.requires, kind: 'present', values: [] }];

@@ -221,6 +221,8 @@ function buildRuleSet(rules: Rule[], opts: Required<Pick<EngineOptions, 'pipelin
   return { detections, correlations, byId, index: new RuleIndex(detections), refused };
 }
 
+const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+
 /** 128-bit FNV-1a style id (four 32-bit lanes): deterministic and cheap; ids are not a security boundary. */
 function fastId(text: string): string {
   let a = 0x811c9dc5, b = 0x01000193 ^ 0x9e3779b9, c = 0x85ebca6b, d = 0xc2b2ae35;
@@ -231,7 +233,6 @@ function fastId(text: string): string {
     c = Math.imul(c ^ x, 0x27d4eb2d);
     d = Math.imul(d ^ x, 0x165667b1);
   }
-  const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
   return hex(a) + hex(b ^ (a >>> 13)) + hex(c ^ (b >>> 7)) + hex(d ^ (c >>> 11));
 }
 
