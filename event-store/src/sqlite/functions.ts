@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { formatIp, parseIp } from '../schema/ip.js';
 import { parseDateMs } from '../schema/document.js';
-import { textTokens, wildcardToRegExp } from '../schema/text.js';
+import { textForIndex, textTokens, wildcardToRegExp } from '../schema/text.js';
 
 const regexCache = new Map<string, RegExp>();
 function cachedRegExp(pattern: string): RegExp {
@@ -21,6 +21,8 @@ export function registerFunctions(db: Database.Database): void {
   db.function('emsoc_ip_text', opts, (v: unknown) => (Buffer.isBuffer(v) && v.length === 16 ? formatIp(v) : null));
   db.function('emsoc_date_ms', opts, (v: unknown) =>
     typeof v === 'string' || typeof v === 'number' ? parseDateMs(v) ?? null : null);
+  // The text FTS5 indexes for a message (Han characters split apart); NULL for anything but a string.
+  db.function('emsoc_text_for_index', opts, (v: unknown) => (typeof v === 'string' ? textForIndex(v) : null));
   // Phrase match over the shared text analysis: the token sequence occurs contiguously.
   db.function('emsoc_text_phrase', opts, (text: unknown, phrase: unknown) => {
     if (typeof text !== 'string' || typeof phrase !== 'string') return 0;

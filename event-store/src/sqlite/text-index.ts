@@ -9,27 +9,26 @@
  */
 import type Database from 'better-sqlite3';
 import type { Dataset } from '../contract.js';
-import { textForIndex } from '../schema/text.js';
 import { ftsName, tableName, TEXT_PROGRESS } from './schema.js';
 
 /** Rows per indexing transaction: bounds how long the indexer holds the write lock. */
 const INDEX_BATCH = 10_000;
-const ROWS_PER_FTS_INSERT = 128;
 
 export class TextIndexer {
   private readonly progress: Database.Statement;
   private readonly setProgress: Database.Statement;
-  private readonly tail: Database.Statement;
+  private readonly batchEnd: Database.Statement;
+  private readonly copy: Database.Statement;
   private readonly maxRid: Database.Statement;
-  private readonly inserts = new Map<number, Database.Statement>();
   private readonly batch: Database.Transaction<(limit: number) => number>;
 
   constructor(private readonly db: Database.Database, private readonly dataset: Dataset) {
     const t = tableName(dataset);
     this.progress = db.prepare(`SELECT rid FROM ${TEXT_PROGRESS} WHERE dataset = ?`).pluck();
     this.setProgress = db.prepare(`INSERT INTO ${TEXT_PROGRESS} (dataset, rid) VALUES (?, ?) ON CONFLICT(dataset) DO UPDATE SET rid = excluded.rid`);
+    this.batchEnd = db.prepare(`SELECT max(rid), count(*) FROM (SELECT rid FROM ${t} WHERE rid > ? ORDER BY rid LIMIT ?)`).raw();
     // Only string messages are indexed, as before the indexing was deferred.
-    this.tail = db.prepare(`SELECT rid, CASE json_type(doc, '$.message') WHEN 'text' THEN json_extract(doc, '$.message') END AS m FROM ${t} WHERE rid > ? ORDER BY rid LIMIT ?`).raw();
+    this.copy = db.prepare(`INSERT INTO ${ftsName(dataset)} (rowid, message) SELECT rid, emsoc_text_for_index(json_extract(doc, '$.message')) FROM ${t} WHERE rid > ? AND rid <= ? AND json_type(doc, '$.message') = 'text'`);
     this.maxRid = db.prepare(`SELECT max(rid) FROM ${t}`).pluck();
     this.batch = db.transaction((limit: number) => this.indexBatch(limit));
   }
@@ -55,23 +54,11 @@ export class TextIndexer {
   }
 
   private indexBatch(limit: number): number {
-    const from = this.indexedUpTo();
-    const rows = this.tail.all(from, limit) as [number, string | null][];
-    if (rows.length === 0) return 0;
-    const texts = rows.filter((r) => r[1] !== null);
-    for (let i = 0; i < texts.length; i += ROWS_PER_FTS_INSERT) {
-      const group = texts.slice(i, i + ROWS_PER_FTS_INSERT);
-      const params: unknown[] = [];
-      for (const [rid, m] of group) params.push(rid, textForIndex(m!));
-      this.insert(group.length).run(...params);
-    }
-    this.setProgress.run(this.dataset, rows[rows.length - 1]![0]);
-    return rows.length;
-  }
-
-  private insert(n: number): Database.Statement {
-    let st = this.inserts.get(n);
-    if (!st) this.inserts.set(n, (st = this.db.prepare(`INSERT INTO ${ftsName(this.dataset)} (rowid, message) VALUES ${Array(n).fill('(?, ?)').join(', ')}`)));
-    return st;
+    const [last, rows] = this.batchEnd.get(this.indexedUpTo(), limit) as [number | null, number];
+    if (last === null) return 0;
+    // One statement: no row crosses into JS except its message, for the Han split (see schema/text).
+    this.copy.run(this.indexedUpTo(), last);
+    this.setProgress.run(this.dataset, last);
+    return rows;
   }
 }
