@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Server as HttpsServer } from 'node:https';
-import type dgram from 'node:dgram';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { PlatformConfig } from '@emsoc/common/config';
@@ -64,8 +63,8 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
   const closers: Array<() => Promise<void>> = [];
   const common = { host: config.bind, decode: deps.decodeSyslog, pipeline, logger, maxFrameBytes: c.maxFrameBytes };
   if (c.syslogUdp.enabled) {
-    const s: dgram.Socket = await listenSyslogUdp({ ...common, port: c.syslogUdp.port });
-    closers.push(() => new Promise((r) => s.close(() => r())));
+    const s = await listenSyslogUdp({ ...common, port: c.syslogUdp.port });
+    closers.push(() => s.close());
   }
   if (c.syslogTcp.enabled) {
     const s: net.Server = await listenSyslogTcp({ ...common, port: c.syslogTcp.port });

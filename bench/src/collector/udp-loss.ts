@@ -1,15 +1,16 @@
 /**
  * Loss of UDP syslog and NetFlow datagrams at 10k/50k/100k packets/s on loopback (bounded: 3 s per
- * rate). A sender process paces datagrams; our listener decodes and spools them (the sink runs too, in
- * its worker thread). The socket's effective receive buffer and net.core.rmem_max are reported with each rate.
- * Loss = 1 − received/sent, counted at the listener. No peer.
+ * rate). A sender process paces datagrams; our listener receives them on its receiver thread, decodes and
+ * spools them (the sink runs too, in its worker thread). The socket's effective receive buffer and net.core.rmem_max are reported with each rate.
+ * Loss = 1 − received/sent, counted at the listener once decoding stops making progress (what still sits
+ * in the socket buffer is not lost); the kernel's own drop counter for the socket is reported beside it. No peer.
  *
  *   node --import tsx bench/src/collector/udp-loss.ts [--seconds 3]
  */
 import net from 'node:net';
 import os from 'node:os';
 import { pino } from 'pino';
-import { effectiveRecvBuffer, listenSyslogUdp } from '../../../log-collector/src/sources/syslog/listen.js';
+import { listenSyslogUdp } from '../../../log-collector/src/sources/syslog/listen.js';
 import fs from 'node:fs';
 import { listenFlowUdp } from '../../../log-collector/src/sources/flow-udp.js';
 import { decodeFlowPacket, TemplateCache } from '../../../log-collector/src/sources/netflow/index.js';
@@ -37,6 +38,20 @@ const rmemMax = (() => {
   }
 })();
 
+/** The kernel's drop counter of our socket (receive buffer full), from /proc/net/udp; null when not found. */
+function kernelDrops(port: number): number | null {
+  try {
+    const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+    for (const row of fs.readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+      const f = row.trim().split(/\s+/);
+      if (f[1]?.endsWith(hex)) return Number(f[12]);
+    }
+  } catch {
+    // not Linux
+  }
+  return null;
+}
+
 // One IPFIX message with its template and 10 records: each datagram decodes on its own.
 const ipfix = Buffer.from(ipfixMessage([set(2, ipfixTemplate(300, FLOW_SPECS)), set(300, concat(...Array.from({ length: 10 }, (_, i) => flowRecord(i))))]));
 
@@ -53,8 +68,8 @@ for (const kind of ['syslog', 'netflow'] as const) {
         return c.decode(f, r);
       };
       const s = await listenSyslogUdp({ host: '127.0.0.1', port, decode, pipeline: c.pipeline, logger });
-      recvBuffer = effectiveRecvBuffer(s);
-      close = () => new Promise((r) => s.close(() => r()));
+      recvBuffer = s.recvBufferBytes;
+      close = () => s.close();
     } else {
       const templates = new TemplateCache();
       close = await listenFlowUdp({
@@ -68,10 +83,16 @@ for (const kind of ['syslog', 'netflow'] as const) {
     const count = rate * seconds;
     const s = sender('udp', { port, count, rate, ...(kind === 'netflow' ? { payloadHex: ipfix.toString('hex') } : {}) });
     const r = await s.done;
-    await new Promise((res) => setTimeout(res, 500));
+    // Datagrams still in the socket buffer are not lost: wait until decoding stops making progress.
+    const drops = kernelDrops(port);
+    for (let last = -1, quiet = 0; quiet < 1000 && received < r.sent; ) {
+      await new Promise((res) => setTimeout(res, 100));
+      quiet = received === last ? quiet + 100 : 0;
+      last = received;
+    }
     await close();
     emit(`collector.udp_loss.${kind}.${rate / 1000}k_pps`, (1 - received / r.sent) * 100, '%', null, null, {
-      sent: r.sent, received, achieved_send_pps: Math.round(r.sent / r.seconds),
+      sent: r.sent, received, achieved_send_pps: Math.round(r.sent / r.seconds), kernel_drops: drops,
       ...(recvBuffer ? { recv_buffer_bytes: recvBuffer } : {}), rmem_max: rmemMax, loadavg1: Number(os.loadavg()[0]!.toFixed(1)),
     });
     await c.close();

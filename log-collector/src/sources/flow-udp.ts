@@ -3,15 +3,13 @@
  * packets that yield nothing but errors are dead-lettered, a full spool is a counted drop (UDP cannot
  * push back).
  */
-import dgram from 'node:dgram';
-import net from 'node:net';
 import type { Logger } from 'pino';
 import type { EcsDocument } from '@emsoc/event-store/contract';
 import { counter } from '@emsoc/common/metrics';
 import type { EventPipeline } from '../pipeline/event-pipeline.js';
 import { deadLetter } from '../pipeline/deadletter.js';
 import { sourceMetrics } from '../pipeline/metrics.js';
-import { batchDatagrams, effectiveRecvBuffer, UDP_RECV_BUFFER_BYTES } from './syslog/listen.js';
+import { receiveDatagrams } from './udp/receiver.js';
 import type { DecodeResult, Exporter } from './netflow/types.js';
 import { toEcs } from './netflow/ecs.js';
 
@@ -54,21 +52,12 @@ export async function listenFlowUdp(opts: {
 }): Promise<() => Promise<void>> {
   const m = sourceMetrics(opts.source);
   const dropCount = (n: number) => m.dropped.inc(n);
-  const socket = dgram.createSocket({ type: net.isIPv6(opts.host) ? 'udp6' : 'udp4', recvBufferSize: UDP_RECV_BUFFER_BYTES });
-  batchDatagrams(socket, (batch) => {
+  const receiver = await receiveDatagrams({ host: opts.host, port: opts.port, onDrop: dropCount }, (batch) => {
     const docs: EcsDocument[] = [];
     // Template packets must be decoded in arrival order: one datagram after the other, as received.
     for (const d of batch) for (const doc of flowDocuments(opts.source, opts.decode, d.msg, { address: d.address, port: d.port }, new Date(d.receivedAt))) docs.push(doc);
     if (!opts.pipeline.submit(opts.source, docs)) dropCount(docs.length);
   });
-  socket.on('error', (err) => opts.logger.error({ err, source: opts.source }, 'flow socket error'));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(opts.port, opts.host, () => {
-      socket.off('error', reject);
-      opts.logger.info({ source: opts.source, port: opts.port, recvBufferBytes: effectiveRecvBuffer(socket) }, 'flow udp listening');
-      resolve();
-    });
-  });
-  return () => new Promise((r) => socket.close(() => r()));
+  opts.logger.info({ source: opts.source, port: opts.port, recvBufferBytes: receiver.recvBufferBytes }, 'flow udp listening');
+  return () => receiver.close();
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { openEventStore } from '@emsoc/event-store/factory';
+import type { EcsDocument } from '@emsoc/event-store/contract';
 import { Spool } from '../../src/spool/spool.js';
 import { EventPipeline } from '../../src/pipeline/event-pipeline.js';
 import { WorkerStoreSink } from '../../src/sinks/store/worker-store-sink.js';
@@ -20,9 +21,9 @@ async function until(cond: () => boolean, ms = 30_000): Promise<void> {
   }
 }
 
-function events(from: number, n: number) {
+function events(from: number, n: number): EcsDocument[] {
   return Array.from({ length: n }, (_, i) =>
-    processSyslog(`<38>Nov 29 09:00:01 bastion sshd[1]: Failed password for root from 192.0.2.${(from + i) % 250} port ${1000 + from + i} ssh2`, { receivedAt: Date.parse('2026-11-29T01:00:00Z'), sourceAddress: '192.0.2.1' }),
+    processSyslog(`<38>Nov 29 09:00:01 bastion sshd[1]: Failed password for root from 192.0.2.${(from + i) % 250} port ${1000 + from + i} ssh2`, { receivedAt: Date.parse('2026-11-29T01:00:00Z'), sourceAddress: '192.0.2.1' }) as EcsDocument,
   );
 }
 

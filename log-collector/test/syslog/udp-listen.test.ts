@@ -7,21 +7,21 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { Spool } from '../../src/spool/spool.js';
 import { EventPipeline, type SpoolEntry } from '../../src/pipeline/event-pipeline.js';
-import { effectiveRecvBuffer, listenSyslogUdp } from '../../src/sources/syslog/listen.js';
+import { listenSyslogUdp } from '../../src/sources/syslog/listen.js';
 import { syslogDecoder } from '../../src/sources/syslog/decode.js';
 
-test('syslog over UDP: a burst of datagrams is batched, decoded in order with each sender address, and spooled', async () => {
+test('syslog over UDP: a burst of datagrams is received on its own thread, decoded in order with each sender address, and spooled', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syslog-udp-'));
   const spool = new Spool({ dir, maxBytes: 1 << 24 });
   const probe = dgram.createSocket('udp4');
   await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
   const port = probe.address().port;
   await new Promise<void>((r) => probe.close(() => r()));
-  const socket = await listenSyslogUdp({ host: '127.0.0.1', port, decode: syslogDecoder(undefined, 'Asia/Shanghai'), pipeline: new EventPipeline(spool), logger: pino({ level: 'silent' }) });
+  const receiver = await listenSyslogUdp({ host: '127.0.0.1', port, decode: syslogDecoder(undefined, 'Asia/Shanghai'), pipeline: new EventPipeline(spool), logger: pino({ level: 'silent' }) });
   const client = dgram.createSocket('udp4');
   try {
     // The kernel grants at most net.core.rmem_max (Linux reports twice the granted size); never the 208 KiB default alone.
-    assert.ok(effectiveRecvBuffer(socket) > 256 * 1024, `receive buffer ${effectiveRecvBuffer(socket)}`);
+    assert.ok(receiver.recvBufferBytes > 256 * 1024, `receive buffer ${receiver.recvBufferBytes}`);
     const n = 200;
     for (let i = 0; i < n; i++) client.send(Buffer.from(`<38>Nov 29 09:00:01 bastion sshd[7]: Failed password for root from 192.0.2.9 port ${10000 + i} ssh2`), port, '127.0.0.1');
     const got: SpoolEntry[] = [];
@@ -38,7 +38,7 @@ test('syslog over UDP: a burst of datagrams is batched, decoded in order with ea
     assert.equal(doc.user.name, 'root');
   } finally {
     client.close();
-    socket.close();
+    await receiver.close();
     spool.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

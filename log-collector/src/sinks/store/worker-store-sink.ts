@@ -1,21 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { workerBootCode } from '../../worker-boot.js';
 import type { Spool } from '../../spool/spool.js';
 import type { StoreSinkOptions } from './store-sink.js';
 import type { SinkStoreSpec } from './sink-store-spec.js';
 import type { SinkWorkerData } from './sink-worker-thread.js';
-
-/** Workers do not inherit the tsx loader running this TypeScript: register it in the worker first (when present). */
-function bootCode(): string {
-  const entry = JSON.stringify(new URL('./sink-worker-thread.ts', import.meta.url).href);
-  let tsxApi: string | undefined;
-  try {
-    tsxApi = import.meta.resolve('tsx/esm/api');
-  } catch {
-    tsxApi = undefined;
-  }
-  return tsxApi ? `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${entry}); })` : `import(${entry})`;
-}
 
 /** What the collector needs of a running sink, in this thread or a worker. */
 export interface RunningSink {
@@ -55,7 +44,7 @@ export class WorkerStoreSink implements RunningSink {
 
   private spawn(): void {
     const workerData: SinkWorkerData = { spoolDir: this.spoolDir, store: this.store, options: this.options, logLevel: this.logger.level };
-    const w = new Worker(bootCode(), { eval: true, workerData });
+    const w = new Worker(workerBootCode(new URL('./sink-worker-thread.ts', import.meta.url)), { eval: true, workerData });
     this.worker = w;
     this.workerWaiting = false;
     w.on('message', (m: unknown) => {

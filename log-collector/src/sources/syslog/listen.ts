@@ -1,4 +1,3 @@
-import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
@@ -6,6 +5,7 @@ import type { EcsDocument } from '@emsoc/event-store/contract';
 import { createSyslogFramer } from './framer.js';
 import type { EventPipeline } from '../../pipeline/event-pipeline.js';
 import { sourceMetrics } from '../../pipeline/metrics.js';
+import { receiveDatagrams, type UdpReceiver } from '../udp/receiver.js';
 
 export interface FrameReceipt {
   transport: 'udp' | 'tcp' | 'tls';
@@ -24,48 +24,10 @@ function isMalformed(docs: EcsDocument[]): boolean {
   return docs.some((d) => Array.isArray(d.tags) && (d.tags as string[]).some((t) => t.includes('failure')));
 }
 
-/** Datagram sockets ask for this receive buffer; the kernel caps it at net.core.rmem_max. */
-export const UDP_RECV_BUFFER_BYTES = 32 * 1024 * 1024;
-
-export interface Datagram {
-  msg: Buffer;
-  address: string;
-  port: number;
-  receivedAt: number;
-}
-
-/**
- * The receive side of a datagram source: the socket handler only queues (no parsing), and the queue is
- * handed to `process` on the next turn of the event loop, so the kernel buffer is emptied as fast as
- * possible during bursts and the decoding cost is paid per batch. `process` must not throw.
- */
-export function batchDatagrams(socket: dgram.Socket, process: (batch: Datagram[]) => void): void {
-  let queue: Datagram[] = [];
-  const flush = () => {
-    const batch = queue;
-    queue = [];
-    process(batch);
-  };
-  socket.on('message', (msg, rinfo) => {
-    if (queue.push({ msg, address: rinfo.address, port: rinfo.port, receivedAt: Date.now() }) === 1) setImmediate(flush);
-  });
-}
-
-/** The receive buffer the kernel granted (it may be below what was asked); 0 when unknown. */
-export function effectiveRecvBuffer(socket: dgram.Socket): number {
-  try {
-    return socket.getRecvBufferSize();
-  } catch {
-    return 0;
-  }
-}
-
-export function listenSyslogUdp(opts: { host: string; port: number; decode: SyslogDecoder; pipeline: EventPipeline; logger: Logger }): Promise<dgram.Socket> {
-  const family = net.isIPv6(opts.host) ? 'udp6' : 'udp4';
-  const socket = dgram.createSocket({ type: family, recvBufferSize: UDP_RECV_BUFFER_BYTES });
+export function listenSyslogUdp(opts: { host: string; port: number; decode: SyslogDecoder; pipeline: EventPipeline; logger: Logger }): Promise<UdpReceiver> {
   const m = sourceMetrics('syslog_udp');
   const dropCount = (n: number) => m.dropped.inc(n);
-  batchDatagrams(socket, (batch) => {
+  const started = receiveDatagrams({ host: opts.host, port: opts.port, onDrop: dropCount }, (batch) => {
     m.received.inc(batch.length);
     const docs: EcsDocument[] = [];
     let at = NaN;
@@ -80,14 +42,9 @@ export function listenSyslogUdp(opts: { host: string; port: number; decode: Sysl
     // UDP cannot push back: a full spool is a counted drop.
     if (!opts.pipeline.submit('syslog_udp', docs)) dropCount(docs.length);
   });
-  socket.on('error', (err) => opts.logger.error({ err }, 'syslog udp socket error'));
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(opts.port, opts.host, () => {
-      socket.off('error', reject);
-      opts.logger.info({ port: opts.port, recvBufferBytes: effectiveRecvBuffer(socket) }, 'syslog udp listening');
-      resolve(socket);
-    });
+  return started.then((r) => {
+    opts.logger.info({ port: opts.port, recvBufferBytes: r.recvBufferBytes }, 'syslog udp listening');
+    return r;
   });
 }
 
