@@ -27,8 +27,17 @@ for (let i = 0; i < N; i += BATCH) {
   if (r.failed.length) throw new Error(`failed: ${r.failed[0]!.error}`);
 }
 let secs = (performance.now() - t0) / 1000;
+const bulkCpu = cpuSecs(c0);
 emit('store.sqlite.bulk_ingest', round(N / secs, 0), 'events/s', null, null, { events: N, target: 100_000 });
-emit('store.sqlite.bulk_ingest_cpu', round(N / cpuSecs(c0), 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second (user+system)' });
+emit('store.sqlite.bulk_ingest_cpu', round(N / bulkCpu, 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second (user+system) of bulk(); free text over the rows not yet text-indexed is answered by a scan' });
+// The free-text index is filled after the write transactions (deferred, same process): its cost, counted.
+t0 = performance.now();
+c0 = process.cpuUsage();
+await store.refresh('events');
+const indexCpu = cpuSecs(c0);
+secs += (performance.now() - t0) / 1000;
+emit('store.sqlite.bulk_ingest_incl_text_index', round(N / secs, 0), 'events/s', null, null, { events: N, target: 100_000, note: 'bulk() plus catching up the deferred text index' });
+emit('store.sqlite.bulk_ingest_incl_text_index_cpu', round(N / (bulkCpu + indexCpu), 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second, text indexing included' });
 
 // Same data again through the BulkWriter (replaces by id): the path the collector uses.
 const writer = new BulkWriter(store, { maxBatchDocs: BATCH, maxQueueDocs: 4 * BATCH });
@@ -36,8 +45,9 @@ t0 = performance.now();
 c0 = process.cpuUsage();
 for (const d of docs) await writer.write('events', d);
 await writer.close();
+await store.refresh('events');
 secs = (performance.now() - t0) / 1000;
-emit('store.sqlite.bulkwriter_ingest', round(N / secs, 0), 'events/s', null, null, { events: N, note: 'overwrite by id' });
+emit('store.sqlite.bulkwriter_ingest', round(N / secs, 0), 'events/s', null, null, { events: N, note: 'overwrite by id (identical documents: rows and text index untouched)' });
 emit('store.sqlite.bulkwriter_ingest_cpu', round(N / cpuSecs(c0), 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second (user+system)' });
 emit('store.sqlite.writer_peak_rss', rss.peakMb(), 'MiB', null, null, { note: `includes ${N} pre-generated events held in memory` });
 rss.stop();
