@@ -5,6 +5,7 @@
 // other accounts enrol through the same API calls.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -194,7 +195,16 @@ describe('SOC console in a browser', { skip: !chromiumAvailable() && 'chromium n
     await page.getByTestId('totp-secret').waitFor();
     who.totpSecret = (await page.getByTestId('totp-secret').getAttribute('data-secret'))!;
     assert.match(who.totpSecret, /^[A-Z2-7]{32}$/);
-    assert.match((await page.getByTestId('totp-uri').textContent()) ?? '', new RegExp(`^otpauth://totp/.*${who.name}\\?secret=${who.totpSecret}&`));
+    const uri = (await page.getByTestId('totp-uri').textContent())?.trim() ?? '';
+    assert.match(uri, new RegExp(`^otpauth://totp/.*${who.name}\\?secret=${who.totpSecret}&`));
+    // The QR code on the screen, as a phone camera would see it, carries the same URI.
+    if (fs.existsSync('/usr/bin/zbarimg')) {
+      const shot = path.join(SHOTS, '..', 'totp-qr.png');
+      await page.getByTestId('totp-qr').screenshot({ path: shot });
+      const decoded = execFileSync('/usr/bin/zbarimg', ['--raw', '-q', shot], { stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8').trim();
+      fs.rmSync(shot, { force: true });
+      assert.equal(decoded, uri);
+    } else console.log('# zbarimg not installed: QR code not decoded');
     await screenshot(page, '01c-totp-key');
 
     // A wrong code is refused on the screen; the right one activates the key.

@@ -57,6 +57,10 @@ describe('TotpEnrolmentComponent', () => {
     expect(el.querySelector('[data-testid=totp-secret]')!.textContent).toBe(groupKey(SECRET));
     expect(groupKey(SECRET)).toBe('JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP');
     expect(el.querySelector('[data-testid=totp-uri]')!.textContent).toContain(`secret=${SECRET}`);
+    const qr = el.querySelector('[data-testid=totp-qr]')!;
+    expect(qr.getAttribute('aria-label')).toBe('密钥 URI 二维码');
+    expect(qr.getAttribute('viewBox')).toMatch(/^0 0 \d+ \d+$/);
+    expect(qr.querySelector('path')!.getAttribute('d')).toMatch(/^(M\d+,\d+h1v1h-1z)+$/);
 
     const input = el.querySelector<HTMLInputElement>('#totp-code')!;
     expect(el.querySelector<HTMLLabelElement>('label[for=totp-code]')).not.toBeNull();

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, OnInit, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { HttpErrorResponse } from '@angular/common/http';
 import { Router } from '@angular/router';
@@ -8,6 +8,7 @@ import { AuthState } from '../../core/auth/auth-state.service';
 import { landingRoute } from '../../core/auth/landing';
 import { InstantPipe } from '../../core/format/instant.pipe';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
+import { qrMatrix, qrPath } from '../../shared/qr/qr';
 import { TotpApi, groupKey, type TotpEnrolment, type TotpStatus } from './totp.api';
 
 /**
@@ -36,6 +37,12 @@ import { TotpApi, groupKey, type TotpEnrolment, type TotpStatus } from './totp.a
           <p>{{ 'totp.intro' | t }}</p>
           @if (enrolment(); as e) {
             <p>{{ 'totp.step1' | t }}</p>
+            @if (qr(); as q) {
+              <svg class="totp__qr" data-testid="totp-qr" role="img" [attr.aria-label]="'totp.qr' | t" [attr.viewBox]="'0 0 ' + q.size + ' ' + q.size" width="232" height="232" shape-rendering="crispEdges">
+                <rect [attr.width]="q.size" [attr.height]="q.size" fill="#fff" />
+                <path [attr.d]="q.path" fill="#000" />
+              </svg>
+            }
             <dl class="totp__key">
               <dt>{{ 'totp.secret' | t }}</dt>
               <dd><code data-testid="totp-secret" [attr.data-secret]="e.secret">{{ grouped(e.secret) }}</code></dd>
@@ -69,6 +76,17 @@ export class TotpEnrolmentComponent implements OnInit {
   /** Message key and parameters (rendered through the pipe so it follows the language toggle). */
   protected readonly error = signal<{ key: string; params?: Record<string, unknown> } | null>(null);
   protected readonly grouped = groupKey;
+  /** The key URI as a QR code (drawn locally: the key never leaves this page); none if it does not fit. */
+  protected readonly qr = computed(() => {
+    const e = this.enrolment();
+    if (!e) return null;
+    try {
+      const m = qrMatrix(e.uri);
+      return { size: m.length + 8, path: qrPath(m) };
+    } catch {
+      return null;
+    }
+  });
 
   async ngOnInit(): Promise<void> {
     try {
