@@ -7,7 +7,9 @@ export class AhoCorasick<T> {
   private out: T[][] = [[]];
   private built = false;
   /** Dense transition table for ASCII input: delta[state * 128 + char] (failure links pre-resolved). */
-  private delta = new Int32Array(0);
+  private delta: Int32Array = new Int32Array(0);
+  /** 1 where out[state] is non-empty: the scan tests a byte instead of loading an array. */
+  private hasOut: Uint8Array = new Uint8Array(0);
 
   add(literal: string, value: T): void {
     let s = 0;
@@ -56,6 +58,7 @@ export class AhoCorasick<T> {
       }
     }
     this.delta = delta;
+    this.hasOut = Uint8Array.from(this.out, (o) => (o.length ? 1 : 0));
     this.built = true;
   }
 
@@ -74,11 +77,11 @@ export class AhoCorasick<T> {
     if (!this.built) this.build();
     let s = 0;
     const delta = this.delta;
-    const out = this.out;
+    const hasOut = this.hasOut;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       s = c < 128 ? delta[s * 128 + c]! : this.step(s, c);
-      if (out[s]!.length) return true;
+      if (hasOut[s]) return true;
     }
     return false;
   }
@@ -89,9 +92,11 @@ export class AhoCorasick<T> {
     let s = 0;
     const delta = this.delta;
     const out = this.out;
+    const hasOut = this.hasOut;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       s = c < 128 ? delta[s * 128 + c]! : this.step(s, c);
+      if (!hasOut[s]) continue;
       const o = out[s]!;
       for (let k = 0; k < o.length; k++) hit(o[k]!);
     }

@@ -1,4 +1,4 @@
-import { getterFor } from './eval-context.js';
+import { fieldId, getterFor, type EvalContext } from './eval-context.js';
 import type { EcsEvent } from './event-fields.js';
 import { scalarToString } from './event-fields.js';
 import type { CorrelationCondition, CorrelationRule } from './rule-parser.js';
@@ -157,6 +157,9 @@ export class CorrelationEngine {
   private interned = new Map<string, string>();
   private readonly closeMode: boolean;
   private readonly groupGetters: ((e: EcsEvent) => unknown[])[][];
+  /** Same fields as interned ids, to read them from the event's evaluation cache. */
+  private readonly groupIds: number[][];
+  private readonly valueIds: number[];
   private readonly valueGetters: (((e: EcsEvent) => unknown[]) | null)[];
   private updates = 0;
   private readonly cond: CorrelationCondition;
@@ -180,6 +183,8 @@ export class CorrelationEngine {
     };
     this.groupGetters = refs.map((ref) => r.groupBy.map((g) => getterFor(fieldFor(g, ref))));
     this.valueGetters = refs.map((ref) => (r.field ? getterFor(fieldFor(r.field, ref)) : null));
+    this.groupIds = refs.map((ref) => r.groupBy.map((g) => fieldId(fieldFor(g, ref))));
+    this.valueIds = refs.map((ref) => (r.field ? fieldId(fieldFor(r.field, ref)) : -1));
     this.type = r.type;
     this.alwaysBig = r.type !== 'event_count' && r.type !== 'value_count';
     const isTemporal = r.type === 'temporal' || r.type === 'temporal_ordered';
@@ -477,7 +482,15 @@ export class CorrelationEngine {
     return this.entries(g) > 0;
   }
 
-  private groupKey(refIdx: number, ev: EcsEvent): string {
+  private groupKey(refIdx: number, ev: EcsEvent, ctx: EvalContext | null): string {
+    if (this.rule.groupBy.length === 0) return '';
+    if (ctx) {
+      // stringsOf() keeps scalars only, as strings: its first element is firstString().
+      const ids = this.groupIds[refIdx]!;
+      let key = ctx.stringsOf(ids[0]!)[0] ?? '';
+      for (let i = 1; i < ids.length; i++) key += '\u0001' + (ctx.stringsOf(ids[i]!)[0] ?? '');
+      return key;
+    }
     const gs = this.groupGetters[refIdx]!;
     if (gs.length === 1) return firstString(ev, gs[0]!);
     let key = firstString(ev, gs[0]!);
@@ -485,9 +498,13 @@ export class CorrelationEngine {
     return key;
   }
 
-  /** Feed one matched event of referenced rule `refIdx`. */
-  update(refIdx: number, ev: EcsEvent, ts: number, eventIds: string[]): CorrelationFire[] {
-    const key = this.groupKey(refIdx, ev);
+  /**
+   * Feed one matched event of referenced rule `refIdx`. `ctx`, when given, is the evaluation context
+   * of `ev` (its cached field values are reused).
+   */
+  update(refIdx: number, ev: EcsEvent, ts: number, eventIds: string[], ctx: EvalContext | null = null): CorrelationFire[] {
+    if (ctx && ctx.ev !== ev) ctx = null;
+    const key = this.groupKey(refIdx, ev, ctx);
     const s = this.s;
     let out = NO_FIRES;
     let g = this.groups.get(key);
@@ -520,7 +537,7 @@ export class CorrelationEngine {
         this.addTime(g, ts);
       }
     } else if (t === 'value_count') {
-      const v = firstString(ev, this.valueGetters[refIdx]!);
+      const v = ctx ? ctx.stringsOf(this.valueIds[refIdx]!)[0] ?? '' : firstString(ev, this.valueGetters[refIdx]!);
       if (v !== '') this.touchValue(g, v, ts);
     } else if (t === 'temporal') {
       const b = s.big[g]!;

@@ -386,7 +386,7 @@ export function createEngine(options: EngineOptions): Engine {
           const a = makeAlert(c, ts, ts, ids, group, null, entity, { selections: c.det.explain(ctx) });
           if (admit(c.rule, c.version, a, ts, eventKey)) out.push(a);
         }
-        for (const p of c.parents) for (const f of p.corr.state.update(p.refIdx, event, ts, ids)) onCorrelationFire(p.corr, f, out);
+        for (const p of c.parents) for (const f of p.corr.state.update(p.refIdx, event, ts, ids, ctx)) onCorrelationFire(p.corr, f, out);
       }
     } catch {
       // A pathological event must not stop the stream; it is counted instead.

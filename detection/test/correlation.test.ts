@@ -155,6 +155,24 @@ test('group memory is capped with counted eviction, and groups expire by timespa
   assert.ok(e.stats().correlation.expiredGroups > 0);
 });
 
+test('without group-by every matching event falls into one group', () => {
+  const e = engineFor(corr('  type: event_count\n  rules: [failed_login]\n  timespan: 1m\n  condition: {gte: 2}'));
+  assert.equal(e.process(ev(1, 'failure', { source: { ip: '1.1.1.1' } })).length, 0);
+  const out = e.process(ev(2, 'failure', { source: { ip: '2.2.2.2' } }));
+  assert.equal(out.length, 1);
+  assert.equal(out[0]!.groupKey, '');
+});
+
+test('value_count spills past the inline values and keeps counting distinct ones', () => {
+  const e = engineFor(corr('  type: value_count\n  rules: [failed_login]\n  group-by: [source.ip]\n  timespan: 1m\n  condition: {field: user.name, gte: 7}'));
+  // Repeats of inline values must not count twice, before or after the group outgrows its inline slots.
+  const users = ['a', 'b', 'a', 'c', 'd', 'b', 'e', 'f', 'e', 'g'];
+  const fired = users.flatMap((u, i) => e.process(ev(i, 'failure', { user: { name: u } })));
+  assert.equal(fired.length, 1);
+  assert.equal(fired[0]!.reason.correlation!.distinct, 7);
+  assert.deepEqual(fired[0]!.eventIds, users.map((_, i) => `e${i}`));
+});
+
 test('bad correlations are refused with their reason', () => {
   assert.match(refusalOf(corr('  type: event_count\n  rules: [nope]\n  group-by: [a]\n  timespan: 1m\n  condition: {gte: 1}'))!, /unknown rule 'nope'/);
   assert.match(refusalOf(corr('  type: value_count\n  rules: [failed_login]\n  group-by: [a]\n  timespan: 1m\n  condition: {gte: 1}'))!, /requires 'field'/);
