@@ -137,7 +137,7 @@ export class SqliteEventStore implements EventStore {
         for (const r of chunk) failed.push({ id: r.id, ok: false, retryable: busy, error: (e as Error).message });
       }
     }
-    if (written > 0) this.afterWrite(dataset as Dataset, w.text);
+    if (written > 0) this.afterWrite(w.text);
     return { written, failed };
   }
 
@@ -148,8 +148,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Text indexing after the write: inline when the backlog is too long, otherwise soon in the background. */
-  private afterWrite(d: Dataset, text: TextIndexer): void {
-    while (text.backlog() > MAX_TEXT_BACKLOG) text.step();
+  private afterWrite(text: TextIndexer): void {
+    try {
+      while (text.backlog() > MAX_TEXT_BACKLOG) text.step();
+    } catch {
+      this.textIndexErrors++; // the rows are written; searches scan the longer tail until indexing succeeds
+    }
     if (!this.textTimer) this.textTimer = setTimeout(() => this.indexInBackground(), 0).unref();
   }
 
@@ -198,7 +202,17 @@ export class SqliteEventStore implements EventStore {
   }
 
   private sqlContext(d: Dataset, src: string): SqlContext {
-    return { src, ftsTable: ftsName(d), textIndexedUpTo: this.indexer(d).indexedUpTo() };
+    return { src, ftsTable: ftsName(d), textIndexedUpTo: this.textWatermark(d) };
+  }
+
+  private textWatermark(d: Dataset): number | undefined {
+    try {
+      return this.indexer(d).indexedUpTo();
+    } catch (e) {
+      // A file from before deferred indexing, opened without init (read-only): its text index is complete.
+      if (/no such table/.test((e as Error).message)) return undefined;
+      throw e;
+    }
   }
 
   private prepare(sql: string): Database.Statement {

@@ -38,7 +38,7 @@ export class TextIndexer {
     return (this.progress.get(this.dataset) as number | undefined) ?? 0;
   }
 
-  /** Rows written but not yet text-indexed. */
+  /** The rid span written but not yet text-indexed (an upper bound on its rows: ignored inserts leave gaps). */
   backlog(): number {
     return Math.max(0, ((this.maxRid.get() as number | null) ?? 0) - this.indexedUpTo());
   }
