@@ -12,7 +12,7 @@
  * Both servers are separate processes on the same 2-core machine; the load generator is this process.
  * Prints JSON lines {"name","value","unit","peer","peer_value"}.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -261,6 +261,16 @@ async function main(): Promise<void> {
     });
     const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
     emit('ra.issuance.group_commit_batch', round(metric('emsoc_ra_db_transactions_total') / metric('emsoc_ra_db_commits_total'), 2), 'transactions per COMMIT', null, null);
+    // The audit chain the run produced still verifies (offline verifier, as an auditor runs it).
+    const verify = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'ra-service', 'src', 'main.ts'), 'verify-audit', '--config', cfg], { encoding: 'utf8' });
+    const report = (() => {
+      try {
+        return JSON.parse(verify.stdout) as { ok: boolean; records: number };
+      } catch {
+        return { ok: false, records: NaN };
+      }
+    })();
+    emit('ra.issuance.audit_verified', report.ok && verify.status === 0 ? 1 : 0, 'bool', null, null, { records: report.records });
     emit('ra.issuance.committed', 1, 'bool', null, null, {
       note: 'each RA response is 201 with status issued and the PEM; DB commit and audit records happen before the response',
     });

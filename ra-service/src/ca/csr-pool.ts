@@ -79,7 +79,6 @@ class CsrWorkerPool {
 
   private spawn() {
     const worker = new Worker(bootCode(), { eval: true });
-    worker.unref(); // idle workers never keep the process alive
     const entry = { worker, jobs: new Map<number, Job>(), answered: false };
     worker.on('message', (m: Reply) => {
       entry.answered = true;
@@ -104,6 +103,8 @@ class CsrWorkerPool {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    // Idle workers never keep the process alive (after the listeners: adding one re-refs the port).
+    worker.unref();
     return entry;
   }
 }
