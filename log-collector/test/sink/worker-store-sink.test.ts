@@ -10,6 +10,7 @@ import { Spool } from '../../src/spool/spool.js';
 import { EventPipeline } from '../../src/pipeline/event-pipeline.js';
 import { WorkerStoreSink } from '../../src/sinks/store/worker-store-sink.js';
 import { processSyslog } from '../../src/transforms/index.js';
+import { registry } from '@emsoc/common/metrics';
 
 const logger = pino({ level: 'silent' });
 
@@ -61,6 +62,25 @@ test('the worker sink stores what is spooled through its own store connection, f
     } finally {
       await store.close();
     }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the sink metrics counted in the worker reach this thread’s registry (served on /metrics)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-sink-metrics-'));
+  const spoolDir = path.join(dir, 'spool');
+  try {
+    const before = (await registry.getSingleMetric('emsoc_collector_sink_stored_total')!.get()).values.reduce((a, v) => a + v.value, 0);
+    const spool = new Spool({ dir: spoolDir, maxBytes: 1 << 26 });
+    const sink = new WorkerStoreSink(spool, spoolDir, { kind: 'event-store', config: { engine: 'sqlite', path: path.join(dir, 'events.db') } }, logger);
+    sink.start();
+    assert.equal(new EventPipeline(spool).submit('test', events(1000, 40)), true);
+    await until(() => sink.drained);
+    await sink.stop();
+    spool.close();
+    const after = (await registry.getSingleMetric('emsoc_collector_sink_stored_total')!.get()).values.reduce((a, v) => a + v.value, 0);
+    assert.equal(after - before, 40);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

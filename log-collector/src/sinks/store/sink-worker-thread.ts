@@ -1,13 +1,14 @@
 /**
  * Worker-thread entry of the store sink: owns its own store connection and the reading side of the spool,
  * so store writes (SQLite transactions above all) never stall the thread that receives and parses.
- * Protocol with WorkerStoreSink: in `appended` | `stop`; out `{ acked: bytes }` | `waiting` | `stopped`.
+ * Protocol with WorkerStoreSink: in `appended` | `stop`; out `{ acked: bytes }` | `waiting` | `{ metrics }` | `stopped`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { SpoolReader } from '../../spool/spool-reader.js';
 import { StoreSink, type SinkInput, type StoreSinkOptions } from './store-sink.js';
 import { openSinkStore, type SinkStoreSpec } from './sink-store-spec.js';
+import { sinkMetricUpdates } from './sink-metrics-relay.js';
 
 export interface SinkWorkerData {
   spoolDir: string;
@@ -42,6 +43,11 @@ const input: SinkInput = {
 const store = await openSinkStore(data.store, (e) => logger.warn({ err: String(e) }, 'event store not ready; spooling until it is'));
 const sink = new StoreSink(input, store, logger, data.options);
 sink.start();
+const reportMetrics = async () => {
+  const updates = await sinkMetricUpdates();
+  if (updates.length > 0) port.postMessage({ metrics: updates });
+};
+const metricsTimer = setInterval(() => void reportMetrics(), 1000);
 
 port.on('message', (m: unknown) => {
   if (m === 'appended') {
@@ -51,6 +57,8 @@ port.on('message', (m: unknown) => {
   } else if (m === 'stop') {
     void (async () => {
       await sink.stop(0);
+      clearInterval(metricsTimer);
+      await reportMetrics();
       await store.close().catch(() => undefined);
       port.postMessage('stopped');
       port.close();

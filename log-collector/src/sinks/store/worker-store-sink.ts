@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { workerBootCode } from '../../worker-boot.js';
+import { applySinkMetricUpdates, type MetricUpdate } from './sink-metrics-relay.js';
+import './store-sink.js'; // registers the sink metrics here too, where /metrics is served
 import type { Spool } from '../../spool/spool.js';
 import type { StoreSinkOptions } from './store-sink.js';
 import type { SinkStoreSpec } from './sink-store-spec.js';
@@ -55,6 +57,8 @@ export class WorkerStoreSink implements RunningSink {
       } else if (m !== null && typeof m === 'object' && 'acked' in m) {
         this.spool.released((m as { acked: number }).acked);
         this.restartDelay = 500;
+      } else if (m !== null && typeof m === 'object' && 'metrics' in m) {
+        applySinkMetricUpdates((m as { metrics: MetricUpdate[] }).metrics);
       }
     });
     w.on('error', (err) => this.logger.error({ err: String(err) }, 'store sink worker failed'));

@@ -1,0 +1,52 @@
+/**
+ * The sink's metrics are counted where it runs (a worker thread has its own registry); this relays them to
+ * the main thread's registry, which `/metrics` serves: counters as increments, gauges as values.
+ */
+import { registry, type counter, type gauge } from '@emsoc/common/metrics';
+
+type Counter = ReturnType<typeof counter>;
+type Gauge = ReturnType<typeof gauge>;
+
+export const SINK_METRIC_NAMES = [
+  'emsoc_collector_sink_stored_total',
+  'emsoc_collector_sink_deadletter_total',
+  'emsoc_collector_sink_retries_total',
+  'emsoc_collector_sink_lag_seconds',
+] as const;
+
+export interface MetricUpdate {
+  name: string;
+  labels: Partial<Record<string, string | number>>;
+  delta?: number;
+  value?: number;
+}
+
+const sent = new Map<string, number>();
+
+/** Worker side: what changed since the last call. */
+export async function sinkMetricUpdates(): Promise<MetricUpdate[]> {
+  const out: MetricUpdate[] = [];
+  for (const name of SINK_METRIC_NAMES) {
+    const m = registry.getSingleMetric(name);
+    if (!m) continue;
+    const snap = await m.get();
+    for (const v of snap.values) {
+      const key = `${name}${JSON.stringify(v.labels)}`;
+      const before = sent.get(key) ?? 0;
+      if (String(snap.type) === 'gauge') out.push({ name, labels: v.labels, value: v.value });
+      else if (v.value > before) out.push({ name, labels: v.labels, delta: v.value - before });
+      sent.set(key, v.value);
+    }
+  }
+  return out;
+}
+
+/** Main side: applies updates to the metrics of the same names here. */
+export function applySinkMetricUpdates(updates: MetricUpdate[]): void {
+  for (const u of updates) {
+    const m = registry.getSingleMetric(u.name);
+    if (!m) continue;
+    if (u.delta !== undefined) (m as Counter).inc(u.labels, u.delta);
+    else if (u.value !== undefined) (m as Gauge).set(u.labels, u.value);
+  }
+}
