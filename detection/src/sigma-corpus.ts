@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
@@ -54,4 +54,20 @@ export function regressionCases(sigmaRoot: string): RegressionCase[] {
   const root = path.join(sigmaRoot, 'regression_data');
   if (existsSync(root)) walk(root);
   return out.sort((a, b) => a.dir.localeCompare(b.dir));
+}
+
+/**
+ * rsigma 0.23 takes a single rules path (`-r` once): build `<dir>/rules` holding a symlink to each of
+ * `paths` (folders or rule files), which its directory walk follows.
+ */
+export function linkedRuleRoot(dir: string, paths: string[]): string {
+  const root = path.join(dir, 'rules');
+  mkdirSync(root, { recursive: true });
+  paths.forEach((p, i) => symlinkSync(path.resolve(p), path.join(root, `${i}-${path.basename(p)}`)));
+  return root;
+}
+
+/** The rsigma subcommand that evaluates events (`eval` in older releases, `engine eval` in 0.23). */
+export function rsigmaEvalCommand(run: (args: string[]) => number | null): string[] {
+  return run(['eval', '--help']) === 0 ? ['eval'] : ['engine', 'eval'];
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEngine, loadRuleDir } from '../src/index.js';
-import { regressionCases, sigmaRuleDirs } from '../src/sigma-corpus.js';
+import { linkedRuleRoot, regressionCases, rsigmaEvalCommand, sigmaRuleDirs } from '../src/sigma-corpus.js';
 import { sharedData } from './helpers.js';
 
 // Differential test against rsigma (an independent Sigma evaluator, installed with
@@ -57,7 +57,7 @@ test('match sets agree with rsigma on the upstream rules', (t) => {
   if (!existsSync(path.join(sigmaRoot, 'rules'))) return t.skip(`shared data not found at ${sigmaRoot}`);
   const bin = rsigmaBinary();
   if (!bin) return t.skip('rsigma binary not found (cargo install rsigma --version 0.23.0 --locked, or set RSIGMA_BIN)');
-  const evalCmd = spawnSync(bin, ['eval', '--help']).status === 0 ? ['eval'] : ['engine', 'eval'];
+  const evalCmd = rsigmaEvalCommand((args) => spawnSync(bin, args).status);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rsigma-cmp-'));
   try {
     const sentinelRule = path.join(dir, 'sentinel.yml');
@@ -66,7 +66,8 @@ test('match sets agree with rsigma on the upstream rules', (t) => {
     const file = path.join(dir, 'events.ndjson');
     writeFileSync(file, events.flatMap((e) => [JSON.stringify(e), JSON.stringify({ __sentinel: 'yes' })]).join('\n') + '\n');
     const ruleDirs = sigmaRuleDirs(sigmaRoot);
-    const r = spawnSync(bin, [...evalCmd, ...[...ruleDirs, sentinelRule].flatMap((d) => ['-r', d]), '-e', `@${file}`], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const root = linkedRuleRoot(dir, [...ruleDirs, sentinelRule]);
+    const r = spawnSync(bin, [...evalCmd, '-r', root, '-e', `@${file}`], { encoding: 'utf8', maxBuffer: 1 << 28 });
     assert.equal(r.status, 0, `rsigma failed: ${r.stderr}`);
     const theirs: Set<string>[] = [new Set()];
     for (const line of r.stdout.split('\n')) {
