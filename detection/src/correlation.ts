@@ -70,13 +70,45 @@ class Slots {
   last: Float64Array = new Float64Array(0);
   n: Uint8Array = new Uint8Array(0); // inline entries used, or SPILLED
   ts: Float64Array = new Float64Array(0); // INLINE per slot, oldest first
-  vals: string[] = []; // value_count: INLINE per slot, parallel to ts
+  vals: string[] = []; // value_count only (INLINE per slot, parallel to ts); empty otherwise
+  constructor(readonly withValues: boolean) {}
   idn: Uint8Array = new Uint8Array(0); // inline ids used, or SPILLED
   idv: string[] = []; // INLINE per slot
   bigIds: (string[] | null)[] = [];
   big: (Big | null)[] = [];
+  // Recency list (least recently updated first) as slot links: moving a group to the tail on every
+  // update costs two array writes instead of a Map delete + re-insert.
+  prev: Int32Array = new Int32Array(0);
+  next: Int32Array = new Int32Array(0);
+  keys: string[] = [];
+  head = -1;
+  tail = -1;
   free: number[] = [];
   used = 0;
+
+  linkTail(g: number): void {
+    this.prev[g] = this.tail;
+    this.next[g] = -1;
+    if (this.tail >= 0) this.next[this.tail] = g;
+    else this.head = g;
+    this.tail = g;
+  }
+
+  unlink(g: number): void {
+    const p = this.prev[g]!;
+    const n = this.next[g]!;
+    if (p >= 0) this.next[p] = n;
+    else this.head = n;
+    if (n >= 0) this.prev[n] = p;
+    else this.tail = p;
+  }
+
+  /** Move `g` to the most recently updated end. */
+  touch(g: number): void {
+    if (this.tail === g) return;
+    this.unlink(g);
+    this.linkTail(g);
+  }
 
   alloc(): number {
     const s = this.free.pop();
@@ -86,10 +118,12 @@ class Slots {
   }
 
   release(s: number): void {
+    this.unlink(s);
+    this.keys[s] = '';
     this.big[s] = null;
     this.bigIds[s] = null;
     for (let i = s * INLINE; i < s * INLINE + INLINE; i++) {
-      this.vals[i] = '';
+      if (this.withValues) this.vals[i] = '';
       this.idv[i] = '';
     }
     this.free.push(s);
@@ -102,6 +136,13 @@ class Slots {
       b.set(a);
       return b;
     };
+    const i32 = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.prev = i32(this.prev);
+    this.next = i32(this.next);
     const u8 = (a: Uint8Array): Uint8Array => {
       const b = new Uint8Array(cap);
       b.set(a);
@@ -114,12 +155,13 @@ class Slots {
     this.idn = u8(this.idn);
     // Dense, pre-filled arrays stay in V8's fast element mode.
     for (let i = this.cap * INLINE; i < cap * INLINE; i++) {
-      this.vals.push('');
+      if (this.withValues) this.vals.push('');
       this.idv.push('');
     }
     for (let i = this.cap; i < cap; i++) {
       this.big.push(null);
       this.bigIds.push(null);
+      this.keys.push('');
     }
     this.cap = cap;
   }
@@ -151,9 +193,9 @@ function toNum(v: unknown): number | null {
 
 export class CorrelationEngine {
   readonly stats: CorrelationStats = { groups: 0, evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, fired: 0 };
-  /** Group key -> slot; Map order = least recently updated first. */
+  /** Group key -> slot (recency order is kept by the slot links). */
   private groups = new Map<string, number>();
-  private s = new Slots();
+  private s: Slots;
   private interned = new Map<string, string>();
   private readonly closeMode: boolean;
   private readonly groupGetters: ((e: EcsEvent) => unknown[])[][];
@@ -186,6 +228,7 @@ export class CorrelationEngine {
     this.groupIds = refs.map((ref) => r.groupBy.map((g) => fieldId(fieldFor(g, ref))));
     this.valueIds = refs.map((ref) => (r.field ? fieldId(fieldFor(r.field, ref)) : -1));
     this.type = r.type;
+    this.s = new Slots(r.type === 'value_count');
     this.alwaysBig = r.type !== 'event_count' && r.type !== 'value_count';
     const isTemporal = r.type === 'temporal' || r.type === 'temporal_ordered';
     this.cond = r.condition ?? (isTemporal ? { gte: refs.length } : { gte: 1 });
@@ -255,7 +298,7 @@ export class CorrelationEngine {
       b.distinct = new Map();
       for (let i = 0; i < n; i++) b.distinct.set(s.vals[base + i]!, s.ts[base + i]!);
     } else for (let i = 0; i < n; i++) b.times.push(s.ts[base + i]!);
-    for (let i = base; i < base + INLINE; i++) s.vals[i] = '';
+    if (s.withValues) for (let i = base; i < base + INLINE; i++) s.vals[i] = '';
     s.n[g] = SPILLED;
     s.big[g] = b;
     return b;
@@ -266,11 +309,11 @@ export class CorrelationEngine {
     const s = this.s;
     const base = g * INLINE;
     const n = s.n[g]!;
-    for (let i = k; i < n; i++) {
-      s.ts[base + i - k] = s.ts[base + i]!;
-      s.vals[base + i - k] = s.vals[base + i]!;
+    for (let i = k; i < n; i++) s.ts[base + i - k] = s.ts[base + i]!;
+    if (s.withValues) {
+      for (let i = k; i < n; i++) s.vals[base + i - k] = s.vals[base + i]!;
+      for (let i = n - k; i < n; i++) s.vals[base + i] = '';
     }
-    for (let i = n - k; i < n; i++) s.vals[base + i] = '';
     s.n[g] = n - k;
   }
 
@@ -508,11 +551,13 @@ export class CorrelationEngine {
     const s = this.s;
     let out = NO_FIRES;
     let g = this.groups.get(key);
-    if (g !== undefined) {
-      this.groups.delete(key); // re-insert below: map order = least recently updated first
-    } else {
+    if (g !== undefined) s.touch(g);
+    else {
       g = s.alloc();
       this.init(g, ts);
+      this.groups.set(key, g);
+      s.keys[g] = key;
+      s.linkTail(g);
     }
     // Close mode: an event past the window end decides the previous window first.
     if (this.closeMode && ts >= s.first[g]! + this.rule.timespanMs && s.last[g]! >= s.first[g]!) {
@@ -560,11 +605,10 @@ export class CorrelationEngine {
       out = out === NO_FIRES ? [this.fire(g, key)] : [...out, this.fire(g, key)];
       this.init(g, ts);
     }
-    this.groups.set(key, g);
     if (this.groups.size > this.limits.maxGroups) {
-      const [oldKey, oldSlot] = this.groups.entries().next().value!;
-      this.groups.delete(oldKey);
-      s.release(oldSlot);
+      const oldest = s.head;
+      this.groups.delete(s.keys[oldest]!);
+      s.release(oldest);
       this.stats.evictedGroups++;
     }
     if ((++this.updates & 63) === 0) {
@@ -580,8 +624,9 @@ export class CorrelationEngine {
     let out = NO_FIRES;
     const min = now - this.rule.timespanMs;
     const s = this.s;
-    for (const [key, g] of this.groups) {
-      if (s.last[g]! >= min) break;
+    while (s.head >= 0 && s.last[s.head]! < min) {
+      const g = s.head;
+      const key = s.keys[g]!;
       if (this.closeMode && this.hasEntries(g) && checkCondition(this.cond, this.measure(g))) {
         if (out === NO_FIRES) out = [];
         out.push(this.fire(g, key));
@@ -598,13 +643,14 @@ export class CorrelationEngine {
   flush(): CorrelationFire[] {
     const out: CorrelationFire[] = [];
     if (this.closeMode) {
-      for (const [key, g] of this.groups) {
+      const s = this.s;
+      for (let g = s.head; g >= 0; g = s.next[g]!) {
         if (!this.hasEntries(g)) continue;
-        if (checkCondition(this.cond, this.measure(g))) out.push(this.fire(g, key));
+        if (checkCondition(this.cond, this.measure(g))) out.push(this.fire(g, s.keys[g]!));
       }
     }
     this.groups.clear();
-    this.s = new Slots();
+    this.s = new Slots(this.type === 'value_count');
     this.stats.groups = 0;
     return out;
   }
