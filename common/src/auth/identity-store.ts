@@ -175,14 +175,21 @@ export class IdentityStore {
       .run(new Date().toISOString(), accountId).changes;
   }
 
+  private statements = new Map<string, Database.Statement>();
+
+  /** Statements on the per-request authentication path are prepared once, not on every request. */
+  private prepared(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
   principalFromToken(token: string): Principal | undefined {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
-    const row = this.db
-      .prepare(
-        `SELECT a.* FROM tokens t JOIN accounts a ON a.id = t.account_id
-         WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)`,
-      )
-      .get(tokenHash(token), new Date().toISOString()) as AccountRow | undefined;
+    const row = this.prepared(
+      `SELECT a.* FROM tokens t JOIN accounts a ON a.id = t.account_id
+       WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)`,
+    ).get(tokenHash(token), new Date().toISOString()) as AccountRow | undefined;
     return row ? this.toPrincipal(row, 'token') : undefined;
   }
 
@@ -194,8 +201,7 @@ export class IdentityStore {
 
   /** Resolves a verified client certificate (by SHA-256 fingerprint of its DER) to its account. */
   principalFromCertificate(fingerprintSha256: string): Principal | undefined {
-    const row = this.db
-      .prepare('SELECT a.* FROM cert_bindings b JOIN accounts a ON a.id = b.account_id WHERE b.fingerprint = ?')
+    const row = this.prepared('SELECT a.* FROM cert_bindings b JOIN accounts a ON a.id = b.account_id WHERE b.fingerprint = ?')
       .get(fingerprintSha256.toLowerCase()) as AccountRow | undefined;
     return row ? this.toPrincipal(row, 'certificate') : undefined;
   }
