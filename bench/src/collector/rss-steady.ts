@@ -4,7 +4,10 @@
  * sink); RSS is sampled every 250 ms and the maximum reported, with the rate actually absorbed (TCP
  * backpressure slows the sender when the collector cannot keep up; the run stops after --seconds).
  *
- *   node --import tsx bench/src/collector/rss-steady.ts [--seconds 20] [--rate 50000]
+ * RSS covers every thread (the store sink and UDP receivers run in worker threads); `--inline-sink` runs
+ * the sink on the main thread instead, for comparison.
+ *
+ *   node --import tsx bench/src/collector/rss-steady.ts [--seconds 20] [--rate 50000] [--inline-sink]
  */
 import net from 'node:net';
 import { pino } from 'pino';
@@ -14,13 +17,14 @@ import { emit, inProcessCollector, sender } from './harness.js';
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 20) || 20;
 const rate = Number(args[args.indexOf('--rate') + 1] ?? 50_000) || 50_000;
+const sinkMode = args.includes('--inline-sink') ? 'inline' : 'worker';
 
 const srvProbe = net.createServer();
 await new Promise<void>((r) => srvProbe.listen(0, '127.0.0.1', r));
 const port = (srvProbe.address() as net.AddressInfo).port;
 await new Promise((r) => srvProbe.close(r));
 
-const c = await inProcessCollector();
+const c = await inProcessCollector({ sink: sinkMode });
 let frames = 0;
 const decode: typeof c.decode = (f, r) => {
   frames++;
@@ -38,7 +42,7 @@ const elapsed = (performance.now() - t0) / 1000;
 clearInterval(sampler);
 maxRss = Math.max(maxRss, process.memoryUsage().rss);
 emit('collector.rss_at_steady_rate', maxRss / 2 ** 20, 'MB', null, null, {
-  target_rate: rate, absorbed_rate: Math.round(frames / elapsed), sender_finished: r !== undefined, received: frames, seconds: Math.round(elapsed * 10) / 10, target_mb: 300,
+  target_rate: rate, sink: sinkMode, absorbed_rate: Math.round(frames / elapsed), sender_finished: r !== undefined, received: frames, seconds: Math.round(elapsed * 10) / 10, target_mb: 300,
 });
 server.close();
 await c.close(1000);

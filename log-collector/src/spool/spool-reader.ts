@@ -13,6 +13,8 @@ export interface SpoolBatch {
   end: SpoolPosition;
 }
 
+const READ_WINDOW_BYTES = 1024 * 1024;
+
 export const segmentPath = (dir: string, n: number): string => path.join(dir, `${String(n).padStart(10, '0')}.seg`);
 
 export function segmentNumbers(dir: string): number[] {
@@ -67,7 +69,9 @@ export class SpoolReader {
         }
         return undefined;
       }
-      const buf = readFrom(p, this.readPos.offset, 8 * 1024 * 1024);
+      // A window sized for one batch of typical events (a larger single record is read whole): a bigger one
+      // is allocated and dropped per batch for nothing.
+      const buf = readFrom(p, this.readPos.offset, READ_WINDOW_BYTES);
       const { records, end } = scanRecords(buf, 0, max);
       if (records.length > 0) {
         this.readPos = { segment: this.readPos.segment, offset: this.readPos.offset + end };
