@@ -236,9 +236,15 @@ function fastId(text: string): string {
   return hex(a) + hex(b ^ (a >>> 13)) + hex(c ^ (b >>> 7)) + hex(d ^ (c >>> 11));
 }
 
+// Several alerts of one event share its timestamp: remember the last formatted one.
+let isoMs = NaN;
+let isoText = '';
 function iso(ms: number): string {
+  if (ms === isoMs) return isoText;
   const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+  isoText = Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+  isoMs = ms;
+  return isoText;
 }
 
 export function createEngine(options: EngineOptions): Engine {
