@@ -60,6 +60,24 @@ const reqDetail = (r: any) =>
   (r.san?.length ? `  SAN: ${r.san.map((s: any) => `${s.type}:${s.value}`).join(', ')}\n` : '') +  
   (r.reason ? `  reason: ${r.reason}\n` : '');
 
+/**
+ * A command that posts an optional text field (`--comment` or `--reason`) to
+ * /api/v1/<collection>/<id>/<verb> and prints the resulting request.
+ */
+function postAction(collection: 'requests' | 'certificates', verb: string, summary: string, field: 'comment' | 'reason' = 'comment'): Command {
+  const arg = collection === 'requests' ? 'REQUEST-ID' : 'SERIAL';
+  return {
+    usage: `${verb} ${arg} [--${field} TEXT]`,
+    summary,
+    options: { [field]: { type: 'string' } },
+    async run(c, v, pos) {
+      const [id] = need(pos, 1, collection === 'requests' ? 'request id' : 'serial');
+      const text = v[field];
+      return print(await c.post(`/api/v1/${collection}/${id}/${verb}`, text ? { [field]: text } : {}), Boolean(v.json), reqDetail);
+    },
+  };
+}
+
 const COMMANDS: Record<string, Command> = {
   submit: {
     usage: 'submit --profile ID (--subject-id ID | --subject FILE.json) --csr FILE [--san type:value ...] [--comment TEXT]',
@@ -108,15 +126,7 @@ const COMMANDS: Record<string, Command> = {
       return print(await c.get(`/api/v1/requests/${id}`), Boolean(v.json), reqDetail);
     },
   },
-  approve: {
-    usage: 'approve REQUEST-ID [--comment TEXT]',
-    summary: 'approve a request (not your own; each officer once)',
-    options: { comment: { type: 'string' } },
-    async run(c, v, pos) {
-      const [id] = need(pos, 1, 'request id');
-      return print(await c.post(`/api/v1/requests/${id}/approve`, v.comment ? { comment: v.comment } : {}), Boolean(v.json), reqDetail);
-    },
-  },
+  approve: postAction('requests', 'approve', 'approve a request (not your own; each officer once)'),
   reject: {
     usage: 'reject REQUEST-ID --reason TEXT',
     summary: 'reject a request with a reason',
@@ -127,24 +137,8 @@ const COMMANDS: Record<string, Command> = {
       return print(await c.post(`/api/v1/requests/${id}/reject`, { reason: v.reason }), Boolean(v.json), reqDetail);
     },
   },
-  retry: {
-    usage: 'retry REQUEST-ID [--comment TEXT]',
-    summary: 'retry a request the CA connector failed on (status ca-error)',
-    options: { comment: { type: 'string' } },
-    async run(c, v, pos) {
-      const [id] = need(pos, 1, 'request id');
-      return print(await c.post(`/api/v1/requests/${id}/retry`, v.comment ? { comment: v.comment } : {}), Boolean(v.json), reqDetail);
-    },
-  },
-  cancel: {
-    usage: 'cancel REQUEST-ID [--reason TEXT]',
-    summary: 'cancel a submitted request',
-    options: { reason: { type: 'string' } },
-    async run(c, v, pos) {
-      const [id] = need(pos, 1, 'request id');
-      return print(await c.post(`/api/v1/requests/${id}/cancel`, v.reason ? { reason: v.reason } : {}), Boolean(v.json), reqDetail);
-    },
-  },
+  retry: postAction('requests', 'retry', 'retry a request the CA connector failed on (status ca-error)'),
+  cancel: postAction('requests', 'cancel', 'cancel a submitted request', 'reason'),
   revoke: {
     usage: 'revoke SERIAL --reason unspecified|keyCompromise|cACompromise|affiliationChanged|superseded|cessationOfOperation|privilegeWithdrawn|aACompromise [--comment TEXT]',
     summary: 'request revocation (needs approval by another officer)',
@@ -155,33 +149,9 @@ const COMMANDS: Record<string, Command> = {
       return print(await c.post(`/api/v1/certificates/${serial}/revoke`, { reason: v.reason, ...(v.comment ? { comment: v.comment } : {}) }), Boolean(v.json), reqDetail);
     },
   },
-  suspend: {
-    usage: 'suspend SERIAL [--comment TEXT]',
-    summary: 'request suspension (certificateHold)',
-    options: { comment: { type: 'string' } },
-    async run(c, v, pos) {
-      const [serial] = need(pos, 1, 'serial');
-      return print(await c.post(`/api/v1/certificates/${serial}/suspend`, v.comment ? { comment: v.comment } : {}), Boolean(v.json), reqDetail);
-    },
-  },
-  resume: {
-    usage: 'resume SERIAL [--comment TEXT]',
-    summary: 'request resumption of a suspended certificate',
-    options: { comment: { type: 'string' } },
-    async run(c, v, pos) {
-      const [serial] = need(pos, 1, 'serial');
-      return print(await c.post(`/api/v1/certificates/${serial}/resume`, v.comment ? { comment: v.comment } : {}), Boolean(v.json), reqDetail);
-    },
-  },
-  recover: {
-    usage: 'recover SERIAL [--comment TEXT]',
-    summary: 'request recovery of an archived encryption key (dual certificates; two other officers approve)',
-    options: { comment: { type: 'string' } },
-    async run(c, v, pos) {
-      const [serial] = need(pos, 1, 'serial');
-      return print(await c.post(`/api/v1/certificates/${serial}/recover`, v.comment ? { comment: v.comment } : {}), Boolean(v.json), reqDetail);
-    },
-  },
+  suspend: postAction('certificates', 'suspend', 'request suspension (certificateHold)'),
+  resume: postAction('certificates', 'resume', 'request resumption of a suspended certificate'),
+  recover: postAction('certificates', 'recover', 'request recovery of an archived encryption key (dual certificates; two other officers approve)'),
   'recovered-key': {
     usage: 'recovered-key REQUEST-ID --out-dir DIR',
     summary: 'pick up a recovered key once: writes <serial>.p12, <serial>.pem and <serial>.sm2 (envelope), prints the one-time password',

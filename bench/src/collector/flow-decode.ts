@@ -65,32 +65,31 @@ function line(name: string, value: number, unit: string, peer: string | null, pe
 /** Rounds of the capture sent to the peer: enough records that 10 ms CPU-tick resolution is ~1%. */
 const PEER_ROUNDS = 5;
 
-async function peerRate(packets: Uint8Array[]): Promise<number | null> {
-  if (!withPeer || !nfdumpAvailable()) return null;
+/**
+ * A peer's records per CPU-second for the capture sent PEER_ROUNDS times; null when the peer is absent.
+ * `burst` is how many packets go back to back before a 1 ms pause (goflow2 needs gentler pacing).
+ */
+async function peerRate(
+  name: string, present: boolean, replay: (p: Uint8Array[], o: { burst: number; pauseMs: number }) => Promise<{ flows: number; cpuSeconds: number }>,
+  packets: Uint8Array[], burst: number,
+): Promise<number | null> {
+  if (!withPeer || !present) return null;
   const stream = Array.from({ length: PEER_ROUNDS }, () => packets).flat();
   const sent = stream.length * RECORDS_PER_PACKET;
-  const r = await replayToNfcapd(stream, { burst: 32, pauseMs: 1 });
+  const r = await replay(stream, { burst, pauseMs: 1 });
   if (r.cpuSeconds <= 0) return null;
-  if (r.flows !== sent) console.error(`nfcapd stored ${r.flows} of ${sent} records (loopback drops)`);
+  if (r.flows !== sent) console.error(`${name} stored ${r.flows} of ${sent} records (loopback drops)`);
   return r.flows / r.cpuSeconds;
 }
-
-async function goflow2Rate(packets: Uint8Array[]): Promise<number | null> {
-  if (!withPeer || !goflow2Path()) return null;
-  const stream = Array.from({ length: PEER_ROUNDS }, () => packets).flat();
-  const sent = stream.length * RECORDS_PER_PACKET;
-  const r = await replayToGoflow2(stream, { burst: 8, pauseMs: 1 });
-  if (r.cpuSeconds <= 0) return null;
-  if (r.flows !== sent) console.error(`goflow2 produced ${r.flows} of ${sent} records (loopback drops)`);
-  return r.flows / r.cpuSeconds;
-}
+const nfcapdRate = (packets: Uint8Array[]) => peerRate('nfcapd', nfdumpAvailable(), replayToNfcapd, packets, 32);
+const goflow2Rate = (packets: Uint8Array[]) => peerRate('goflow2', goflow2Path() !== null, replayToGoflow2, packets, 8);
 
 const v9 = capture(9);
 const ipfix = capture(10);
 const peer = withPeer && nfdumpAvailable() ? 'nfdump nfcapd 1.7 (records per CPU-second, loopback UDP)' : null;
 const unit = 'records per CPU-second (one thread)';
-line('flow_decode_netflow_v9', measure(v9, false), unit, peer, await peerRate(v9));
-line('flow_decode_ipfix', measure(ipfix, false), unit, peer, await peerRate(ipfix));
+line('flow_decode_netflow_v9', measure(v9, false), unit, peer, await nfcapdRate(v9));
+line('flow_decode_ipfix', measure(ipfix, false), unit, peer, await nfcapdRate(ipfix));
 const goflow2 = withPeer && goflow2Path() ? 'goflow2 (records per CPU-second of all its threads, JSON output, loopback UDP)' : null;
 line('flow_decode_netflow_v9_to_ecs', measure(v9, true), unit, goflow2, await goflow2Rate(v9));
 line('flow_decode_ipfix_to_ecs', measure(ipfix, true), unit, goflow2, await goflow2Rate(ipfix));
