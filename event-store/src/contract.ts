@@ -23,6 +23,15 @@ export interface StoredDocument {
   doc: EcsDocument;
 }
 
+/**
+ * A document already serialised as JSON text (e.g. read back from the collector's spool): `json` is one
+ * object, as `JSON.stringify` writes it. Duplicate keys are not detected (engines differ on them).
+ */
+export interface SerializedDocument {
+  id: string;
+  json: string;
+}
+
 export interface TimeRange {
   /** inclusive */
   from: Date;
@@ -112,6 +121,11 @@ export interface EventStore {
   /** Creates tables/templates; idempotent. */
   init(): Promise<void>;
   bulk(dataset: Dataset, docs: StoredDocument[]): Promise<BulkResult>;
+  /**
+   * Same as `bulk` for documents that are already JSON text: the same checks and per-item results, without
+   * serialising each document again. Optional: callers fall back to `bulk` with parsed documents.
+   */
+  bulkJson?(dataset: Dataset, docs: SerializedDocument[]): Promise<BulkResult>;
   search(req: SearchRequest): Promise<SearchResponse>;
   count(req: Omit<SearchRequest, 'sort' | 'size' | 'searchAfter'>): Promise<number>;
   aggregate(req: AggregateRequest): Promise<Record<string, AggregationResult>>;

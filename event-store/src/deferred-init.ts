@@ -19,6 +19,7 @@ export function withDeferredInit(store: EventStore, onError?: (e: unknown) => vo
   const deferred: EventStore = {
     init: ensure,
     bulk: async (...a) => (await ensure(), store.bulk(...a)),
+    ...(store.bulkJson ? { bulkJson: async (...a: Parameters<NonNullable<EventStore['bulkJson']>>) => (await ensure(), store.bulkJson!(...a)) } : {}),
     search: async (...a) => (await ensure(), store.search(...a)),
     count: async (...a) => (await ensure(), store.count(...a)),
     aggregate: async (...a) => (await ensure(), store.aggregate(...a)),

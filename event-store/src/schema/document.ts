@@ -155,6 +155,24 @@ export function prepareDocument(input: EcsDocument): { doc: EcsDocument; ts: num
   return { doc, ...checkDocument(doc) };
 }
 
+/**
+ * The text path (`EventStore.bulkJson`): the JSON is parsed once, for the same checks as `prepareDocument`
+ * (so both paths accept and reject the same documents), and the caller's text is stored as it is unless
+ * the document had to be normalised (dotted keys, a reserved field): then the normalised form is serialised.
+ * Parsing is needed because the checks walk every field; what this saves is the second serialisation.
+ */
+export function prepareSerialized(json: string): { doc: EcsDocument; ts: number; hot: unknown[]; json: string } {
+  if (typeof json !== 'string') throw new DocumentError('document text must be a string');
+  let parsed: EcsDocument;
+  try {
+    parsed = JSON.parse(json) as EcsDocument;
+  } catch (e) {
+    throw new DocumentError(`document is not valid JSON: ${(e as Error).message.slice(0, 80)}`);
+  }
+  const p = prepareDocument(parsed);
+  return { ...p, json: p.doc === parsed ? json : JSON.stringify(p.doc) };
+}
+
 function checkDocument(doc: EcsDocument, detectDotted = false): { ts: number; hot: unknown[] } {
   const ts = parseDateMs(doc['@timestamp'] as string);
   if (ts === undefined) {

@@ -7,11 +7,11 @@
  */
 import {
   type AggregateRequest, type Aggregation, type AggregationResult, type Bucket, type BulkResult, type Dataset, type EcsDocument,
-  type EventStore, type HealthStatus, type RetentionResult, type SearchRequest, type SearchResponse, DATASETS, type StoredDocument,
+  type EventStore, type HealthStatus, type RetentionResult, type SearchRequest, type SearchResponse, DATASETS, type StoredDocument, type SerializedDocument,
 } from '../contract.js';
 import { parseQuery, toEs, esField } from '../query/index.js';
 import { fieldType } from '../schema/fields.js';
-import { DocumentError, ID_FIELD, prepareDocument, serializedDocument } from '../schema/document.js';
+import { DocumentError, ID_FIELD, prepareDocument, prepareSerialized, serializedDocument } from '../schema/document.js';
 import { checkAggs, checkCursor, checkDataset, pageSize, resolveSort, RequestError } from '../request.js';
 import { EngineError, EngineHttp, isRetryableStatus, type EngineConnectionOptions } from './http.js';
 import { indexTemplate, type IndexSettings, type TextAnalysis } from './templates.js';
@@ -94,6 +94,21 @@ export class SearchEngineEventStore implements EventStore {
   }
 
   async bulk(dataset: Dataset, docs: StoredDocument[]): Promise<BulkResult> {
+    return this.send(dataset, docs, (item) => {
+      const { doc, ts } = prepareDocument(item.doc);
+      return { ts, json: serializedDocument(doc) };
+    });
+  }
+
+  /** The text goes into the NDJSON body as given (parsed once for the checks); see `prepareSerialized`. */
+  async bulkJson(dataset: Dataset, docs: SerializedDocument[]): Promise<BulkResult> {
+    return this.send(dataset, docs, (item) => {
+      const { ts, json } = prepareSerialized(item.json);
+      return { ts, json: json.trimEnd() };
+    });
+  }
+
+  private async send<T extends { id: string }>(dataset: Dataset, docs: T[], prepare: (item: T) => { ts: number; json: string }): Promise<BulkResult> {
     const d = checkDataset(dataset);
     const failed: BulkResult['failed'] = [];
     const sent: string[] = [];
@@ -104,8 +119,7 @@ export class SearchEngineEventStore implements EventStore {
     for (const item of docs) {
       try {
         if (typeof item?.id !== 'string' || item.id.length === 0 || item.id.length > 512) throw new DocumentError('id must be a string of 1..512 characters');
-        const { doc, ts } = prepareDocument(item.doc);
-        const source = serializedDocument(doc); // an object with @timestamp: ends in '}', never '{}'
+        const { ts, json: source } = prepare(item); // an object with @timestamp: ends in '}', never '{}'
         const day = Math.floor(ts / DAY_MS);
         if (day !== lastDay) { lastDay = day; indexPrefix = `{"index":{"_index":${JSON.stringify(this.indexFor(d, ts))},"_id":`; }
         const id = JSON.stringify(item.id);

@@ -4,12 +4,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   DATASETS, type AggregateRequest, type Aggregation, type AggregationResult, type BulkResult, type Dataset, type EcsDocument,
-  type EventStore, type HealthStatus, type RetentionResult, type SearchRequest, type SearchResponse, type SortSpec, type StoredDocument,
+  type EventStore, type HealthStatus, type RetentionResult, type SearchRequest, type SearchResponse, type SortSpec, type StoredDocument, type SerializedDocument,
 } from '../contract.js';
 import { parseQuery, toSql, termSql, jsonPath, type SqlFragment } from '../query/index.js';
 import type { SqlContext } from '../query/to-sql.js';
 import { fieldType, hotColumn, isHot, type FieldType } from '../schema/fields.js';
-import { DocumentError, prepareDocument, serializedDocument } from '../schema/document.js';
+import { DocumentError, prepareDocument, prepareSerialized, serializedDocument } from '../schema/document.js';
 import { formatIp, parseCidr, parseIp } from '../schema/ip.js';
 import { textForIndex } from '../schema/text.js';
 import { checkAggs, checkCursor, checkDataset, pageSize, resolveSort, RequestError, MAX_BUCKETS } from '../request.js';
@@ -110,17 +110,32 @@ export class SqliteEventStore implements EventStore {
   }
 
   async bulk(dataset: Dataset, docs: StoredDocument[]): Promise<BulkResult> {
+    return this.write(dataset, docs, (item) => {
+      const { doc, ts, hot } = prepareDocument(item.doc);
+      return { ts, hot, json: serializedDocument(doc), message: doc.message };
+    });
+  }
+
+  /** The text is stored as given (parsed once for the checks); see `prepareSerialized`. */
+  async bulkJson(dataset: Dataset, docs: SerializedDocument[]): Promise<BulkResult> {
+    return this.write(dataset, docs, (item) => {
+      const { doc, ts, hot, json } = prepareSerialized(item.json);
+      return { ts, hot, json, message: doc.message };
+    });
+  }
+
+  private async write<T extends { id: string }>(dataset: Dataset, docs: T[], prepare: (item: T) => { ts: number; hot: unknown[]; json: string; message: unknown }): Promise<BulkResult> {
     const w = this.writer(checkDataset(dataset));
     const failed: BulkResult['failed'] = [];
     const rows: PreparedRow[] = [];
     for (const item of docs) {
       try {
         if (typeof item?.id !== 'string' || item.id.length === 0 || item.id.length > 512) throw new DocumentError('id must be a string of 1..512 characters');
-        const { doc, ts, hot } = prepareDocument(item.doc);
+        const { ts, hot, json, message } = prepare(item);
         const values: unknown[] = [0, item.id, ts];
         for (let i = 0; i < hot.length; i++) values.push(sqlValue(HOT_TYPES[i]!, hot[i]));
-        values.push(serializedDocument(doc));
-        rows.push({ id: item.id, values, message: typeof doc.message === 'string' ? doc.message : undefined });
+        values.push(json);
+        rows.push({ id: item.id, values, message: typeof message === 'string' ? message : undefined });
       } catch (e) {
         failed.push({ id: String(item?.id), ok: false, retryable: false, error: `mapping conflict: ${(e as Error).message}` });
       }
