@@ -145,17 +145,26 @@ function parseInto(ev: EcsEvent, raw: string, received: number, tz: string): voi
   parse3164(ev, syslog, s, i, received, tz);
 }
 
-/** Next space-delimited token in an RFC 5424 header. */
-function field(s: string, i: number): [string | undefined, number, boolean] {
-  if (i >= s.length) return [undefined, i, false];
-  let j = s.indexOf(' ', i);
-  if (j < 0) j = s.length;
-  const tok = s.slice(i, j);
-  return [tok === '-' ? undefined : tok, j + 1, true];
-}
-
 function parse5424(ev: EcsEvent, syslog: EcsEvent, s: string, i: number, tz: string): void {
-  const [ts, i1, ok1] = field(s, i);
+  // TIMESTAMP HOSTNAME APP-NAME PROCID MSGID, space-separated; `-` is NILVALUE (undefined).
+  const n = s.length;
+  let ts: string | undefined;
+  let host: string | undefined;
+  let app: string | undefined;
+  let procid: string | undefined;
+  let msgid: string | undefined;
+  let f = 0;
+  for (; f < 5 && i < n; f++) {
+    let j = s.indexOf(' ', i);
+    if (j < 0) j = n;
+    const tok = j === i + 1 && s.charCodeAt(i) === 45 /* - */ ? undefined : s.slice(i, j);
+    if (f === 0) ts = tok;
+    else if (f === 1) host = tok;
+    else if (f === 2) app = tok;
+    else if (f === 3) procid = tok;
+    else msgid = tok;
+    i = j + 1;
+  }
   if (ts !== undefined) {
     const t = parseIsoTimestamp(ts, 0, tz);
     if (t && t.end === ts.length) {
@@ -164,14 +173,10 @@ function parse5424(ev: EcsEvent, syslog: EcsEvent, s: string, i: number, tz: str
     }
     else markFailure(ev, `invalid RFC 5424 timestamp "${ts.slice(0, 40)}"`);
   }
-  const [host, i2, ok2] = field(s, i1);
-  const [app, i3, ok3] = field(s, i2);
-  const [procid, i4, ok4] = field(s, i3);
-  const [msgid, i5, ok5] = field(s, i4);
-  if (!(ok1 && ok2 && ok3 && ok4 && ok5)) markFailure(ev, 'truncated RFC 5424 header');
+  if (f < 5) markFailure(ev, 'truncated RFC 5424 header');
   setHeader(ev, syslog, host, app, procid);
   if (msgid !== undefined) syslog.msgid = msgid;
-  let k = Math.min(i5, s.length);
+  let k = Math.min(i, n);
   if (k < s.length) {
     if (s[k] === '-') {
       k++;

@@ -28,5 +28,5 @@ for (let p = 0; p < 192; p++) {
 export function decodePriority(pri: number): Priority | undefined {
   const c = cache[pri];
   if (!c) return undefined;
-  return { priority: c.priority, facility: { ...c.facility }, severity: { ...c.severity } };
+  return { priority: c.priority, facility: { code: c.facility.code, name: c.facility.name }, severity: { code: c.severity.code, name: c.severity.name } };
 }

@@ -284,7 +284,7 @@ export function parseBsdTimestamp(s: string, pos: number, tz: string, receivedMs
  * `Dec 10 06:55:46`, ISO) → epoch ms, using the zone and receive time the header parser used.
  */
 export function parseEmbeddedTime(text: string, tz: string, receivedMs: number): number | undefined {
-  const slash = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d)/.exec(text);
+  const slash = text.charCodeAt(4) === 47 /* / */ ? /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d)/.exec(text) : null;
   if (slash) {
     const ms = zonedTimeToUtc(+slash[1]!, +slash[2]! - 1, +slash[3]!, +slash[4]!, +slash[5]!, +slash[6]!, 0, tz);
     return Number.isFinite(ms) ? ms : undefined;

@@ -29,22 +29,33 @@ function underscoreName(k: string): string {
   return u;
 }
 
-function fromSd(ev: EcsEvent, p: Record<string, string | string[]>): void {
-  const g = (k: string): string | undefined => {
-    const v = p[k];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  endpoint(ev, 'source', g('source-address'), g('source-port'));
-  endpoint(ev, 'destination', g('destination-address'), g('destination-port'));
-  const proto = g('protocol-name') ?? g('protocol-id');
-  if (proto) sub(ev, 'network').transport = /^\d+$/.test(proto) ? ({ '6': 'tcp', '17': 'udp', '1': 'icmp' } as Record<string, string>)[proto] ?? proto : proto;
-  if (g('policy-name')) sub(ev, 'rule').name = g('policy-name');
-  if (g('attack-name')) sub(ev, 'rule').name = g('attack-name');
-  if (g('username') && g('username') !== 'N/A') userName(ev, g('username'));
+type SdParams = Record<string, string | string[]>;
+const PROTO_NAMES: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp' };
+
+/** First value of an SD parameter (repeated names are arrays). */
+function first(p: SdParams, k: string): string | undefined {
+  const v = p[k];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The `junos@…` SD-ID, if any. */
+function junosId(sd: Record<string, unknown>): string | undefined {
+  for (const k in sd) if (k.startsWith('junos@')) return k;
+  return undefined;
+}
+
+function fromSd(ev: EcsEvent, p: SdParams): void {
+  endpoint(ev, 'source', first(p, 'source-address'), first(p, 'source-port'));
+  endpoint(ev, 'destination', first(p, 'destination-address'), first(p, 'destination-port'));
+  const proto = first(p, 'protocol-name') ?? first(p, 'protocol-id');
+  if (proto) sub(ev, 'network').transport = /^\d+$/.test(proto) ? PROTO_NAMES[proto] ?? proto : proto;
+  if (first(p, 'policy-name')) sub(ev, 'rule').name = first(p, 'policy-name');
+  if (first(p, 'attack-name')) sub(ev, 'rule').name = first(p, 'attack-name');
+  if (first(p, 'username') && first(p, 'username') !== 'N/A') userName(ev, first(p, 'username'));
   const obs: EcsEvent = sub(ev, 'observer');
-  if (g('source-zone-name')) obs.ingress = { zone: g('source-zone-name') };
-  if (g('destination-zone-name')) obs.egress = { zone: g('destination-zone-name') };
-  if (g('application') && g('application') !== 'UNKNOWN') sub(ev, 'network').application = g('application')!.toLowerCase();
+  if (first(p, 'source-zone-name')) obs.ingress = { zone: first(p, 'source-zone-name') };
+  if (first(p, 'destination-zone-name')) obs.egress = { zone: first(p, 'destination-zone-name') };
+  if (first(p, 'application') && first(p, 'application') !== 'UNKNOWN') sub(ev, 'network').application = first(p, 'application')!.toLowerCase();
   const j = sub(ev, 'juniper');
   const srx: Record<string, string | string[]> = j.srx ?? {};
   for (const k in p) srx[underscoreName(k)] = p[k]!;
@@ -71,7 +82,7 @@ function classifyTag(ev: EcsEvent, tag: string, text: string): void {
 export function parseJunos(ev: EcsEvent, msg: string): boolean {
   const sd = ev.log?.syslog?.structured_data as Record<string, Record<string, string | string[]>> | undefined;
   const msgid: string | undefined = ev.log?.syslog?.msgid;
-  const junosSd = sd && Object.keys(sd).find((k) => k.startsWith('junos@'));
+  const junosSd = sd && junosId(sd);
   if (msgid && junosSd) {
     sub(ev, 'event').code = msgid;
     classifyTag(ev, msgid, msg);
@@ -81,7 +92,7 @@ export function parseJunos(ev: EcsEvent, msg: string): boolean {
   const emb = EMBEDDED_5424.exec(msg);
   if (emb) {
     const parsed = parseStructuredData(emb[6]!, 0);
-    const id = Object.keys(parsed.data).find((k) => k.startsWith('junos@'));
+    const id = junosId(parsed.data);
     if (id) {
       sub(ev, 'event').code = emb[5];
       sub(ev, 'observer').hostname = emb[2];

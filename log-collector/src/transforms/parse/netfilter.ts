@@ -9,40 +9,61 @@ const EXTRA = ['TTL', 'ID', 'TOS', 'PREC', 'WINDOW', 'RES', 'TYPE', 'CODE', 'MAR
 const FLAGS = ['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG', 'DF'];
 const KERNEL_TIME = /^\[\s*\d+\.\d+\]\s*/;
 
+/** A LOG field name with its search needles, built once (the parser runs per kernel line). */
+interface Key {
+  name: string;
+  lower: string;
+  eq: string;
+  spaced: string;
+}
+function key(name: string): Key {
+  return { name, lower: name.toLowerCase(), eq: name + '=', spaced: ' ' + name + '=' };
+}
+const K_SRC = key('SRC'), K_DST = key('DST'), K_SPT = key('SPT'), K_DPT = key('DPT'), K_PROTO = key('PROTO');
+const K_LEN = key('LEN'), K_IN = key('IN'), K_OUT = key('OUT'), K_MAC = key('MAC');
+const EXTRA_KEYS = EXTRA.map(key);
+const FLAG_NEEDLES = FLAGS.map((f) => ' ' + f);
+
 /** Value of `KEY=` as a whole word in the LOG line (first occurrence: ICMP echo repeats ID=). */
-function field(text: string, key: string): string | undefined {
-  let at = text.startsWith(key + '=') ? 0 : text.indexOf(' ' + key + '=');
+function field(text: string, k: Key): string | undefined {
+  let at = text.startsWith(k.eq) ? 0 : text.indexOf(k.spaced);
   if (at < 0) return undefined;
   if (at > 0 || text.charCodeAt(0) === 32) at++;
-  const vs = at + key.length + 1;
+  const vs = at + k.eq.length;
   let ve = text.indexOf(' ', vs);
   if (ve < 0) ve = text.length;
   return text.slice(vs, ve);
 }
 
-function hasFlag(text: string, flag: string): boolean {
-  const at = text.indexOf(' ' + flag);
+function hasFlag(text: string, needle: string): boolean {
+  const at = text.indexOf(needle);
   if (at < 0) return false;
-  const after = text.charCodeAt(at + flag.length + 1);
+  const after = text.charCodeAt(at + needle.length);
   return Number.isNaN(after) || after === 32;
+}
+
+/** `aa-bb-..` upper-cased from the colon-separated bytes `from`..`from+5` of a MAC= value. */
+function macText(b: string[], from: number): string {
+  let out = b[from]!;
+  for (let i = from + 1; i < from + 6; i++) out += '-' + b[i]!;
+  return out.toUpperCase();
 }
 
 function macPair(mac: string): [string | undefined, string | undefined] {
   const b = mac.split(':');
   if (b.length < 12) return [undefined, undefined];
-  const fmt = (x: string[]): string => x.join('-').toUpperCase();
-  return [fmt(b.slice(6, 12)), fmt(b.slice(0, 6))]; // [source, destination]
+  return [macText(b, 6), macText(b, 0)]; // [source, destination]
 }
 
 export function parseNetfilter(ev: EcsEvent, message: string): boolean {
-  const msg = message.replace(KERNEL_TIME, '');
+  const msg = message.charCodeAt(0) === 91 /* [ */ ? message.replace(KERNEL_TIME, '') : message;
   const at = msg.indexOf('IN=');
   if (at < 0 || msg.indexOf(' SRC=', at) < 0) return false;
   const prefix = msg.slice(0, at).trim().replace(/:$/, '');
   const text = msg.slice(at);
   const f = {
-    SRC: field(text, 'SRC'), DST: field(text, 'DST'), SPT: field(text, 'SPT'), DPT: field(text, 'DPT'), PROTO: field(text, 'PROTO'),
-    LEN: field(text, 'LEN'), IN: field(text, 'IN'), OUT: field(text, 'OUT'), MAC: field(text, 'MAC'),
+    SRC: field(text, K_SRC), DST: field(text, K_DST), SPT: field(text, K_SPT), DPT: field(text, K_DPT), PROTO: field(text, K_PROTO),
+    LEN: field(text, K_LEN), IN: field(text, K_IN), OUT: field(text, K_OUT), MAC: field(text, K_MAC),
   };
   const up = prefix.toUpperCase();
   const denied = /DROP|REJECT|DENY|DENIED|BLOCK|INVALID|BAD/.test(up);
@@ -69,12 +90,13 @@ export function parseNetfilter(ev: EcsEvent, message: string): boolean {
     if (d) sub(ev, 'destination').mac = d;
   }
   const ipt: EcsEvent = {};
-  for (const k of EXTRA) {
+  for (const k of EXTRA_KEYS) {
     const v = field(text, k);
-    if (v) ipt[k.toLowerCase()] = v;
+    if (v) ipt[k.lower] = v;
   }
-  const flags = FLAGS.filter((k) => hasFlag(text, k));
-  if (flags.length) ipt.flags = flags;
+  let flags: string[] | undefined;
+  for (let i = 0; i < FLAGS.length; i++) if (hasFlag(text, FLAG_NEEDLES[i]!)) (flags ??= []).push(FLAGS[i]!);
+  if (flags) ipt.flags = flags;
   ev.iptables = ipt;
   return true;
 }

@@ -121,13 +121,24 @@ export function stripSuffix(s: string, suffix: string): [string, boolean] {
   return s.endsWith(suffix) ? [s.slice(0, -suffix.length).trimEnd(), true] : [s, false];
 }
 
+// Events of one burst share `event.created`: remember the last one parsed back to epoch ms.
+let lastCreated = '';
+let lastCreatedMs = NaN;
+function receivedMsOf(created: string): number {
+  if (created !== lastCreated) {
+    lastCreatedMs = Date.parse(created);
+    lastCreated = created;
+  }
+  return lastCreatedMs;
+}
+
 /**
  * Use a time found in the message body as `@timestamp` when the syslog header had none
  * (`@timestamp` still equals `event.created`): files and relays that send bare application lines.
  */
 export function embeddedTimestamp(ev: EcsEvent, text: string | undefined): void {
   if (!text || ev['@timestamp'] !== ev.event?.created) return;
-  const received = Date.parse(ev.event.created);
+  const received = receivedMsOf(ev.event.created);
   const ms = parseEmbeddedTime(text, ev.event.timezone ?? DEFAULT_TIMEZONE, Number.isFinite(received) ? received : Date.now());
   if (ms !== undefined && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15) ev['@timestamp'] = new Date(ms).toISOString();
 }
