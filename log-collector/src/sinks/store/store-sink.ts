@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { Dataset, EventStore, StoredDocument } from '@emsoc/event-store/contract';
+import type { Dataset, EcsDocument, EventStore, SerializedDocument, StoredDocument } from '@emsoc/event-store/contract';
 import { counter, gauge } from '@emsoc/common/metrics';
 import type { SpoolBatch, SpoolPosition } from '../../spool/spool-reader.js';
 import type { SpoolEntry } from '../../pipeline/event-pipeline.js';
+import { splitSpoolEntry, timestampOfText } from './spool-entry-text.js';
 
 const stored = counter('emsoc_collector_sink_stored_total', 'Documents confirmed by the store, by dataset', ['dataset']);
 const deadLettered = counter('emsoc_collector_sink_deadletter_total', 'Documents the store refused for good, kept in the dead-letter dataset');
@@ -18,6 +19,11 @@ export interface StoreSinkOptions {
    */
   lingerMs?: number;
 }
+
+/** A spooled document: its JSON text as read from the spool, or the parsed record when its layout was unexpected. */
+interface SinkItem { id: string; json?: string; doc?: EcsDocument }
+
+const textOf = (item: SinkItem | undefined): string => item?.json ?? JSON.stringify(item?.doc ?? null);
 
 /** What the sink drains: a Spool in this thread, or a SpoolReader in a sink worker. */
 export interface SinkInput {
@@ -82,20 +88,31 @@ export class StoreSink {
         continue;
       }
       this.idle = false;
-      const byDataset = new Map<Dataset, StoredDocument[]>();
+      // With a store that takes JSON text (both engines do), the document's spool text goes to the store as it
+      // is: the store parses it once for its checks, and nobody serialises it again. The sink itself reads only
+      // the dataset and id from the record head, and `@timestamp` for the lag gauge.
+      const asText = typeof this.store.bulkJson === 'function';
+      const byDataset = new Map<Dataset, SinkItem[]>();
       let oldest = Infinity;
       for (const payload of batch.payloads) {
-        let entry: SpoolEntry;
-        try {
-          entry = JSON.parse(payload.toString('utf8')) as SpoolEntry;
-        } catch {
-          continue; // checksummed on disk, so only a format change could get here
+        const text = payload.toString('utf8');
+        let item: SinkItem & { d: Dataset; ts: number };
+        const split = asText ? splitSpoolEntry(text) : undefined;
+        if (split) {
+          item = { d: split.d, id: split.i, json: split.e, ts: timestampOfText(split.e) };
+        } else {
+          let entry: SpoolEntry;
+          try {
+            entry = JSON.parse(text) as SpoolEntry;
+          } catch {
+            continue; // checksummed on disk, so only a format change could get here
+          }
+          item = { d: entry.d, id: entry.i, doc: entry.e, ts: Date.parse(entry.e['@timestamp']) };
         }
-        const list = byDataset.get(entry.d) ?? [];
-        list.push({ id: entry.i, doc: entry.e });
-        byDataset.set(entry.d, list);
-        const t = Date.parse(entry.e['@timestamp']);
-        if (t < oldest) oldest = t;
+        const list = byDataset.get(item.d) ?? [];
+        list.push(item);
+        byDataset.set(item.d, list);
+        if (item.ts < oldest) oldest = item.ts;
       }
       if (Number.isFinite(oldest)) lagSeconds.set(Math.max(0, (Date.now() - oldest) / 1000));
       try {
@@ -117,18 +134,20 @@ export class StoreSink {
   }
 
   /** Writes documents until none is left retryable; throws to make the caller back off. */
-  private async writeAll(dataset: Dataset, docs: StoredDocument[]): Promise<void> {
-    const result = await this.store.bulk(dataset, docs);
+  private async writeAll(dataset: Dataset, docs: SinkItem[]): Promise<void> {
+    const result = this.store.bulkJson
+      ? await this.store.bulkJson(dataset, docs.map((d): SerializedDocument => ({ id: d.id, json: d.json ?? JSON.stringify(d.doc) })))
+      : await this.store.bulk(dataset, docs.map((d): StoredDocument => ({ id: d.id, doc: d.doc ?? (JSON.parse(d.json!) as EcsDocument) })));
     const retryable = result.failed.filter((f) => f.retryable);
     const permanent = result.failed.filter((f) => !f.retryable);
     if (permanent.length > 0) {
-      const byId = new Map(docs.map((d) => [d.id, d.doc]));
+      const byId = new Map(docs.map((d) => [d.id, d]));
       const dead = permanent.map((f) => ({
         id: `${dataset}:${f.id}`,
         doc: {
           '@timestamp': new Date().toISOString(),
           event: { kind: 'event', dataset: 'emsoc.deadletter', reason: f.error ?? 'refused by the store' },
-          deadletter: { dataset, id: f.id, document: JSON.stringify(byId.get(f.id) ?? null) },
+          deadletter: { dataset, id: f.id, document: textOf(byId.get(f.id)) },
         },
       }));
       const r = await this.store.bulk('deadletter', dead);
