@@ -21,6 +21,8 @@ export interface Need {
 }
 
 const MAX_ALTS = 64;
+/** Index pseudo-field meaning "any string of the event" (see KEYWORDS_ID). */
+export const KEYWORDS_FIELD = '\u0000keywords';
 
 /**
  * Fields with a handful of distinct values across all events (methods, transports, outcomes, categories):
@@ -115,6 +117,9 @@ function testNode(t: FieldTest, weak = false): Node {
   if (t.equals && t.fields.length === 1) alts = [{ field: t.fields[0]!, kind: 'eq', values: t.equals, weak: weak || LOW_CARDINALITY.has(t.fields[0]!) }];
   else if (t.literals && t.fields.length >= 1 && t.literals.every((l) => l.length >= 3)) {
     alts = t.fields.map((f) => ({ field: f, kind: 'sub' as const, values: t.literals! }));
+  } else if (t.literals && t.fields.length === 0 && t.literals.every((l) => l.length >= 3)) {
+    // Keyword search over every string of the event (no keyword fields configured).
+    alts = [{ field: KEYWORDS_FIELD, kind: 'sub', values: t.literals }];
   } else if (t.requires) alts = [{ field: t.requires, kind: 'present', values: [] }];
   else if (t.literals && t.fields.length >= 1) alts = t.fields.map((f) => ({ field: f, kind: 'present' as const, values: [] }));
   return { match: t.match, need: alts ? { alts } : null, fields: t.fields };

@@ -26,6 +26,9 @@ export function existsFor(field: string): (ev: EcsEvent) => boolean {
   return existers[fieldId(field)]!;
 }
 
+/** Pseudo-field for the rule index: every string of the event (keyword search without keyword fields). */
+export const KEYWORDS_ID = fieldId('\u0000keywords');
+
 export type StatusLookup = (q: { serial?: string; sha256?: string; field: string; value: string }) => string | undefined | null;
 
 const EMPTY: string[] = [];

@@ -1,6 +1,6 @@
 import { AhoCorasick } from './aho-corasick.js';
 import type { LsCond, Need } from './compile-detection.js';
-import { fieldId, type EvalContext } from './eval-context.js';
+import { fieldId, KEYWORDS_ID, type EvalContext } from './eval-context.js';
 
 // Routes an event to the rules that can possibly match it, in two steps:
 //  1. logsource group: rules are grouped by the plain logsource conditions their pipeline adds (e.g.
@@ -143,7 +143,7 @@ export class RuleIndex<R extends Indexed> {
     }
     for (let j = 0; j < b.sub.length; j++) {
       const e = b.sub[j]!;
-      const vals = ctx.lowerOf(e.fid);
+      const vals = e.fid === KEYWORDS_ID ? ctx.keywords(true) : ctx.lowerOf(e.fid);
       for (let i = 0; i < vals.length; i++) e.ac.scan(vals[i]!, this.take);
     }
     for (let j = 0; j < b.any.length; j++) {
