@@ -3,6 +3,8 @@
  * In values, `\"`, `\\` and `\]` are escapes; a backslash before anything else is kept.
  * Repeated parameter names (allowed by the RFC) become arrays.
  */
+import { sliceKey } from './key-cache.js';
+
 export type StructuredData = Record<string, Record<string, string | string[]>>;
 
 export interface SdResult {
@@ -26,7 +28,7 @@ export function parseStructuredData(s: string, i: number): SdResult {
   while (s.charCodeAt(i) === 91 /* [ */) {
     const idEnd = nameEnd(s, i + 1);
     if (idEnd === i + 1) return { data, end: i, error: 'empty SD-ID' };
-    const id = s.slice(i + 1, idEnd);
+    const id = sliceKey(s, i + 1, idEnd);
     const params: Record<string, string | string[]> = data[id] ?? Object.create(null);
     data[id] = params;
     i = idEnd;
@@ -43,7 +45,7 @@ export function parseStructuredData(s: string, i: number): SdResult {
       if (nEnd === i || s.charCodeAt(nEnd) !== 61 || s.charCodeAt(nEnd + 1) !== 34) {
         return { data, end: i, error: `malformed SD-PARAM in "${id}"` };
       }
-      const name = s.slice(i, nEnd);
+      const name = sliceKey(s, i, nEnd);
       let j = nEnd + 2;
       let value = '';
       let run = j;

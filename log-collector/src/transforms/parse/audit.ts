@@ -3,6 +3,7 @@
  * `type=USER_LOGIN msg=audit(1521118123.311:5391): pid=1 uid=0 ... msg='op=login acct="root" addr=1.2.3.4 res=failed'`.
  * Unquoted values of fields that auditd hex-encodes (when they contain spaces or specials) are decoded.
  */
+import { sliceKey } from '../../sources/syslog/key-cache.js';
 import { classify, endpoint, type EcsEvent, int, sub, userName } from './util.js';
 
 const HEADER = /(?:^|\s)type=(\S+) (?:msg=)?audit\((\d+)(?:\.(\d+))?:(\d+)\):\s?/;
@@ -53,7 +54,7 @@ function pairs(text: string, out: Record<string, string>, depth = 0): void {
     const ks = i;
     while (i < n && isKeyChar(text.charCodeAt(i))) i++;
     if (i >= n || text.charCodeAt(i) !== 61 /* = */) continue;
-    const key = text.slice(ks, i);
+    const key = sliceKey(text, ks, i);
     i++;
     const q = text.charCodeAt(i);
     if (q === 34 || q === 39) {

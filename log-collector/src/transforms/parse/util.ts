@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { type EcsEvent, sub } from '../../sources/syslog/event.js';
 import { DEFAULT_TIMEZONE, parseEmbeddedTime } from '../../sources/syslog/timestamp.js';
+import { sliceKey } from '../../sources/syslog/key-cache.js';
 
 export { type EcsEvent, sub };
 
@@ -85,7 +86,7 @@ export function parseKv(s: string, sep = ' '): Record<string, string> {
       while (i < n && s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== sepCode) i++;
       continue;
     }
-    const key = s.slice(ks, i);
+    const key = sliceKey(s, ks, i);
     i++;
     const q = s.charCodeAt(i);
     if (q === 34 || q === 39) {
@@ -139,6 +140,23 @@ function receivedMsOf(created: string): number {
 export function embeddedTimestamp(ev: EcsEvent, text: string | undefined): void {
   if (!text || ev['@timestamp'] !== ev.event?.created) return;
   const received = receivedMsOf(ev.event.created);
-  const ms = parseEmbeddedTime(text, ev.event.timezone ?? DEFAULT_TIMEZONE, Number.isFinite(received) ? received : Date.now());
-  if (ms !== undefined && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15) ev['@timestamp'] = new Date(ms).toISOString();
+  const tz = ev.event.timezone ?? DEFAULT_TIMEZONE;
+  // Devices stamp many lines with the same second: reuse the last result for the same text, zone and receive time.
+  if (text === lastText && tz === lastTz && received === lastReceived) {
+    if (lastIso !== undefined) ev['@timestamp'] = lastIso;
+    return;
+  }
+  const ms = parseEmbeddedTime(text, tz, Number.isFinite(received) ? received : Date.now());
+  const iso = ms !== undefined && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
+  if (Number.isFinite(received)) {
+    lastText = text;
+    lastTz = tz;
+    lastReceived = received;
+    lastIso = iso;
+  }
+  if (iso !== undefined) ev['@timestamp'] = iso;
 }
+let lastText = '';
+let lastTz = '';
+let lastReceived = NaN;
+let lastIso: string | undefined;
