@@ -3,7 +3,7 @@ import { parseAttackTags, type AttackInfo } from './attack-tags.js';
 import { compileDetection, type CompiledDetection, type Need } from './compile-detection.js';
 import { CorrelationEngine, type CorrelationFire, type CorrelationLimits } from './correlation.js';
 import { RuleError } from './errors.js';
-import { EvalContext, fieldId, getterFor, type StatusLookup } from './eval-context.js';
+import { EvalContext, fieldId, type StatusLookup } from './eval-context.js';
 import { scalarToString, type EcsEvent } from './event-fields.js';
 import type { Placeholders } from './modifiers.js';
 import { viewFor, type Pipeline } from './pipeline.js';
