@@ -198,6 +198,19 @@ function instant(
   return offset === undefined ? zonedTimeToUtc(y, mo, d, h, mi, s, ms, tz) : Date.UTC(y, mo, d, h, mi, s, ms) - offset * 60000;
 }
 
+// A burst of lines shares one receive time: keep the last receive year worked out.
+let ryMs = NaN;
+let ryTz = '';
+let ryYear = 0;
+function receiveYear(receivedMs: number, tz: string): number {
+  if (receivedMs !== ryMs || tz !== ryTz) {
+    ryYear = new Date(receivedMs + zoneOffsetMinutes(tz, receivedMs) * 60000).getUTCFullYear();
+    ryMs = receivedMs;
+    ryTz = tz;
+  }
+  return ryYear;
+}
+
 /**
  * BSD style `Mmm dd hh:mm:ss` (day space-padded or zero-padded) with the variants devices
  * add: `.fff` milliseconds, a year after the day (`Mmm dd yyyy hh:mm:ss`, Cisco ASA) or after
@@ -266,7 +279,7 @@ export function parseBsdTimestamp(s: string, pos: number, tz: string, receivedMs
     // Logs describe the past: take the receive year unless that is clearly in the future
     // (a December line received in January), or the line is a year-boundary straggler
     // from a sender whose clock runs slightly ahead.
-    const ry = new Date(receivedMs + zoneOffsetMinutes(tz, receivedMs) * 60000).getUTCFullYear();
+    const ry = receiveYear(receivedMs, tz);
     ms = instant(ry, mo, d, h, mi, sec59, msv, tz, offset);
     if (ms - receivedMs > FUTURE_SLACK_MS) {
       ms = instant(ry - 1, mo, d, h, mi, sec59, msv, tz, offset);

@@ -39,26 +39,28 @@ function parseAsa(ev: EcsEvent, id: string, text: string): void {
     : id.startsWith('733') || id.startsWith('4000') ? ['intrusion_detection']
     : isConn ? ['network'] : ['host'];
   const type = category[0] === 'network'
-    ? ['connection', ...(outcome === 'failure' ? ['denied'] : outcome === 'success' ? ['allowed'] : [])]
+    ? (outcome === 'failure' ? ['connection', 'denied'] : outcome === 'success' ? ['connection', 'allowed'] : ['connection'])
     : category[0] === 'configuration' ? ['change'] : ['info'];
   classify(ev, { dataset: 'cisco.asa', category, type, outcome, action: id });
   if ((m = ACL.exec(text))) {
-    sub(ev, 'cisco').asa = { ...(ev.cisco?.asa ?? {}), rule_name: m[1], source_interface: m[4], destination_interface: m[7] };
+    const asa = sub(sub(ev, 'cisco'), 'asa');
+    asa.rule_name = m[1];
+    asa.source_interface = m[4];
+    asa.destination_interface = m[7];
     sub(ev, 'network').transport = m[3]!.toLowerCase();
     endpoint(ev, 'source', m[5], m[6]);
     endpoint(ev, 'destination', m[8], m[9]);
   } else if ((m = SRC_DST.exec(text)) || (m = CONN.exec(text))) {
     // "Built outbound ... for <outside> to <inside>": the inside host initiated it.
     const swap = /^Built outbound\b/.test(text);
-    const a = [m[1], m[2], m[3]];
-    const b = [m[4], m[5], m[6]];
-    const [s, d] = swap ? [b, a] : [a, b];
-    endpoint(ev, 'source', s[1], portNumber(s[2]));
-    endpoint(ev, 'destination', d[1], portNumber(d[2]));
-    const asa: EcsEvent = { ...(ev.cisco?.asa ?? {}) };
-    if (s[0]) asa.source_interface = s[0];
-    if (d[0]) asa.destination_interface = d[0];
-    sub(ev, 'cisco').asa = asa;
+    // Each side is three groups (interface, address, port): 1-3 and 4-6.
+    const si = swap ? 4 : 1;
+    const di = swap ? 1 : 4;
+    endpoint(ev, 'source', m[si + 1], portNumber(m[si + 2]));
+    endpoint(ev, 'destination', m[di + 1], portNumber(m[di + 2]));
+    const asa = sub(sub(ev, 'cisco'), 'asa');
+    if (m[si]) asa.source_interface = m[si];
+    if (m[di]) asa.destination_interface = m[di];
     const proto = /\b(TCP|UDP|ICMP|GRE|ESP|SCTP|tcp|udp|icmp)\b/.exec(text);
     if (proto) sub(ev, 'network').transport = proto[1]!.toLowerCase();
   } else {
