@@ -30,7 +30,10 @@ let secA = NaN;
 let txtA = '';
 let secB = NaN;
 let txtB = '';
-function isoOf(msIn: number): string {
+/** `new Date(ms).toISOString()` for integer ms, with the seconds part cached. */
+export function isoTime(msIn: number): string {
+  // Outside the Date range toISOString throws; let it, with its own message.
+  if (!(Math.abs(msIn) <= 8.64e15)) return new Date(msIn).toISOString();
   const ms = Math.floor(msIn);
   const sec = Math.floor(ms / 1000);
   let head: string;
@@ -61,7 +64,7 @@ export function parseSyslog(input: string | Buffer, ctx: SyslogContext = {}): Ec
   } catch {
     raw = '';
   }
-  const createdIso = isoOf(received);
+  const createdIso = isoTime(received);
   const ev: EcsEvent = {
     '@timestamp': createdIso,
     event: { created: createdIso, original: raw },
@@ -168,7 +171,7 @@ function parse5424(ev: EcsEvent, syslog: EcsEvent, s: string, i: number, tz: str
   if (ts !== undefined) {
     const t = parseIsoTimestamp(ts, 0, tz);
     if (t && t.end === ts.length) {
-      ev['@timestamp'] = isoOf(t.ms);
+      ev['@timestamp'] = isoTime(t.ms);
       if (!t.zoned) ev.event.timezone = tz;
     }
     else markFailure(ev, `invalid RFC 5424 timestamp "${ts.slice(0, 40)}"`);
@@ -291,7 +294,7 @@ function parse3164(ev: EcsEvent, syslog: EcsEvent, s: string, i: number, receive
   // ECS event.timezone: the zone used for (or to be used by parsers for) zone-less times.
   if (!t || !t.zoned) ev.event.timezone = tz;
   if (t) {
-    ev['@timestamp'] = isoOf(t.ms);
+    ev['@timestamp'] = isoTime(t.ms);
     i = t.end;
     if (s.charCodeAt(i) === 58) i++;
     while (s.charCodeAt(i) === 32) i++;

@@ -4,6 +4,7 @@
  * Unquoted values of fields that auditd hex-encodes (when they contain spaces or specials) are decoded.
  */
 import { sliceKey } from '../../sources/syslog/key-cache.js';
+import { isoTime } from '../../sources/syslog/parse.js';
 import { classify, endpoint, type EcsEvent, int, sub, userName } from './util.js';
 
 const HEADER = /(?:^|\s)type=(\S+) (?:msg=)?audit\((\d+)(?:\.(\d+))?:(\d+)\):\s?/;
@@ -75,6 +76,14 @@ function pairs(text: string, out: Record<string, string>, depth = 0): void {
   }
 }
 
+/** Milliseconds from the fraction digits of `audit(secs.frac:serial)` (first three, right-padded). */
+function millis(frac: string | undefined): number {
+  if (frac === undefined) return 0;
+  let v = 0;
+  for (let i = 0; i < 3; i++) v = v * 10 + (i < frac.length ? frac.charCodeAt(i) - 48 : 0);
+  return v;
+}
+
 export function parseAudit(ev: EcsEvent, msg: string): boolean {
   const h = HEADER.exec(msg);
   if (!h) return false;
@@ -86,7 +95,7 @@ export function parseAudit(ev: EcsEvent, msg: string): boolean {
   const auditd: EcsEvent = { message_type: type.toLowerCase(), sequence: Number(h[4]), data };
   ev.auditd = auditd;
   if (Number.isFinite(seconds)) {
-    sub(ev, 'auditd').log = { timestamp: new Date(seconds * 1000 + Number((h[3] ?? '0').padEnd(3, '0').slice(0, 3))).toISOString() };
+    sub(ev, 'auditd').log = { timestamp: isoTime(seconds * 1000 + millis(h[3])) };
   }
   const res = data.res ?? data.success;
   const outcome = res === undefined ? undefined : /^(success|yes|1)$/.test(res) ? 'success' : 'failure';

@@ -32,7 +32,7 @@ function auth(ev: EcsEvent, action: string, outcome: Outcome | undefined, type =
 
 export function parseSshd(ev: EcsEvent, message: string): boolean {
   const [msg, preauth] = stripSuffix(message, '[preauth]');
-  if (preauth) sub(ev, 'system').auth = { ...(ev.system?.auth ?? {}), ssh: { preauth: true } };
+  if (preauth) sub(sub(ev, 'system'), 'auth').ssh = { preauth: true };
   let m: RegExpExecArray | null;
   if ((m = AUTH.exec(msg))) {
     const verb = m[1]!;
@@ -40,10 +40,10 @@ export function parseSshd(ev: EcsEvent, message: string): boolean {
     auth(ev, `${verb.toLowerCase()}-${m[2]}`, outcome, verb === 'Accepted' ? 'start' : 'info');
     userName(ev, m[4]);
     endpoint(ev, 'source', m[5], m[6]);
-    const ssh: Record<string, unknown> = { method: m[2] };
+    const ssh = sub(sub(sub(ev, 'system'), 'auth'), 'ssh'); // keeps `preauth` when set above
+    ssh.method = m[2];
     if (m[3]) ssh.invalid_user = true;
     if (m[8]) ssh.signature = m[8];
-    sub(sub(ev, 'system'), 'auth').ssh = { ...(ev.system.auth.ssh ?? {}), ...ssh };
     return true;
   }
   if ((m = INVALID_USER.exec(msg))) {
