@@ -22,15 +22,16 @@ const sha256Hex = oneShot
   ? (s: string): string => oneShot('sha256', s, 'hex')
   : (s: string): string => crypto.createHash('sha256').update(s).digest('hex');
 
-function push(list: string[], v: unknown): void {
-  if (typeof v === 'string' && v !== '' && !list.includes(v)) list.push(v);
+/** `list` with `v` appended when it is a new non-empty string; the list is created on first use. */
+function add(list: string[] | undefined, v: unknown): string[] | undefined {
+  if (typeof v !== 'string' || v === '') return list;
+  if (list === undefined) return [v];
+  if (!list.includes(v)) list.push(v);
+  return list;
 }
 
-function addSide(o: EcsEvent | undefined, ips: string[], hosts: string[]): void {
-  if (!o) return;
-  push(ips, o.ip);
-  push(ips, o.nat?.ip);
-  push(hosts, o.domain);
+function sideIps(list: string[] | undefined, side: EcsEvent | undefined): string[] | undefined {
+  return side ? add(add(list, side.ip), side.nat?.ip) : list;
 }
 
 export function eventId(ev: EcsEvent): string {
@@ -56,27 +57,20 @@ export function normalize(ev: EcsEvent): EcsEvent {
     if (e.severity === undefined) e.severity = sev.code;
     if (!ev.log.level) ev.log.level = sev.name;
   }
-  const ips: string[] = [];
-  const users: string[] = [];
-  const hosts: string[] = [];
-  addSide(ev.source, ips, hosts);
-  addSide(ev.destination, ips, hosts);
-  addSide(ev.client, ips, hosts);
-  addSide(ev.server, ips, hosts);
-  push(ips, ev.host?.ip);
-  push(hosts, ev.host?.hostname);
-  push(hosts, ev.observer?.hostname);
+  // related.*: the addresses, users and host names seen anywhere in the event, in field order.
+  const src = ev.source;
+  const dst = ev.destination;
+  const cli = ev.client;
+  const srv = ev.server;
+  const ips = add(sideIps(sideIps(sideIps(sideIps(undefined, src), dst), cli), srv), ev.host?.ip);
+  const hosts = add(add(add(add(add(add(undefined, src?.domain), dst?.domain), cli?.domain), srv?.domain), ev.host?.hostname), ev.observer?.hostname);
   const u = ev.user;
-  if (u) {
-    push(users, u.name);
-    push(users, u.effective?.name);
-    push(users, u.target?.name);
-  }
-  if (ips.length || users.length || hosts.length) {
+  const users = u ? add(add(add(undefined, u.name), u.effective?.name), u.target?.name) : undefined;
+  if (ips || users || hosts) {
     const r = sub(ev, 'related');
-    if (ips.length) r.ip = ips;
-    if (users.length) r.user = users;
-    if (hosts.length) r.hosts = hosts;
+    if (ips) r.ip = ips;
+    if (users) r.user = users;
+    if (hosts) r.hosts = hosts;
   }
   ev.ecs = { version: ECS_VERSION };
   if (!e.id) e.id = eventId(ev);

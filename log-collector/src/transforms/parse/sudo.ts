@@ -17,6 +17,21 @@ const FAILURES: Array<[RegExp, string]> = [
   [/authentication failure/, 'sudo-authentication-failure'],
 ];
 
+/** `KEY=value ; KEY=value` → fields (a part without `=` after its first character is skipped). */
+function sudoFields(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  let start = 0;
+  for (;;) {
+    let end = text.indexOf(' ; ', start);
+    const last = end < 0;
+    if (last) end = text.length;
+    const eq = text.indexOf('=', start);
+    if (eq > start && eq < end) fields[text.slice(start, eq)] = text.slice(eq + 1, end);
+    if (last) return fields;
+    start = end + 3;
+  }
+}
+
 export function parseSudo(ev: EcsEvent, msg: string): boolean {
   const m = LINE.exec(msg);
   if (!m) {
@@ -24,17 +39,14 @@ export function parseSudo(ev: EcsEvent, msg: string): boolean {
     return false;
   }
   userName(ev, m[1]);
-  const fields: Record<string, string> = {};
-  for (const part of m[3]!.split(' ; ')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) fields[part.slice(0, eq)] = part.slice(eq + 1);
-  }
+  const fields = sudoFields(m[3]!);
   if (fields.USER) sub(sub(ev, 'user'), 'effective').name = fields.USER;
   if (fields.GROUP) sub(sub(sub(ev, 'user'), 'effective'), 'group').name = fields.GROUP;
   const proc = sub(ev, 'process');
   if (fields.COMMAND) {
     proc.command_line = fields.COMMAND;
-    proc.executable = fields.COMMAND.split(' ', 1)[0];
+    const sp = fields.COMMAND.indexOf(' ');
+    proc.executable = sp < 0 ? fields.COMMAND : fields.COMMAND.slice(0, sp);
   }
   if (fields.PWD) proc.working_directory = fields.PWD;
   if (fields.TTY) sub(sub(ev, 'system'), 'auth').sudo = { tty: fields.TTY };
