@@ -24,28 +24,25 @@ export interface SyslogContext {
 
 const BOM = '\uFEFF';
 
-// Bursts share the second of receive and event times: cache the ISO text per second (two
-// slots, one tends to hold the receive second, the other the event's) and append milliseconds.
-let secA = NaN;
-let txtA = '';
-let secB = NaN;
-let txtB = '';
+// Bursts share a handful of seconds (the receive second, each sender's event seconds): cache the
+// ISO text per second in a small direct-mapped table and append milliseconds.
+const ISO_SLOTS = 64;
+const isoSecs = new Float64Array(ISO_SLOTS).fill(NaN);
+const isoHeads: string[] = new Array<string>(ISO_SLOTS).fill('');
 /** `new Date(ms).toISOString()` for integer ms, with the seconds part cached. */
 export function isoTime(msIn: number): string {
   // Outside the Date range toISOString throws; let it, with its own message.
   if (!(Math.abs(msIn) <= 8.64e15)) return new Date(msIn).toISOString();
   const ms = Math.floor(msIn);
   const sec = Math.floor(ms / 1000);
+  const slot = sec & (ISO_SLOTS - 1);
   let head: string;
-  if (sec === secA) head = txtA;
-  else if (sec === secB) head = txtB;
+  if (isoSecs[slot] === sec) head = isoHeads[slot]!;
   else {
     const iso = new Date(sec * 1000).toISOString(); // yyyy-mm-ddThh:mm:ss.000Z (or ±yyyyyy for far years)
     head = iso.slice(0, iso.length - 5);
-    secB = secA;
-    txtB = txtA;
-    secA = sec;
-    txtA = head;
+    isoSecs[slot] = sec;
+    isoHeads[slot] = head;
   }
   const frac = ms - sec * 1000;
   return head + (frac < 10 ? '.00' : frac < 100 ? '.0' : '.') + frac + 'Z';
