@@ -5,7 +5,34 @@
  */
 import { isIP } from 'node:net';
 
+/** Strict `d.d.d.d` (1-3 digits, each ≤ 255) → integer, else -1; no allocation (the per-event case). */
+function plainIpv4(s: string): number {
+  const n = s.length;
+  let v = 0;
+  let i = 0;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (s.charCodeAt(i) !== 46 /* . */) return -1;
+      i++;
+    }
+    let x = 0;
+    const start = i;
+    while (i < n && i - start < 3) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      x = x * 10 + c;
+      i++;
+    }
+    if (i === start || x > 255) return -1;
+    v = v * 256 + x;
+  }
+  return i === n ? v : -1;
+}
+
 export function ipv4ToInt(s: string): number | undefined {
+  const plain = plainIpv4(s);
+  if (plain >= 0) return plain;
+  // Anything else takes the general reading (Number() per part), which decides exactly as before.
   const p = s.split('.');
   if (p.length !== 4) return undefined;
   let v = 0;
