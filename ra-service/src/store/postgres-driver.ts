@@ -52,6 +52,15 @@ export class PostgresDriver implements SqlDriver {
   private session(client: pg.PoolClient): WriteSession {
     const q = (sql: string) => async () => void (await client.query(sql));
     let broken = false;
+    // A failed rollback leaves the connection in an unknown state: remember it so it is discarded.
+    const undo = (sql: string) => async () => {
+      try {
+        await client.query(sql);
+      } catch (e) {
+        broken = true;
+        throw e;
+      }
+    };
     return {
       q: executor(client),
       begin: async () => {
@@ -61,23 +70,9 @@ export class PostgresDriver implements SqlDriver {
       },
       savepoint: q('SAVEPOINT tx'),
       release: q('RELEASE SAVEPOINT tx'),
-      rollbackToSavepoint: async () => {
-        try {
-          await client.query('ROLLBACK TO SAVEPOINT tx');
-        } catch (e) {
-          broken = true;
-          throw e;
-        }
-      },
+      rollbackToSavepoint: undo('ROLLBACK TO SAVEPOINT tx'),
       commit: q('COMMIT'),
-      rollback: async () => {
-        try {
-          await client.query('ROLLBACK');
-        } catch (e) {
-          broken = true;
-          throw e;
-        }
-      },
+      rollback: undo('ROLLBACK'),
       // A connection whose state is unknown is discarded instead of going back to the pool.
       end: () => client.release(broken || undefined),
     };
