@@ -137,7 +137,7 @@ const COMMANDS: Record<string, Command> = {
       return print(await c.post(`/api/v1/requests/${id}/reject`, { reason: v.reason }), Boolean(v.json), reqDetail);
     },
   },
-  retry: postAction('requests', 'retry', 'retry a request the CA connector failed on (status ca-error)'),
+  retry: postAction('requests', 'retry', 'retry a request in ca-error (CA connector failure, or a key recovery that failed after its last approval)'),
   cancel: postAction('requests', 'cancel', 'cancel a submitted request', 'reason'),
   revoke: {
     usage: 'revoke SERIAL --reason unspecified|keyCompromise|cACompromise|affiliationChanged|superseded|cessationOfOperation|privilegeWithdrawn|aACompromise [--comment TEXT]',

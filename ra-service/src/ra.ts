@@ -343,8 +343,9 @@ export class RegistrationAuthority {
       }
       prepared = this.prepare(r, profile, subject);
     }
+    const approval = { officerId: actor.id, officerName: actor.name, at: new Date().toISOString(), comment: comment ?? null, sourceIp: actor.sourceIp };
     const ok = await this.d.repo.tx(async (w) => {
-      if (!(await w.addApproval(r.id, { officerId: actor.id, officerName: actor.name, at: new Date().toISOString(), comment: comment ?? null, sourceIp: actor.sourceIp }))) return false;
+      if (!(await w.addApproval(r.id, approval))) return false;
       await w.audit(this.auditRequest(actor, r, 'request.approved', { approval: r.approvals.length + 1, of: r.approvalsRequired, comment }));
       if (!complete) return true;
       if (!(await w.transition(r.id, this.transition(actor, 'submitted', 'approved', comment ?? null) as Transition & { from: RequestStatus }))) return false;
@@ -353,22 +354,29 @@ export class RegistrationAuthority {
     });
     if (!ok) throw new HttpError(409, 'request changed concurrently; reload and retry');
     if (complete) {
-      const approved = { ...r, status: 'approved' as const };
+      const approved = { ...r, status: 'approved' as const, approvals: [...r.approvals, approval] };
       if (prepared) await this.sign(actor, approved, prepared);
-      else if (this.handlers[r.type]) await this.handlers[r.type]!.execute(actor, approved);
+      else if (this.handlers[r.type]) await this.executeHandled(actor, approved, 'last approval');
       else await this.changeStatus(actor, approved);
     }
     return this.load(id);
   }
 
   /**
-   * Retries a request the CA connector failed on (ca-error): policy is re-checked, the TBS is rebuilt
-   * with the serial reserved the first time, and the connector is called again with the same request
-   * id (CMP reuses the transactionID), so a lost response never yields a second certificate.
+   * Retries a request in ca-error. Key recovery runs its step again (executeHandled). Issuance: policy
+   * is re-checked, the TBS is rebuilt with the serial reserved the first time, and the connector is
+   * called again with the same request id (CMP reuses the transactionID), so a lost response never
+   * yields a second certificate.
    */
   async retry(actor: Caller, id: string, comment: string | undefined): Promise<CertRequest> {
     const r = await this.load(id);
     if (r.status !== 'ca-error') throw new HttpError(409, `request is ${r.status}; only requests in ca-error can be retried`);
+    if (this.handlers[r.type]) {
+      // Their approvals are complete and stay recorded; the handler's step runs again (see executeHandled).
+      await this.resumeForRetry(actor, r, comment, {});
+      await this.executeHandled(actor, { ...r, status: 'approved' }, 'retry');
+      return this.load(id);
+    }
     const reserved = (await this.d.repo.listCertificates({ requestId: id, status: 'reserved', limit: 1 }))[0];
     if (!reserved) throw new HttpError(409, 'no reserved certificate for this request');
     const profile = this.profile(r.profile);
@@ -380,14 +388,47 @@ export class RegistrationAuthority {
       throw policyError(violations);
     }
     const { prepared } = this.prepare(r, profile, subject, Buffer.from(reserved.serial, 'hex'));
+    await this.resumeForRetry(actor, r, comment, { serial: reserved.serial });
+    await this.sign(actor, { ...r, status: 'approved' }, { prepared, cert: reserved });
+    return this.load(id);
+  }
+
+  /** ca-error → approved, audited as request.retried; the conditional transition lets one retry win. */
+  private async resumeForRetry(actor: Actor, r: CertRequest, comment: string | undefined, details: Record<string, unknown>): Promise<void> {
     const ok = await this.d.repo.tx(async (w) => {
       if (!(await w.transition(r.id, { ...this.transition(actor, 'ca-error', 'approved', comment ?? 'retry'), from: 'ca-error' }))) return false;
-      await w.audit(this.auditRequest(actor, r, 'request.retried', { serial: reserved.serial, comment }));
+      await w.audit(this.auditRequest(actor, r, 'request.retried', { ...details, comment }));
       return true;
     });
     if (!ok) throw new HttpError(409, 'request changed concurrently; reload and retry');
-    await this.sign(actor, { ...r, status: 'approved' }, { prepared, cert: reserved });
-    return this.load(id);
+  }
+
+  /**
+   * Runs a request type's own execution (key recovery). Its refusals are HttpErrors (a KMC refusal
+   * has already failed the request); anything else (a database write, the envelope step) is an
+   * unexpected failure after the approvals were recorded: the request is parked in ca-error like a CA
+   * failure, so an officer can retry it instead of it staying approved with no way forward.
+   */
+  private async executeHandled(actor: Actor, r: CertRequest, trigger: 'last approval' | 'retry'): Promise<void> {
+    try {
+      await this.handlers[r.type]!.execute(actor, r, trigger);
+    } catch (e) {
+      if (e instanceof HttpError) throw e;
+      this.d.logger.error({ err: e, request: r.id, type: r.type }, 'request execution failed; request kept for retry');
+      await this.parkForRetry(actor, r, `${r.type} error: ${(e as Error).message}`, 'kmc');
+      throw new HttpError(502, `the ${r.type} step failed (${(e as Error).message}); the request is kept in ca-error with its approvals — retry with POST /api/v1/requests/${r.id}/retry`);
+    }
+  }
+
+  /** approved → ca-error with the reason, audited as request.ca-error and counted under `source`. */
+  private async parkForRetry(actor: Actor, r: CertRequest, reason: string, source: string, details: Record<string, unknown> = {}): Promise<void> {
+    caErrors.inc({ ca: source });
+    const ok = await this.d.repo.tx(async (w) => {
+      if (!(await w.transition(r.id, { ...this.transition(actor, 'approved', 'ca-error', reason), from: 'approved' }, { reason }))) return false;
+      await w.audit(this.auditRequest(actor, r, 'request.ca-error', { ...details, reason }, 'failure'));
+      return true;
+    });
+    if (!ok) throw new HttpError(409, 'request changed concurrently; reload and retry');
   }
 
   async reject(actor: Caller, id: string, reason: string): Promise<CertRequest> {
@@ -478,13 +519,8 @@ export class RegistrationAuthority {
       der = await this.d.ca.issue({ prepared: p.prepared, csrDer: r.csrDer, profile: this.profile(r.profile), requestId: r.id, serialHex: p.cert.serial });
     } catch (e) {
       // Down, timeout or refusal: the serial stays reserved and the request waits for an officer's retry.
-      const reason = `CA error: ${(e as Error).message}`;
       this.d.logger.error({ err: e, request: r.id, ca: this.d.ca.kind }, 'CA connector failed; request kept for retry');
-      caErrors.inc({ ca: this.d.ca.kind });
-      await this.d.repo.tx(async (w) => {
-        await w.transition(r.id, { ...this.transition(actor, 'approved', 'ca-error', reason), from: 'approved' }, { reason });
-        await w.audit(this.auditRequest(actor, r, 'request.ca-error', { reason, serial: p.cert.serial }, 'failure'));
-      });
+      await this.parkForRetry(actor, r, `CA error: ${(e as Error).message}`, this.d.ca.kind, { serial: p.cert.serial });
       throw new HttpError(502, `the CA did not issue (${(e as Error).message}); the request is kept in ca-error — retry with POST /api/v1/requests/${r.id}/retry`);
     }
     const at = new Date().toISOString();

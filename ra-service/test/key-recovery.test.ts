@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import type { SqlDriver, SqlExecutor } from '../src/store/driver.js';
 import { cliAs, opensslCsr, startHarness, type Harness } from './harness.js';
 
 const DISTID = 'distid:1234567812345678';
@@ -166,4 +167,101 @@ test('CLI: recover → approve ×2 → recovered-key writes the PKCS#12 and enve
   assert.match(again.stderr, /error 410/);
   const help = await cliAs(h, 'officer', 'recovered-key', '--help');
   assert.match(help.stdout, /Usage: ra-cli recovered-key REQUEST-ID --out-dir DIR/);
+});
+
+/**
+ * Fault injection through the repository's SQL driver: the next INSERT of a recovery bundle fails
+ * inside its transaction (which the driver then rolls back), as a full disk or a lost database
+ * connection would make it fail. Fires once; `restore` puts the driver back.
+ */
+function failNextBundleWrite(driver: SqlDriver): { fired: () => number; restore: () => void } {
+  const original = driver.transaction.bind(driver);
+  let fired = 0;
+  const faulty = (q: SqlExecutor): SqlExecutor => ({
+    all: (sql, params) => q.all(sql, params),
+    get: (sql, params) => q.get(sql, params),
+    run: async (sql, params) => {
+      if (!fired && /INSERT INTO key_escrow/.test(sql)) {
+        fired++;
+        throw new Error('injected: disk I/O error writing key_escrow');
+      }
+      return q.run(sql, params);
+    },
+  });
+  Object.assign(driver, { transaction: <T>(fn: (q: SqlExecutor) => Promise<T>) => original((q) => fn(faulty(q))) });
+  return { fired: () => fired, restore: () => void delete (driver as Partial<Pick<SqlDriver, 'transaction'>>).transaction };
+}
+
+test('recovery whose bundle write fails after the last approval: ca-error with the reason, approvals kept, retried once (CLI), one bundle, one pickup', async () => {
+  const filed = await h.client('officer3').post(`/api/v1/certificates/${signSerial}/recover`, { comment: 'token broken' });
+  assert.equal(filed.status, 201, JSON.stringify(filed.json));
+  const id = filed.json.id as string;
+  assert.equal((await h.client('officer').post(`/api/v1/requests/${id}/approve`, {})).json.status, 'submitted');
+
+  const fault = failNextBundleWrite(h.svc.ra.repo.driver);
+  let last;
+  try {
+    last = await h.client('officer2').post(`/api/v1/requests/${id}/approve`, {});
+  } finally {
+    fault.restore();
+  }
+  assert.equal(fault.fired(), 1, 'the bundle write was attempted and failed');
+  assert.equal(last.status, 502, JSON.stringify(last.json));
+  assert.match(last.json.error, /kept in ca-error.*retry/);
+
+  const parked = (await h.client('officer').get(`/api/v1/requests/${id}`)).json;
+  assert.equal(parked.status, 'ca-error');
+  assert.match(parked.reason, /^recover error: injected: disk I\/O error writing key_escrow$/);
+  assert.deepEqual(parked.approvals.map((a: { officerName: string }) => a.officerName), ['officer', 'officer2'], 'both approvals are recorded');
+  const picked = await h.client('officer3').post(`/api/v1/requests/${id}/recovered-key`, {});
+  assert.equal(picked.status, 409, 'nothing was stored, nothing to pick up');
+  assert.match(picked.json.error, /did not complete \(recover error: injected.*retry/);
+  const listed = (await h.client('officer').get('/api/v1/requests?status=ca-error&type=recover')).json.items as { id: string }[];
+  assert.ok(listed.some((x) => x.id === id), 'an officer finds it among the ca-error requests');
+
+  // The retry re-runs the unseal step only: no new approvals are asked for.
+  const retried = await cliAs(h, 'officer', 'retry', id, '--comment', 'database disk replaced');
+  assert.equal(retried.code, 0, retried.stderr);
+  assert.match(retried.stdout, /recover\s+completed/);
+  const done = (await h.client('officer').get(`/api/v1/requests/${id}`)).json;
+  assert.equal(done.resultSerial, encSerial);
+  assert.equal(done.approvals.length, 2);
+  assert.deepEqual(
+    done.transitions.map((t: { from: string | null; to: string }) => `${t.from}>${t.to}`),
+    ['null>submitted', 'submitted>approved', 'approved>ca-error', 'ca-error>approved', 'approved>completed'],
+  );
+  assert.equal((await h.client('officer').post(`/api/v1/requests/${id}/retry`, {})).status, 409, 'a completed recovery is not retried');
+
+  const got = await h.client('officer3').post(`/api/v1/requests/${id}/recovered-key`, {});
+  assert.equal(got.status, 200, JSON.stringify(got.json));
+  const p12 = path.join(h.dataDir, 'retried.p12');
+  fs.writeFileSync(p12, Buffer.from(got.json.pkcs12, 'base64'));
+  const keyPem = execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', `pass:${got.json.oneTimePassword}`, '-nocerts', '-nodes'], { encoding: 'utf8' });
+  assert.equal(execFileSync('openssl', ['pkey', '-pubout'], { input: keyPem, encoding: 'utf8' }), encPubKey, 'recovered key matches the encryption certificate');
+  const env = path.join(h.dataDir, 'retried.sm2');
+  fs.writeFileSync(env, Buffer.from(got.json.envelope, 'base64'));
+  assert.equal(execFileSync('openssl', ['pkey', '-inform', 'DER', '-pubout'], { input: execFileSync('openssl', ['pkeyutl', '-decrypt', '-inkey', signKey, '-in', env]), encoding: 'utf8' }), encPubKey);
+  assert.equal((await h.client('officer3').post(`/api/v1/requests/${id}/recovered-key`, {})).status, 410, 'handed out once');
+  assert.equal((await h.client('officer').post(`/api/v1/requests/${id}/retry`, {})).status, 409, 'a picked-up recovery is not retried');
+
+  type Rec = { eventType: string; outcome: string; actorName: string; details: Record<string, unknown> };
+  const auditor = h.client('auditor');
+  const onRequest = (await auditor.get(`/api/v1/audit?objectId=${id}`)).json.items as Rec[];
+  const caError = onRequest.filter((e) => e.eventType === 'request.ca-error');
+  assert.equal(caError.length, 1);
+  assert.equal(caError[0]!.outcome, 'failure');
+  assert.equal(caError[0]!.actorName, 'officer2');
+  assert.match(String(caError[0]!.details.reason), /injected: disk I\/O error/);
+  const retriedAudit = onRequest.filter((e) => e.eventType === 'request.retried');
+  assert.equal(retriedAudit.length, 1);
+  assert.equal(retriedAudit[0]!.actorName, 'officer');
+  assert.equal(retriedAudit[0]!.details.comment, 'database disk replaced');
+  const onKey = ((await auditor.get(`/api/v1/audit?objectId=${encSerial}`)).json.items as Rec[]).filter((e) => e.details.requestId === id);
+  const recovered = onKey.filter((e) => e.eventType === 'key.recovered');
+  assert.equal(recovered.length, 1, 'one bundle: recovered once');
+  assert.equal(recovered[0]!.actorName, 'kmc (retry by officer)');
+  assert.deepEqual(recovered[0]!.details.approvers, ['officer', 'officer2'], 'the approvers are the two approvals, not the retrying officer');
+  assert.equal(onKey.filter((e) => e.eventType === 'key.delivered').length, 1, 'delivered once');
+  const verify = await auditor.post('/api/v1/audit/verify');
+  assert.equal(verify.json.ok, true, JSON.stringify(verify.json.problems));
 });

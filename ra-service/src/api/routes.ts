@@ -125,7 +125,7 @@ export function routes(d: RouteDeps): RouteSpec[] {
       method: 'post',
       path: '/api/v1/requests/:id/retry',
       permissions: ['ra.requests:decide'],
-      summary: 'Retry a request the CA connector failed on (status ca-error); same serial / CMP transaction',
+      summary: 'Retry a request in ca-error (CA connector failure: same serial / CMP transaction; key recovery that failed after its last approval: unseals again, approvals kept)',
       body: S.commentInput,
       handler: async ({ req, caller }) => withCert(await ra.retry(caller, param(req, 'id', S.idParam), parseWith(S.commentInput, req.body ?? {}).comment), caller),
     },

@@ -12,6 +12,12 @@
  *   subject has one. The bundle is kept sealed under the KMC master key, bound to the request id.
  * - Pickup: the requester alone takes the bundle once (deleted in the same commit); the one-time
  *   password is shown in that response and nowhere else.
+ * - Failure after the last approval: a KMC refusal (the archived key does not authenticate) fails the
+ *   request; any other error (the bundle's database write, the envelope step) leaves nothing stored
+ *   and the RA parks the request in ca-error, approvals kept, for an officer's retry
+ *   (`ra.retry` → `execute` again). The bundle is stored in the same commit that moves the request
+ *   from approved to completed, so a retry can never make a second bundle, and a completed request
+ *   (picked up or not) is never retried.
  */
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -86,8 +92,11 @@ export class KeyRecovery {
     });
   }
 
-  /** Last approval is in: unseal, pack, keep sealed for pickup, complete the request. */
-  async execute(actor: Actor, r: CertRequest): Promise<void> {
+  /**
+   * Last approval is in (or an officer retries after a failure): unseal, pack, keep sealed for
+   * pickup, complete the request. `r.approvals` holds every approval, the last one included.
+   */
+  async execute(actor: Actor, r: CertRequest, trigger: 'last approval' | 'retry' = 'last approval'): Promise<void> {
     const kmc = this.d.kmc;
     const pair = await this.d.repo.kmcPair(r.serial ?? '');
     const enc = pair ? await this.d.repo.getCertificate(pair.encSerial) : undefined;
@@ -100,10 +109,16 @@ export class KeyRecovery {
       throw e;
     }
     const oneTimePassword = randomBytes(18).toString('base64url');
-    const pkcs12 = buildPkcs12({ privateKey: createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }), certificate: enc.der, password: oneTimePassword, friendlyName: `encryption ${pair.encSerial}` });
-    const signing = await this.currentSigningCertificate(r.subjectId, pair.encSerial);
-    const envelope = signing ? kmc.envelope(pkcs8, signing.publicKeyInfo) : null;
-    pkcs8.fill(0);
+    let pkcs12: Uint8Array;
+    let signing: { serial: string; publicKeyInfo: Uint8Array } | undefined;
+    let envelope: Uint8Array | null;
+    try {
+      pkcs12 = buildPkcs12({ privateKey: createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }), certificate: enc.der, password: oneTimePassword, friendlyName: `encryption ${pair.encSerial}` });
+      signing = await this.currentSigningCertificate(r.subjectId, pair.encSerial);
+      envelope = signing ? kmc.envelope(pkcs8, signing.publicKeyInfo) : null;
+    } finally {
+      pkcs8.fill(0); // also when a step throws: the clear key must not outlive this call
+    }
     const bundle: Bundle = {
       pkcs12: Buffer.from(pkcs12).toString('base64'),
       oneTimePassword,
@@ -123,13 +138,13 @@ export class KeyRecovery {
         objectType: 'certificate',
         objectId: pair.encSerial,
         outcome: 'success',
-        actor: { ...actor, name: `kmc (last approval by ${actor.name})` },
+        actor: { ...actor, name: `kmc (${trigger} by ${actor.name})` },
         details: {
           requestId: r.id,
           serial: pair.encSerial,
           signingSerial: pair.signSerial,
           requester: r.requesterName,
-          approvers: [...r.approvals.map((a) => a.officerName), actor.name],
+          approvers: r.approvals.map((a) => a.officerName),
           forms: ['pkcs12 (PBES2 AES-256-CBC, one-time password)', ...(signing ? [`SM2Cipher to signing certificate ${signing.serial}`] : [])],
         },
       });
@@ -141,6 +156,7 @@ export class KeyRecovery {
   async pickup(actor: Caller, requestId: string): Promise<RecoveredKey> {
     const r = await this.d.repo.getRequest(requestId);
     if (!r || r.type !== 'recover' || r.requesterId !== actor.id) throw new HttpError(404, 'no recovered key for this request');
+    if (r.status === 'ca-error') throw new HttpError(409, `recovery is approved but did not complete (${r.reason ?? 'unknown error'}); an officer must retry it`);
     if (r.status !== 'completed') throw new HttpError(409, `request is ${r.status}; the key is available once recovery is approved (${r.approvals.length}/${r.approvalsRequired})`);
     const kmc = this.d.kmc;
     if (!kmc) throw new HttpError(409, 'no KMC is configured');
