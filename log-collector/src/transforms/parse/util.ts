@@ -63,12 +63,28 @@ export function userName(ev: EcsEvent, name: string | undefined): void {
   if (name && name !== '-' && name !== '?' && name !== '(unknown)') sub(ev, 'user').name = name;
 }
 
+// parseKv scans into these reused arrays first, then builds the object in one go (see shapeFor).
+const scanKeys: string[] = [];
+const scanValues: string[] = [];
+
 /**
  * `key=value` pairs separated by whitespace (or `sep`); values may be "double" or 'single'
- * quoted. Words without '=' are skipped. Keys are kept as written.
+ * quoted. Words without '=' are skipped. Keys are kept as written; a repeated key keeps its
+ * first position and its last value.
  */
 export function parseKv(s: string, sep = ' '): Record<string, string> {
-  const out: Record<string, string> = {};
+  const n = scanKv(s, sep);
+  const shape = n >= MIN_SHAPED_KEYS ? shapeFor(n) : undefined;
+  // Cloning a fast-mode template keeps the object fast; storing 20+ computed keys into `{}`
+  // would turn it into a slow dictionary (FortiGate lines carry ~25 pairs).
+  const out: Record<string, string> = shape !== undefined ? { ...shape } : {};
+  for (let k = 0; k < n; k++) out[scanKeys[k]!] = scanValues[k]!;
+  return out;
+}
+
+/** Fill scanKeys/scanValues with the pairs of `s`; returns how many were read. */
+function scanKv(s: string, sep: string): number {
+  let count = 0;
   let i = 0;
   const n = s.length;
   const sepCode = sep.charCodeAt(0);
@@ -89,6 +105,7 @@ export function parseKv(s: string, sep = ' '): Record<string, string> {
     const key = sliceKey(s, ks, i);
     i++;
     const q = s.charCodeAt(i);
+    let value: string;
     if (q === 34 || q === 39) {
       let j = i + 1;
       let v = '';
@@ -102,7 +119,7 @@ export function parseKv(s: string, sep = ' '): Record<string, string> {
         }
         j++;
       }
-      out[key] = v + s.slice(run, j);
+      value = v + s.slice(run, j);
       i = j + 1;
     } else {
       const vs = i;
@@ -111,10 +128,50 @@ export function parseKv(s: string, sep = ' '): Record<string, string> {
         if (c === 32 || c === sepCode || c === 9) break;
         i++;
       }
-      out[key] = s.slice(vs, i);
+      value = s.slice(vs, i);
     }
+    scanKeys[count] = key;
+    scanValues[count] = value;
+    count++;
   }
-  return out;
+  return count;
+}
+
+/** Below this many pairs a plain `{}` stays fast anyway. */
+const MIN_SHAPED_KEYS = 12;
+const MAX_SHAPED_KEYS = 128;
+const SHAPE_SLOTS = 32;
+/** Per slot: the key sequence (as scanned, repeats included) and its template object. */
+const shapeKeys: Array<string[] | undefined> = new Array(SHAPE_SLOTS).fill(undefined);
+const shapeObjects: Array<Record<string, string> | undefined> = new Array(SHAPE_SLOTS).fill(undefined);
+
+/**
+ * A fast-mode object with the first `n` scanned keys in first-seen order, reused while a
+ * sender keeps the same field list. Bounded: a direct-mapped table, so odd senders only miss.
+ * Undefined when the keys cannot be templated (`__proto__` is a setter on `{}`, not a property).
+ */
+function shapeFor(n: number): Record<string, string> | undefined {
+  if (n > MAX_SHAPED_KEYS) return undefined;
+  const h = (n * 7 + scanKeys[0]!.length * 31 + scanKeys[n - 1]!.length) & (SHAPE_SLOTS - 1);
+  const known = shapeKeys[h];
+  if (known !== undefined && known.length === n) {
+    let same = true;
+    for (let k = 0; k < n; k++) {
+      if (known[k] !== scanKeys[k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return shapeObjects[h];
+  }
+  const keys = scanKeys.slice(0, n);
+  if (keys.includes('__proto__')) return undefined;
+  // JSON.parse builds objects in fast mode whatever the property count; keys keep first-seen order.
+  const unique = [...new Set(keys)];
+  const template = JSON.parse(`{${unique.map((k) => `${JSON.stringify(k)}:""`).join(',')}}`) as Record<string, string>;
+  shapeKeys[h] = keys;
+  shapeObjects[h] = template;
+  return template;
 }
 
 /** Remove a trailing marker such as ` [preauth]`; returns [text, hadMarker]. */
