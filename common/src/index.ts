@@ -7,3 +7,4 @@ export * from './config/index.js';
 export * from './auth/index.js';
 export * from './http/index.js';
 export * from './service/index.js';
+export * from './net/free-port.js';

@@ -8,13 +8,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { HttpError } from '@emsoc/common';
+import { HttpError, freeTcpPort } from '@emsoc/common';
 import { fromPem, inspectCertificate } from '@emsoc/pki';
 import { CfsslConnector, cfsslConnectorConfig } from '../src/ca/cfssl/connector.js';
 import { serialHexOf } from '../src/ca/issued.js';
 import type { Caller } from '../src/ra.js';
 import { execFileP, openssl, opensslPki, startTestRa, SUBJECT_DNS, SUBJECT_ID, type TestRa } from './cmp-fixtures.js';
-import { freePort, opensslCsr, tmpDir } from './harness.js';
+import { opensslCsr, tmpDir } from './harness.js';
 
 const KEY = '00112233445566778899aabbccddeeff';
 const work = tmpDir('cfssl-');
@@ -46,7 +46,7 @@ async function startCfssl(): Promise<void> {
 before(async () => {
   await opensslPki(work);
   fs.writeFileSync(path.join(work, 'auth.key'), `${KEY}\n`);
-  port = await freePort();
+  port = await freeTcpPort();
   ra = await startTestRa(() => ({
     connector: 'cfssl',
     cfssl: { url: `http://127.0.0.1:${port}`, authKeyFile: path.join(work, 'auth.key'), profile: 'service-automation', caCertFile: path.join(work, 'ca.pem'), timeoutMs: 5000 },

@@ -3,12 +3,12 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createLogger, IdentityStore, loadConfig, loadRolePolicy, type PlatformConfig } from '@emsoc/common';
+import { createLogger, IdentityStore, loadConfig, loadRolePolicy, type PlatformConfig, freeTcpPort } from '@emsoc/common';
 import type { DevCa } from '@emsoc/pki';
 import type { Caller } from '../src/ra.js';
 import { startRaService, type RaServiceHandle } from '../src/service.js';
 import { openRepository } from '../src/store/open.js';
-import { bootstrapDataDir, freePort, tmpDir } from './harness.js';
+import { bootstrapDataDir, tmpDir } from './harness.js';
 
 export const execFileP = promisify(execFile);
 
@@ -32,8 +32,8 @@ export async function startTestRa(ca: (dataDir: string) => Record<string, unknow
   const dataDir = keepDir ?? tmpDir('ra-cmp-');
   const devCa = bootstrapDataDir(dataDir);
   const { config } = loadConfig({ env: { SOC_DATA_DIR: dataDir } });
-  config.ra.port = await freePort();
-  config.ra.statusPort = await freePort();
+  config.ra.port = await freeTcpPort();
+  config.ra.statusPort = await freeTcpPort();
   Object.assign(config.ra.ca, ca(dataDir));
   const repo = await openRepository(config);
   const now = new Date().toISOString();

@@ -1,11 +1,10 @@
 /** Test harness: a throw-away data directory with the dev CA, the RA's TLS certificate, accounts and tokens. */
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createLogger, IdentityStore, loadConfig, loadRolePolicy, type PlatformConfig } from '@emsoc/common';
+import { createLogger, IdentityStore, loadConfig, loadRolePolicy, type PlatformConfig, freeTcpPort } from '@emsoc/common';
 import { createDevCa, issueTlsServerCertificate, type DevCa } from '@emsoc/pki';
 import { RaClient } from '../src/client.js';
 import { startRaService, type RaServiceHandle, type RaServiceOptions } from '../src/service.js';
@@ -39,17 +38,6 @@ export const ACCOUNTS: Record<string, string[]> = {
   ingest: ['ingest-agent'],
 };
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export function tmpDir(prefix = 'ra-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -66,8 +54,8 @@ export async function startHarness(opts: { database?: PlatformConfig['ra']['data
   const dataDir = tmpDir();
   const ca = bootstrapDataDir(dataDir);
   const { config } = loadConfig({ env: { SOC_DATA_DIR: dataDir, ...opts.env } });
-  config.ra.port = await freePort();
-  config.ra.statusPort = await freePort();
+  config.ra.port = await freeTcpPort();
+  config.ra.statusPort = await freeTcpPort();
   if (opts.database) config.ra.database = opts.database;
   const identity = new IdentityStore(path.join(dataDir, 'identity.db'), loadRolePolicy());
   const tokens: Record<string, string> = {};

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createIssuer, fromPem, issueCertificate } from '@emsoc/pki';
 import { CertificateStatusClient, createCertificateStatusCheck } from '@emsoc/pki/status-client/index';
-import { freePort, opensslCsr, startHarness, type Harness } from './harness.js';
+import { opensslCsr, startHarness, type Harness } from './harness.js';
+import { freeTcpPort } from '@emsoc/common';
 
 let h: Harness;
 before(async () => {
@@ -42,7 +43,7 @@ async function decide(serial: string, action: string, body: object = {}) {
 /** Same CA, same serial, but AIA pointing at a dead OCSP port: only the CRL can answer. */
 async function crlOnlyTwin(serial: string): Promise<Uint8Array> {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const dead = await freePort();
+  const dead = await freeTcpPort();
   const issuer = createIssuer(h.ca.certificateDer, h.ca.signer, { crlUrls: [`${h.statusUrl}/crl/root.crl`], ocspUrls: [`http://127.0.0.1:${dead}/ocsp`] });
   return issueCertificate(
     {

@@ -4,7 +4,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@emsoc/common/config';
@@ -12,16 +11,9 @@ import { IdentityStore, loadRolePolicy } from '@emsoc/common/auth';
 import { repoRoot } from '@emsoc/common/paths';
 import { bootstrapPki } from '@emsoc/platform/bootstrap-pki';
 import { bootstrapIdentity } from '@emsoc/platform/bootstrap-identity';
+import { freeTcpPort } from '@emsoc/common';
 
 export const ENGINE_URL = process.env.SOC_TEST_ENGINE_URL;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 export interface CollectorProcess {
   dataDir: string;
@@ -39,7 +31,7 @@ export interface CollectorProcess {
 export async function collectorProcess(engineUrl: string): Promise<CollectorProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emsoc-collector-fault-'));
   const indexPrefix = `fault${Date.now().toString(36)}`;
-  const ports = { tcp: await freePort(), forward: await freePort() };
+  const ports = { tcp: await freeTcpPort(), forward: await freeTcpPort() };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SOC_DATA_DIR: dataDir,

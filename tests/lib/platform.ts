@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@emsoc/common/paths';
+import { freeTcpUdpPort } from '@emsoc/common';
 
 export interface PlatformPorts {
   syslog: number;
@@ -19,26 +18,6 @@ export interface PlatformPorts {
   uplink: number;
 }
 
-/** A port free for both TCP and UDP on loopback (syslog uses the same number for both). */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as net.AddressInfo).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const s = dgram.createSocket('udp4');
-      s.once('error', () => resolve(false));
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-}
-
 /**
  * Tests run the platform on free ports rather than the defaults, so a developer's running `npm start`
  * (or another suite) never collides with them; the listeners are the same.
@@ -46,7 +25,7 @@ async function freePort(): Promise<number> {
 async function choosePorts(): Promise<PlatformPorts> {
   const ports: number[] = [];
   while (ports.length < 10) {
-    const p = await freePort();
+    const p = await freeTcpUdpPort();
     if (!ports.includes(p)) ports.push(p);
   }
   const [syslog, syslogTls, netflow, sflow, collectorHttp, forward, ra, raStatus, consolePort, uplink] = ports as [number, number, number, number, number, number, number, number, number, number];

@@ -3,36 +3,13 @@
 // started again on the same data dir and ports (the outage test), and its CA exists before the start, so
 // tiers can name each other's CA in their configuration.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@emsoc/common/paths';
 import { loadOrCreateDevCa } from '@emsoc/pki';
-
-async function freePort(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as net.AddressInfo).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    if (taken.has(port)) continue;
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const s = dgram.createSocket('udp4');
-      s.once('error', () => resolve(false));
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (udpFree) {
-      taken.add(port);
-      return port;
-    }
-  }
-}
+import { freeTcpUdpPort } from '@emsoc/common';
 
 const taken = new Set<number>();
 
@@ -79,7 +56,7 @@ export class Tier {
   }
 
   async allocatePorts(): Promise<void> {
-    for (const k of ['syslog', 'syslogTls', 'netflow', 'collectorHttp', 'forward', 'ra', 'raStatus', 'console', 'uplink'] as const) this.ports[k] = await freePort(taken);
+    for (const k of ['syslog', 'syslogTls', 'netflow', 'collectorHttp', 'forward', 'ra', 'raStatus', 'console', 'uplink'] as const) this.ports[k] = await freeTcpUdpPort(taken);
   }
 
   /** After a SIGKILL the children shut down on their own ("parent gone"): wait until they let go of the ports. */

@@ -17,21 +17,14 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { listenSyslogTcp } from '../../../log-collector/src/sources/syslog/listen.js';
 import { emit, inProcessCollector, procCpuSeconds, sender, threadCpuSeconds } from './harness.js';
+import { freeTcpPort } from '@emsoc/common';
 
 const args = process.argv.slice(2);
 const count = Number(args[args.indexOf('--count') + 1] ?? 50_000) || 50_000;
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
 async function ours(sinkMode: 'worker' | 'inline' = 'worker'): Promise<{ wall: number; cpu: number; spoolCpu: number; mainCpu: number }> {
   const c = await inProcessCollector({ sink: sinkMode });
-  const port = await freePort();
+  const port = await freeTcpPort();
   let frames = 0;
   let firstAt = 0;
   let spooledCpu = 0;
@@ -65,7 +58,7 @@ async function ours(sinkMode: 'worker' | 'inline' = 'worker'): Promise<{ wall: n
 async function rsyslog(): Promise<{ wall: number; cpu: number } | { error: string }> {
   if (spawnSync('rsyslogd', ['-v']).error) return { error: 'rsyslogd not installed (apt-get install rsyslog)' };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rsyslog-'));
-  const port = await freePort();
+  const port = await freeTcpPort();
   const out = path.join(dir, 'out.log');
   fs.writeFileSync(
     path.join(dir, 'rsyslog.conf'),

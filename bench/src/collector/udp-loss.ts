@@ -7,7 +7,6 @@
  *
  *   node --import tsx bench/src/collector/udp-loss.ts [--seconds 3]
  */
-import net from 'node:net';
 import os from 'node:os';
 import { pino } from 'pino';
 import { listenSyslogUdp } from '../../../log-collector/src/sources/syslog/listen.js';
@@ -16,18 +15,11 @@ import { listenFlowUdp } from '../../../log-collector/src/sources/flow-udp.js';
 import { decodeFlowPacket, TemplateCache } from '../../../log-collector/src/sources/netflow/index.js';
 import { concat, FLOW_SPECS, flowRecord, ipfixMessage, ipfixTemplate, set } from '../../../log-collector/test/netflow/build.js';
 import { emit, inProcessCollector, sender } from './harness.js';
+import { freeTcpPort } from '@emsoc/common';
 
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 3) || 3;
 const logger = pino({ level: 'silent' });
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 // The kernel caps SO_RCVBUF at net.core.rmem_max (and reports twice what it granted).
 const rmemMax = (() => {
@@ -58,7 +50,7 @@ const ipfix = Buffer.from(ipfixMessage([set(2, ipfixTemplate(300, FLOW_SPECS)), 
 for (const kind of ['syslog', 'netflow'] as const) {
   for (const rate of [10_000, 50_000, 100_000]) {
     const c = await inProcessCollector();
-    const port = await freePort();
+    const port = await freeTcpPort();
     let received = 0;
     let close: () => Promise<void>;
     let recvBuffer: number | undefined;

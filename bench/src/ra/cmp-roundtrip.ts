@@ -10,11 +10,10 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createLogger, IdentityStore, loadConfig, loadRolePolicy } from '@emsoc/common';
+import { createLogger, IdentityStore, loadConfig, loadRolePolicy, freeTcpPort } from '@emsoc/common';
 import { createDevCa, createKeySigner, issueTlsServerCertificate, sequence } from '@emsoc/pki';
 import { CmpClient } from '@emsoc/ra-service/ca/cmp/client';
 import { startRaService } from '@emsoc/ra-service/service';
@@ -28,17 +27,6 @@ const SECRET = 'bench-shared-secret';
 const SUBJECT = '0b3a1c6e-8a55-4c3e-b1c2-3d4e5f607182';
 const execFileP = promisify(execFile);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function irInput() {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const template = { publicKey: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })), subject: sequence() };
@@ -50,8 +38,8 @@ async function main(): Promise<void> {
   const ca = createDevCa(path.join(dataDir, 'ca'));
   issueTlsServerCertificate(ca, { dnsNames: ['ra.emsoc.internal'], ipAddresses: ['127.0.0.1'], name: 'ra' }, path.join(dataDir, 'tls'));
   const { config } = loadConfig({ env: { SOC_DATA_DIR: dataDir } });
-  config.ra.port = await freePort();
-  config.ra.statusPort = await freePort();
+  config.ra.port = await freeTcpPort();
+  config.ra.statusPort = await freeTcpPort();
   Object.assign(config.ra.ca, { cmpServer: { enabled: true, port: 0, clients: [{ reference: 'bench', secret: SECRET, subjectId: SUBJECT }] } });
   const repo = await openRepository(config);
   const now = new Date().toISOString();

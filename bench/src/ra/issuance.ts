@@ -13,28 +13,13 @@
  * Prints JSON lines {"name","value","unit","peer","peer_value"}.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, sign } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { IdentityStore, loadRolePolicy, repoRoot } from '@emsoc/common';
-import {
-  algorithmIdentifier,
-  constructed,
-  createDevCa,
-  encodeName,
-  explicit,
-  integer,
-  issueTlsServerCertificate,
-  oid,
-  sequence,
-  set,
-  subjectAltNameExtension,
-  bitString,
-  toPem,
-} from '@emsoc/pki';
+import { IdentityStore, loadRolePolicy, repoRoot, freeTcpPort } from '@emsoc/common';
+import { createDevCa, issueTlsServerCertificate } from '@emsoc/pki';
+import { p256Csr } from './csr.js';
 import { emit, intArg, percentile, round } from '../store/util.js';
 
 const N = intArg('RA_BENCH_N', 1500);
@@ -42,27 +27,7 @@ const WARMUP = intArg('RA_BENCH_WARMUP', 150);
 const CONCURRENCY = 8;
 const DNS = 'svc.bench.emsoc.internal';
 
-/** A PKCS#10 request for a fresh P-256 key with one DNS SAN (extensionRequest attribute). */
-function makeCsr(): string {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
-  const extReq = sequence(oid('1.2.840.113549.1.9.14'), set(sequence(subjectAltNameExtension([{ type: 'dns', value: DNS }], false))));
-  const cri = sequence(integer(0), encodeName([{ type: 'CN', value: DNS }]), spki, constructed(0xa0, [extReq]));
-  const sig = sign('sha256', cri, { key: privateKey, dsaEncoding: 'der' });
-  return toPem(sequence(cri, algorithmIdentifier('1.2.840.10045.4.3.2'), bitString(sig)), 'CERTIFICATE REQUEST');
-}
-void explicit;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+const makeCsr = () => p256Csr(DNS);
 
 interface ProcStats {
   cpuSeconds(): number;
@@ -174,16 +139,16 @@ async function main(): Promise<void> {
     const officerToken = identity.issueToken(officer.id, 'bench').token;
     identity.close();
 
-    const raPort = await freePort();
+    const raPort = await freeTcpPort();
     const cfg = path.join(dir, 'platform.yaml');
-    fs.writeFileSync(cfg, `dataDir: ${dir}\nlog: { level: warn }\nra: { port: ${raPort}, statusPort: ${await freePort()} }\n`);
+    fs.writeFileSync(cfg, `dataDir: ${dir}\nlog: { level: warn }\nra: { port: ${raPort}, statusPort: ${await freeTcpPort()} }\n`);
     const prof = process.env.RA_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.RA_BENCH_PROFILE] : [];
     const ra = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(repoRoot, 'ra-service', 'src', 'main.ts'), '--config', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(ra);
     const raUrl = `https://127.0.0.1:${raPort}`;
     await waitFor(`${raUrl}/healthz`, ca.certificatePem);
 
-    const cfsslPort = await freePort();
+    const cfsslPort = await freeTcpPort();
     const cfsslCfg = path.join(dir, 'cfssl.json');
     fs.writeFileSync(cfsslCfg, JSON.stringify({ signing: { default: { expiry: '168h', usages: ['digital signature', 'server auth', 'client auth'] } } }));
     const cfssl = spawn(

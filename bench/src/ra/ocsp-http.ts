@@ -7,16 +7,16 @@
  * Concurrency 16 keep-alive connections; the load generator is this process (2-core machine).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { IdentityStore, loadRolePolicy, repoRoot } from '@emsoc/common';
-import { algorithmIdentifier, bitString, constructed, createDevCa, encodeName, explicit, inspectCertificate, integer, issueTlsServerCertificate, octetString, oid, sequence, set, subjectAltNameExtension, toPem } from '@emsoc/pki';
+import { IdentityStore, loadRolePolicy, repoRoot, freeTcpPort } from '@emsoc/common';
+import { createDevCa, explicit, inspectCertificate, issueTlsServerCertificate, octetString, oid, sequence } from '@emsoc/pki';
 import { buildCertId, buildOcspRequest } from '@emsoc/pki/status-client/index';
+import { p256Csr } from './csr.js';
 import { emit, intArg, round } from '../store/util.js';
 
 const SECONDS = intArg('RA_OCSP_SECONDS', 5);
@@ -24,24 +24,7 @@ const CERTS = intArg('RA_OCSP_CERTS', 100);
 const CONCURRENCY = 16;
 const DNS = 'ocsp.bench.emsoc.internal';
 
-function makeCsr(): string {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
-  const extReq = sequence(oid('1.2.840.113549.1.9.14'), set(sequence(subjectAltNameExtension([{ type: 'dns', value: DNS }], false))));
-  const cri = sequence(integer(0), encodeName([{ type: 'CN', value: DNS }]), spki, constructed(0xa0, [extReq]));
-  return toPem(sequence(cri, algorithmIdentifier('1.2.840.10045.4.3.2'), bitString(sign('sha256', cri, { key: privateKey, dsaEncoding: 'der' }))), 'CERTIFICATE REQUEST');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+const makeCsr = () => p256Csr(DNS);
 
 async function waitHttp(url: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
@@ -111,8 +94,8 @@ async function main(): Promise<void> {
   const identity = new IdentityStore(path.join(dir, 'identity.db'), loadRolePolicy());
   const token = identity.issueToken(identity.createAccount({ name: 'bench', roles: ['ra-requester'] }).id, 'bench').token;
   identity.close();
-  const raPort = await freePort();
-  const statusPort = await freePort();
+  const raPort = await freeTcpPort();
+  const statusPort = await freeTcpPort();
   const cfg = path.join(dir, 'platform.yaml');
   fs.writeFileSync(cfg, `dataDir: ${dir}\nlog: { level: warn }\nra: { port: ${raPort}, statusPort: ${statusPort} }\n`);
   const ra = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'ra-service', 'src', 'main.ts'), '--config', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -157,7 +140,7 @@ async function main(): Promise<void> {
     const index = certs.map((s) => `V\t491231235959Z\t\t${Buffer.from(s).toString('hex').toUpperCase()}\tunknown\t/CN=${DNS}`).join('\n') + '\n';
     fs.writeFileSync(path.join(dir, 'index.txt'), index);
     fs.writeFileSync(path.join(dir, 'index.txt.attr'), 'unique_subject = no\n'); // every bench certificate has the same subject
-    const peerPort = await freePort();
+    const peerPort = await freeTcpPort();
     const peer = spawn('openssl', ['ocsp', '-index', path.join(dir, 'index.txt'), '-port', String(peerPort), '-rsigner', path.join(dir, 'ca', 'root.pem'), '-rkey', path.join(dir, 'ca', 'root-key.pem'), '-CA', path.join(dir, 'ca', 'root.pem'), '-nmin', '60'], { stdio: ['ignore', 'ignore', 'ignore'] });
     children.push(peer);
     await new Promise((r) => setTimeout(r, 1000));
