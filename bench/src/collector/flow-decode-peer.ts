@@ -8,6 +8,7 @@ import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freeTcpPort } from '@emsoc/common';
 
 export interface NfcapdTotals {
   flows: number;
@@ -141,7 +142,7 @@ export async function replayToGoflow2(
   const port = await freeUdpPort();
   const out = path.join(dir, 'flows.json');
   try {
-    const http = await freeUdpPort(); // any free number serves for its metrics listener on loopback
+    const http = await freeTcpPort(); // its metrics listener
     const run = await replayToPeer(bin, ['-listen', `netflow://127.0.0.1:${port}`, '-addr', `127.0.0.1:${http}`, '-format', 'json',
       '-transport.file', out, '-loglevel', 'info'], /starting collection/, port, payloads, opts);
     const text = readFileSync(out, 'utf8');
