@@ -9,37 +9,66 @@ const EXTRA = ['TTL', 'ID', 'TOS', 'PREC', 'WINDOW', 'RES', 'TYPE', 'CODE', 'MAR
 const FLAGS = ['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG', 'DF'];
 const KERNEL_TIME = /^\[\s*\d+\.\d+\]\s*/;
 
-/** A LOG field name with its search needles, built once (the parser runs per kernel line). */
-interface Key {
-  name: string;
-  lower: string;
-  eq: string;
-  spaced: string;
-}
-function key(name: string): Key {
-  return { name, lower: name.toLowerCase(), eq: name + '=', spaced: ' ' + name + '=' };
-}
-const K_SRC = key('SRC'), K_DST = key('DST'), K_SPT = key('SPT'), K_DPT = key('DPT'), K_PROTO = key('PROTO');
-const K_LEN = key('LEN'), K_IN = key('IN'), K_OUT = key('OUT'), K_MAC = key('MAC');
-const EXTRA_KEYS = EXTRA.map(key);
-const FLAG_NEEDLES = FLAGS.map((f) => ' ' + f);
+/** Slots of the LOG fields read, in one pass over the line (see readFields). */
+const SRC = 0, DST = 1, SPT = 2, DPT = 3, PROTO = 4, LEN = 5, IN = 6, OUT = 7, MAC = 8, FIRST_EXTRA = 9;
+const SLOT = new Map<string, number>([
+  ['SRC', SRC], ['DST', DST], ['SPT', SPT], ['DPT', DPT], ['PROTO', PROTO], ['LEN', LEN], ['IN', IN], ['OUT', OUT], ['MAC', MAC],
+  ...EXTRA.map((k, i) => [k, FIRST_EXTRA + i] as [string, number]),
+]);
+// Key candidates by first character, so a word's key is matched without slicing it out.
+const BY_FIRST: Array<Array<[string, number]> | undefined> = [];
+for (const [k, slot] of SLOT) (BY_FIRST[k.charCodeAt(0)] ??= []).push([k, slot]);
 
-/** Value of `KEY=` as a whole word in the LOG line (first occurrence: ICMP echo repeats ID=). */
-function field(text: string, k: Key): string | undefined {
-  let at = text.startsWith(k.eq) ? 0 : text.indexOf(k.spaced);
-  if (at < 0) return undefined;
-  if (at > 0 || text.charCodeAt(0) === 32) at++;
-  const vs = at + k.eq.length;
-  let ve = text.indexOf(' ', vs);
-  if (ve < 0) ve = text.length;
-  return text.slice(vs, ve);
+function slotOf(text: string, from: number, eq: number): number {
+  const cands = BY_FIRST[text.charCodeAt(from)];
+  if (cands === undefined) return -1;
+  const len = eq - from;
+  for (let c = 0; c < cands.length; c++) {
+    const [k, slot] = cands[c]!;
+    if (k.length === len && text.startsWith(k, from)) return slot;
+  }
+  return -1;
+}
+const EXTRA_LOWER = EXTRA.map((k) => k.toLowerCase());
+const SLOTS = FIRST_EXTRA + EXTRA.length;
+// Reused per call (the parser is synchronous): field values and flag states of the current line.
+const values: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
+const flagState = new Int8Array(FLAGS.length); // 0 undecided, 1 set, -1 first word starting with it was longer
+
+/**
+ * Reads every `KEY=value` word of the LOG text in one pass, keeping the first occurrence of each
+ * known key (ICMP errors repeat SRC=/ID= inside the quoted packet, which starts with `[`, so those
+ * words never match). A flag counts when the first word starting with its name is exactly that name,
+ * the rule the former per-field searches (` SYN` then a space or the end) applied.
+ */
+function readFields(text: string): void {
+  values.fill(undefined);
+  flagState.fill(0);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let end = text.indexOf(' ', i);
+    if (end < 0) end = n;
+    if (end > i) {
+      const eq = text.indexOf('=', i);
+      if (eq >= 0 && eq < end) {
+        const slot = slotOf(text, i, eq);
+        if (slot >= 0 && values[slot] === undefined) values[slot] = text.slice(eq + 1, end);
+      }
+      if (i > 0) flagWord(text, i, end); // `DFX=1` also starts with DF, and decides it (not a flag)
+    }
+    i = end + 1;
+  }
 }
 
-function hasFlag(text: string, needle: string): boolean {
-  const at = text.indexOf(needle);
-  if (at < 0) return false;
-  const after = text.charCodeAt(at + needle.length);
-  return Number.isNaN(after) || after === 32;
+function flagWord(text: string, from: number, end: number): void {
+  const c = text.charCodeAt(from);
+  for (let f = 0; f < FLAGS.length; f++) {
+    if (flagState[f] !== 0) continue;
+    const name = FLAGS[f]!;
+    if (c !== name.charCodeAt(0) || !text.startsWith(name, from)) continue;
+    flagState[f] = from + name.length === end ? 1 : -1;
+  }
 }
 
 /** `aa-bb-..` upper-cased from the colon-separated bytes `from`..`from+5` of a MAC= value. */
@@ -56,12 +85,39 @@ function isPlainMacHeader(mac: string): boolean {
   return true;
 }
 
+// A sensor logs the same few MAC headers (its router and hosts) over and over: results kept, bounded.
+const macPairs = new Map<string, [string | undefined, string | undefined]>();
+
 function macPair(mac: string): [string | undefined, string | undefined] {
+  let r = macPairs.get(mac);
+  if (r === undefined) {
+    if (macPairs.size >= 1024) macPairs.clear();
+    r = macPairUncached(mac);
+    macPairs.set(mac, r);
+  }
+  return r;
+}
+
+function macPairUncached(mac: string): [string | undefined, string | undefined] {
   // Fast path without a 14-element split for the usual header: same text as the general path below.
   if (isPlainMacHeader(mac)) return [mac.slice(18, 35).replaceAll(':', '-').toUpperCase(), mac.slice(0, 17).replaceAll(':', '-').toUpperCase()];
   const b = mac.split(':');
   if (b.length < 12) return [undefined, undefined];
   return [macText(b, 6), macText(b, 0)]; // [source, destination]
+}
+
+const DENIED = 1, ALLOWED = 2, NEITHER = 3;
+// Log prefixes are a handful of administrator-chosen words per ruleset: their verdict is kept (bounded).
+const verdicts = new Map<string, number>();
+
+function verdict(prefix: string): number {
+  let v = verdicts.get(prefix);
+  if (v !== undefined) return v;
+  const up = prefix.toUpperCase();
+  v = /DROP|REJECT|DENY|DENIED|BLOCK|INVALID|BAD/.test(up) ? DENIED : /ACCEPT|ALLOW|PERMIT|PASS/.test(up) ? ALLOWED : NEITHER;
+  if (verdicts.size >= 512) verdicts.clear();
+  verdicts.set(prefix, v);
+  return v;
 }
 
 export function parseNetfilter(ev: EcsEvent, message: string): boolean {
@@ -70,13 +126,14 @@ export function parseNetfilter(ev: EcsEvent, message: string): boolean {
   if (at < 0 || msg.indexOf(' SRC=', at) < 0) return false;
   const prefix = msg.slice(0, at).trim().replace(/:$/, '');
   const text = msg.slice(at);
+  readFields(text);
   const f = {
-    SRC: field(text, K_SRC), DST: field(text, K_DST), SPT: field(text, K_SPT), DPT: field(text, K_DPT), PROTO: field(text, K_PROTO),
-    LEN: field(text, K_LEN), IN: field(text, K_IN), OUT: field(text, K_OUT), MAC: field(text, K_MAC),
+    SRC: values[SRC], DST: values[DST], SPT: values[SPT], DPT: values[DPT], PROTO: values[PROTO],
+    LEN: values[LEN], IN: values[IN], OUT: values[OUT], MAC: values[MAC],
   };
-  const up = prefix.toUpperCase();
-  const denied = /DROP|REJECT|DENY|DENIED|BLOCK|INVALID|BAD/.test(up);
-  const allowed = !denied && /ACCEPT|ALLOW|PERMIT|PASS/.test(up);
+  const v = verdict(prefix);
+  const denied = v === DENIED;
+  const allowed = v === ALLOWED;
   classify(ev, {
     dataset: 'iptables.log', category: ['network'],
     type: denied ? ['connection', 'denied'] : allowed ? ['connection', 'allowed'] : ['connection'],
@@ -99,12 +156,12 @@ export function parseNetfilter(ev: EcsEvent, message: string): boolean {
     if (d) sub(ev, 'destination').mac = d;
   }
   const ipt: EcsEvent = {};
-  for (const k of EXTRA_KEYS) {
-    const v = field(text, k);
-    if (v) ipt[k.lower] = v;
+  for (let k = 0; k < EXTRA.length; k++) {
+    const v = values[FIRST_EXTRA + k];
+    if (v) ipt[EXTRA_LOWER[k]!] = v;
   }
   let flags: string[] | undefined;
-  for (let i = 0; i < FLAGS.length; i++) if (hasFlag(text, FLAG_NEEDLES[i]!)) (flags ??= []).push(FLAGS[i]!);
+  for (let i = 0; i < FLAGS.length; i++) if (flagState[i] === 1) (flags ??= []).push(FLAGS[i]!);
   if (flags) ipt.flags = flags;
   ev.iptables = ipt;
   return true;
