@@ -3,10 +3,12 @@
  * An in-process collector (listeners → decoders → spool → store sink, in a worker thread, into an embedded SQLite store) on
  * loopback ports, plus load senders that run as separate processes so their CPU is not ours.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Spool } from '../../../log-collector/src/spool/spool.js';
 import { EventPipeline } from '../../../log-collector/src/pipeline/event-pipeline.js';
@@ -28,6 +30,7 @@ export function line(i: number): string {
 
 export interface InProcessCollector {
   pipeline: EventPipeline;
+  spool: Spool;
   sink: RunningSink;
   decode: SyslogDecoder;
   dir: string;
@@ -35,8 +38,12 @@ export interface InProcessCollector {
   close(drainMs?: number): Promise<void>;
 }
 
-/** `sink: 'worker'` (default) runs the store sink as the collector does, in a worker thread; `inline` on this thread (the former layout, for comparison). */
-export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' } = {}): Promise<InProcessCollector> {
+/**
+ * `sink: 'worker'` (default) runs the store sink as the collector does, in a worker thread; `inline` on this
+ * thread (the former layout, for comparison); `none` runs no sink, so what is measured ends at the spool (the
+ * collector's durable acceptance point, as when the store lags behind).
+ */
+export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' | 'none' } = {}): Promise<InProcessCollector> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-collector-'));
   const logger = pino({ level: 'silent' });
   const spoolDir = path.join(dir, 'spool');
@@ -44,10 +51,13 @@ export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' } = 
   const pipeline = new EventPipeline(spool);
   const storeConfig = { engine: 'sqlite' as const, path: path.join(dir, 'events.db') };
   const store = opts.sink === 'inline' ? await openEventStore(storeConfig) : undefined;
-  const sink = store ? new StoreSink(spool, store, logger) : new WorkerStoreSink(spool, spoolDir, { kind: 'event-store', config: storeConfig }, logger);
-  sink.start();
+  const sink: RunningSink = opts.sink === 'none'
+    ? { drained: false, stop: async () => undefined }
+    : store ? new StoreSink(spool, store, logger) : new WorkerStoreSink(spool, spoolDir, { kind: 'event-store', config: storeConfig }, logger);
+  if (sink instanceof StoreSink || sink instanceof WorkerStoreSink) sink.start();
   return {
     pipeline,
+    spool,
     sink,
     decode: syslogDecoder(undefined, 'Asia/Shanghai'),
     dir,
@@ -60,12 +70,52 @@ export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' } = 
   };
 }
 
+export interface SenderOptions {
+  port: number;
+  count: number;
+  rate?: number;
+  payloadHex?: string;
+  /** UDP, compiled sender only: sending sockets, the rate split between them. */
+  conns?: number;
+}
+export interface SenderResult { sent: number; seconds: number; bytes?: number; sender: 'go' | 'node' }
+
+const SENDER_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sender', 'main.go');
+let goSenderPath: string | null | undefined;
+
+/**
+ * The compiled sender (sender/main.go), built once per source version into the temp dir; null when Go
+ * is missing or the build fails (the Node sender is used then, which tops out far lower).
+ */
+export function goSender(): string | null {
+  if (goSenderPath !== undefined) return goSenderPath;
+  const digest = createHash('sha256').update(fs.readFileSync(SENDER_SOURCE)).digest('hex').slice(0, 12);
+  const bin = path.join(os.tmpdir(), `emsoc-collector-sender-${digest}`);
+  if (!fs.existsSync(bin)) {
+    const tmp = `${bin}.${process.pid}`;
+    const r = spawnSync('go', ['build', '-o', tmp, SENDER_SOURCE], { encoding: 'utf8', cwd: os.tmpdir() });
+    if (r.status !== 0) {
+      console.error(`go build of the sender failed, using the Node sender: ${r.error?.message ?? r.stderr}`);
+      return (goSenderPath = null);
+    }
+    fs.renameSync(tmp, bin);
+  }
+  return (goSenderPath = bin);
+}
+
 /**
  * A sender process. `tcp`: writes `count` lines (from `line(i)`) as fast as the socket takes them, or at
- * `rate` lines/s. `udp`: sends `count` datagrams at `rate` per second (paced in 1 ms slices).
- * Resolves with what the sender reported (JSON on stdout).
+ * `rate` lines/s, many lines per write. `udp`: sends `count` datagrams at `rate` per second.
+ * The compiled Go sender is used when it builds; otherwise a Node one (same lines). Resolves with what the
+ * sender reported (JSON on stdout).
  */
-export function sender(kind: 'tcp' | 'udp', opts: { port: number; count: number; rate?: number; payloadHex?: string }): { proc: ChildProcess; done: Promise<{ sent: number; seconds: number }> } {
+export function sender(kind: 'tcp' | 'udp', opts: SenderOptions): { proc: ChildProcess; done: Promise<SenderResult> } {
+  const bin = goSender();
+  if (bin) {
+    const a = ['-kind', kind, '-port', String(opts.port), '-count', String(opts.count), '-rate', String(opts.rate ?? 0), '-conns', String(opts.conns ?? 1)];
+    if (opts.payloadHex) a.push('-payload-hex', opts.payloadHex);
+    return collect(spawn(bin, a, { stdio: ['ignore', 'pipe', 'inherit'] }), 'go');
+  }
   const script = `
     const net = require('node:net'), dgram = require('node:dgram');
     const o = ${JSON.stringify({ kind, ...opts })};
@@ -97,11 +147,14 @@ export function sender(kind: 'tcp' | 'udp', opts: { port: number; count: number;
       };
       tick();
     }`;
-  const proc = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return collect(spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }), 'node');
+}
+
+function collect(proc: ChildProcess, kind: 'go' | 'node'): { proc: ChildProcess; done: Promise<SenderResult> } {
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const done = new Promise<{ sent: number; seconds: number }>((resolve, reject) =>
-    proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { sent: number; seconds: number }) : reject(new Error(`sender exited ${code}`)))),
+  const done = new Promise<SenderResult>((resolve, reject) =>
+    proc.on('exit', (code) => (code === 0 ? resolve({ ...(JSON.parse(out) as { sent: number; seconds: number }), sender: kind }) : reject(new Error(`sender exited ${code}`)))),
   );
   return { proc, done };
 }
