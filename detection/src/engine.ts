@@ -84,7 +84,18 @@ export interface Engine {
   readonly refused: RuleLoadError[];
 }
 
-const byOrder = (a: { order: number }, b: { order: number }): number => a.order - b.order;
+/** Rule-file order for the (few) candidates of an event: insertion sort, no comparator calls. */
+function sortByOrder(a: { order: number }[]): void {
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]!.order > x.order) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
+}
 const TS_FIELD = fieldId('@timestamp');
 const ID_FIELD = fieldId('event.id');
 
@@ -223,18 +234,44 @@ function buildRuleSet(rules: Rule[], opts: Required<Pick<EngineOptions, 'pipelin
 
 const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
 
-/** 128-bit FNV-1a style id (four 32-bit lanes): deterministic and cheap; ids are not a security boundary. */
-function fastId(text: string): string {
-  let a = 0x811c9dc5, b = 0x01000193 ^ 0x9e3779b9, c = 0x85ebca6b, d = 0xc2b2ae35;
-  for (let i = 0; i < text.length; i++) {
-    const x = text.charCodeAt(i);
-    a = Math.imul(a ^ x, 0x01000193);
-    b = Math.imul(b ^ x, 0x5bd1e995);
-    c = Math.imul(c ^ x, 0x27d4eb2d);
-    d = Math.imul(d ^ x, 0x165667b1);
+/**
+ * 128-bit FNV-1a style id (four 32-bit lanes): deterministic and cheap; ids are not a security boundary.
+ * Fed part by part (`add`) so the alert id needs no concatenated text; the result equals hashing the
+ * concatenation.
+ */
+class FastId {
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
+  start(): this {
+    this.a = 0x811c9dc5;
+    this.b = 0x01000193 ^ 0x9e3779b9;
+    this.c = 0x85ebca6b;
+    this.d = 0xc2b2ae35;
+    return this;
   }
-  return hex(a) + hex(b ^ (a >>> 13)) + hex(c ^ (b >>> 7)) + hex(d ^ (c >>> 11));
+  add(text: string): this {
+    let a = this.a, b = this.b, c = this.c, d = this.d;
+    for (let i = 0; i < text.length; i++) {
+      const x = text.charCodeAt(i);
+      a = Math.imul(a ^ x, 0x01000193);
+      b = Math.imul(b ^ x, 0x5bd1e995);
+      c = Math.imul(c ^ x, 0x27d4eb2d);
+      d = Math.imul(d ^ x, 0x165667b1);
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+    return this;
+  }
+  digest(): string {
+    const { a, b, c, d } = this;
+    return hex(a) + hex(b ^ (a >>> 13)) + hex(c ^ (b >>> 7)) + hex(d ^ (c >>> 11));
+  }
 }
+const idHash = new FastId();
 
 // Several alerts of one event share its timestamp: remember the last formatted one.
 let isoMs = NaN;
@@ -304,8 +341,15 @@ export function createEngine(options: EngineOptions): Engine {
     return true;
   };
 
-  const alertId = (ruleId: string, version: string, key: string, ts: number, ids: string[]): string =>
-    fastId(`${ruleId}\u0000${version}\u0000${key}\u0000${ts}\u0000${ids.join(',')}`);
+  // Hash of `${ruleId}\0${version}\0${key}\0${ts}\0${ids.join(',')}`, fed in parts.
+  const alertId = (ruleId: string, version: string, key: string, ts: number, ids: string[]): string => {
+    const h = idHash.start().add(ruleId).add('\u0000').add(version).add('\u0000').add(key).add('\u0000').add(String(ts)).add('\u0000');
+    for (let i = 0; i < ids.length; i++) {
+      if (i) h.add(',');
+      h.add(ids[i]!);
+    }
+    return h.digest();
+  };
 
   const makeAlert = (
     c: CompiledBase & { rule: Rule },
@@ -370,7 +414,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (ts > watermark) watermark = ts;
       const cands = set.index.candidates(ctx);
       st.ruleEvaluations += cands.length;
-      if (cands.length > 1) cands.sort(byOrder);
+      if (cands.length > 1) sortByOrder(cands);
       let ids: string[] | null = null;
       for (const c of cands) {
         // The index already checked the rule's logsource conditions.

@@ -93,8 +93,8 @@ export class EvalContext {
   }
 
   stringsOf(id: number): string[] {
+    if (id < this.strStamp.length && this.strStamp[id] === this.gen) return this.str[id]!;
     const raw = this.valuesOf(id);
-    if (this.strStamp[id] === this.gen) return this.str[id]!;
     let out: string[];
     let allStr = true;
     for (let i = 0; i < raw.length; i++) if (typeof raw[i] !== 'string') allStr = false;
@@ -112,12 +112,15 @@ export class EvalContext {
   }
 
   lowerOf(id: number): string[] {
+    if (id < this.lowStamp.length && this.lowStamp[id] === this.gen) return this.low[id]!;
     const s = this.stringsOf(id);
-    if (this.lowStamp[id] === this.gen) return this.low[id]!;
     let out: string[];
     if (s.length === 0) out = EMPTY;
-    else if (s.length === 1) out = [s[0]!.toLowerCase()];
-    else out = s.map((x) => x.toLowerCase());
+    else if (s.length === 1) {
+      // Already lower-case values (most of them) share the strings array instead of a new one.
+      const l = s[0]!.toLowerCase();
+      out = l === s[0] ? s : [l];
+    } else out = s.map((x) => x.toLowerCase());
     this.low[id] = out;
     this.lowStamp[id] = this.gen;
     return out;

@@ -3,6 +3,7 @@ import { cidrContains, parseCidr } from './cidr.js';
 import { fail } from './errors.js';
 import { fieldId, type EvalContext } from './eval-context.js';
 import {
+  compileAnyStringMatch,
   compileStringMatch,
   isPlain,
   literal,
@@ -423,12 +424,10 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
       return false;
     };
   } else if (!combineAll) {
+    const any = compileAnyStringMatch(vals.map((v) => v.s), cased);
     match = (ctx) => {
       const vs = get(ctx);
-      for (let i = 0; i < vs.length; i++) {
-        const v = vs[i]!;
-        for (let k = 0; k < matchers.length; k++) if (matchers[k]!(v)) return true;
-      }
+      for (let i = 0; i < vs.length; i++) if (any(vs[i]!)) return true;
       return false;
     };
   } else {

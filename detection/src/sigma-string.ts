@@ -145,3 +145,37 @@ function globMatcher(segs: ({ t: 'lit'; v: string } | { t: 'any' })[]): (v: stri
     return true;
   };
 }
+
+/**
+ * One predicate for a list of patterns OR-ed together: exact values go to a Set, plain prefixes,
+ * suffixes and substrings to tight loops over their literals, anything else keeps its own matcher.
+ * Same answers as trying each compileStringMatch() in turn, without a closure call per pattern.
+ */
+export function compileAnyStringMatch(list: SigmaString[], cased: boolean): (v: string) => boolean {
+  const norm = (x: string): string => (cased ? x : x.toLowerCase());
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  const suffixes: string[] = [];
+  const infixes: string[] = [];
+  const other: ((v: string) => boolean)[] = [];
+  for (const s of list) {
+    const segs = s.map((x) => (x.t === 'lit' ? { t: 'lit' as const, v: norm(x.v) } : x));
+    const n = segs.length;
+    if (n === 0) exact.add('');
+    else if (segs.every((x) => x.t === 'lit')) exact.add((segs[0] as { v: string }).v);
+    else if (n === 3 && segs[0]!.t === 'any' && segs[1]!.t === 'lit' && segs[2]!.t === 'any') infixes.push(segs[1]!.v);
+    else if (n === 2 && segs[0]!.t === 'lit' && segs[1]!.t === 'any') prefixes.push(segs[0]!.v);
+    else if (n === 2 && segs[0]!.t === 'any' && segs[1]!.t === 'lit') suffixes.push(segs[1]!.v);
+    else other.push(compileStringMatch(s, cased));
+  }
+  if (list.length === 1) return compileStringMatch(list[0]!, cased);
+  const hasExact = exact.size > 0;
+  return (v) => {
+    if (hasExact && exact.has(v)) return true;
+    for (let k = 0; k < prefixes.length; k++) if (v.startsWith(prefixes[k]!)) return true;
+    for (let k = 0; k < suffixes.length; k++) if (v.endsWith(suffixes[k]!)) return true;
+    for (let k = 0; k < infixes.length; k++) if (v.includes(infixes[k]!)) return true;
+    for (let k = 0; k < other.length; k++) if (other[k]!(v)) return true;
+    return false;
+  };
+}

@@ -45,10 +45,19 @@ function parseIsoUtc(s: string): number | null {
     if (f < 0) return null;
     ms = len === 22 ? f * 100 : len === 23 ? f * 10 : f;
   }
-  const t = Date.UTC(y, mo - 1, d, h, mi, se, ms);
-  // Day overflow (e.g. Feb 30) is invalid for Date.parse too; let it decide.
-  return new Date(t).getUTCDate() === d ? t : null;
+  // Consecutive events share their day: its start is computed (and validated) once.
+  const day = y * 10000 + mo * 100 + d;
+  if (day !== lastDay) {
+    const t0 = Date.UTC(y, mo - 1, d);
+    // Day overflow (e.g. Feb 30) is invalid for Date.parse too; let it decide.
+    if (new Date(t0).getUTCDate() !== d) return null;
+    lastDay = day;
+    lastDayMs = t0;
+  }
+  return lastDayMs + ((h * 60 + mi) * 60 + se) * 1000 + ms;
 }
+let lastDay = -1;
+let lastDayMs = 0;
 
 export function parseTime(v: unknown): number | null {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
