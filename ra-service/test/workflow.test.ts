@@ -181,6 +181,10 @@ test('automation profile (approvals: 0) issues at once; audit trail is complete 
   assert.equal(r.json.status, 'issued');
   assert.equal(r.json.transitions[1].actor, 'policy:automation');
   assert.match(r.json.certificate, /BEGIN CERTIFICATE/);
+  // The answer is built from what was committed, not read back: it must equal what the database holds.
+  const again = await h.client('requester').get(`/api/v1/requests/${r.json.id}`);
+  assert.deepEqual(r.json, again.json);
+  assert.equal(r.json.transitions.length, 3);
   const audit = await h.client('auditor').get(`/api/v1/audit?objectId=${r.json.id}`);
   assert.deepEqual(audit.json.items.map((x: { eventType: string }) => x.eventType), ['request.submitted', 'request.approved']);
   const issuedRec = (await h.client('auditor').get(`/api/v1/audit?objectId=${r.json.resultSerial}`)).json.items[0];

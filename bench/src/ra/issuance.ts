@@ -33,6 +33,8 @@ interface ProcStats {
   cpuSeconds(): number;
   /** The process's first thread only (for Node: the event loop; the rest is libuv's pool, GC, workers). */
   mainThreadCpuSeconds(): number;
+  /** CPU seconds per thread id (main thread, V8 platform/GC threads, libuv pool, worker threads). */
+  threadCpuSeconds(): Map<number, number>;
   peakRssMb(): number;
 }
 
@@ -45,6 +47,17 @@ function procStats(pid: number): ProcStats {
   return {
     cpuSeconds: () => cpu(`/proc/${pid}/stat`),
     mainThreadCpuSeconds: () => cpu(`/proc/${pid}/task/${pid}/stat`),
+    threadCpuSeconds() {
+      const out = new Map<number, number>();
+      for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+        try {
+          out.set(Number(tid), cpu(`/proc/${pid}/task/${tid}/stat`));
+        } catch {
+          // thread ended meanwhile
+        }
+      }
+      return out;
+    },
     peakRssMb() {
       const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       return m ? round(Number(m[1]) / 1024, 1) : NaN;
@@ -143,7 +156,7 @@ async function main(): Promise<void> {
     const cfg = path.join(dir, 'platform.yaml');
     fs.writeFileSync(cfg, `dataDir: ${dir}\nlog: { level: warn }\nra: { port: ${raPort}, statusPort: ${await freeTcpPort()} }\n`);
     const prof = process.env.RA_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.RA_BENCH_PROFILE] : [];
-    const ra = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(repoRoot, 'ra-service', 'src', 'main.ts'), '--config', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const ra = spawn(process.execPath, [...prof, ...(process.env.RA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', path.join(repoRoot, 'ra-service', 'src', 'main.ts'), '--config', cfg], { stdio: ['ignore', process.env.RA_BENCH_RA_STDOUT ? fs.openSync(process.env.RA_BENCH_RA_STDOUT, 'w') : 'ignore', 'inherit'] });
     children.push(ra);
     const raUrl = `https://127.0.0.1:${raPort}`;
     await waitFor(`${raUrl}/healthz`, ca.certificatePem);
@@ -189,8 +202,10 @@ async function main(): Promise<void> {
     await drive(`${cfsslUrl}/api/v1/cfssl/sign`, ca.certificatePem, {}, cfsslBodies.slice(0, WARMUP), cfsslCheck, cfsslStats);
     const half = Math.floor(N / 2);
     const c1 = await drive(`${cfsslUrl}/api/v1/cfssl/sign`, ca.certificatePem, {}, cfsslBodies.slice(WARMUP, WARMUP + half), cfsslCheck, cfsslStats);
+    const threads0 = raStats.threadCpuSeconds();
     const r1 = await drive(`${raUrl}/api/v1/requests`, ca.certificatePem, raHeaders, raBodies.slice(WARMUP, WARMUP + half), raCheck, raStats);
     const r2 = await drive(`${raUrl}/api/v1/requests`, ca.certificatePem, raHeaders, raBodies.slice(WARMUP + half), raCheck, raStats);
+    const threads1 = raStats.threadCpuSeconds();
     const c2 = await drive(`${cfsslUrl}/api/v1/cfssl/sign`, ca.certificatePem, {}, cfsslBodies.slice(WARMUP + half), cfsslCheck, cfsslStats);
 
     const combine = (a: RunResult, b: RunResult, na: number, nb: number) => ({
@@ -213,6 +228,14 @@ async function main(): Promise<void> {
       main_thread_cpu_ms_per_cert: round(raR.mainThreadCpuMsPerCert, 2),
       peer_cpu_ms_per_cert: round(cfR.cpuMsPerCert, 2),
     });
+    // Where the RA's CPU goes, thread by thread (ids in creation order: the event loop first, then V8's
+    // platform threads — GC, compilation —, libuv's pool — signatures —, worker threads and their helpers).
+    const perThread = [...threads1]
+      .map(([tid, s]) => [tid, ((s - (threads0.get(tid) ?? 0)) * 1000) / N] as const)
+      .filter(([, ms]) => ms >= 0.05)
+      .sort((a, b) => a[0] - b[0])
+      .map(([tid, ms]) => `${tid === ra.pid ? 'main' : tid}:${round(ms, 2)}`);
+    emit('ra.issuance.thread_cpu', round(raR.mainThreadCpuMsPerCert, 2), 'ms CPU per certificate on the event loop', null, null, { threads_ms_per_cert: perThread.join(' ') });
     emit('ra.issuance.latency_p50', round(raR.p50, 2), 'ms', peer, round(cfR.p50, 2));
     emit('ra.issuance.latency_p99', round(raR.p99, 2), 'ms', peer, round(cfR.p99, 2));
     emit('ra.issuance.peak_rss', raStats.peakRssMb(), 'MiB (server VmHWM)', peer, cfsslStats.peakRssMb());

@@ -83,7 +83,10 @@ export function routes(d: RouteDeps): RouteSpec[] {
       summary: 'Submit a request: enroll (CSR), keygen (server-side key, PKCS#12 once), renew, rekey, revoke, suspend, resume, recover (archived encryption key)',
       body: S.requestInput,
       status: 201,
-      handler: async ({ req, caller }) => withCert(await ra.submit(caller, parseWith(S.requestInput, req.body)), caller),
+      handler: async ({ req, caller }) => {
+        const { request, certificate } = await ra.submitWithResult(caller, parseWith(S.requestInput, req.body));
+        return certificate ? requestView(request, certificate, canReadAll(caller, 'ra.requests:read')) : withCert(request, caller);
+      },
     },
     {
       method: 'get',

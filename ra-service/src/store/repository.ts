@@ -175,14 +175,18 @@ export class RaTx {
         r.resultSerial,
       ],
     );
-    for (const t of r.transitions) await this.addTransition(r.id, t);
+    // A new request has no transitions yet: they are numbered from 0 without counting.
+    for (let i = 0; i < r.transitions.length; i++) await this.addTransition(r.id, r.transitions[i]!, i);
   }
 
-  private async addTransition(requestId: string, t: Transition): Promise<void> {
-    const n = await this.q.get<Row>('SELECT count(*) AS n FROM transitions WHERE request_id = ?', [requestId]);
+  private async addTransition(requestId: string, t: Transition, idx?: number): Promise<void> {
+    if (idx === undefined) {
+      const n = await this.q.get<Row>('SELECT count(*) AS n FROM transitions WHERE request_id = ?', [requestId]);
+      idx = Number(n?.n ?? 0);
+    }
     await this.q.run(
       'INSERT INTO transitions (request_id, idx, from_status, to_status, actor, at, source_ip, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [requestId, Number(n?.n ?? 0), t.from, t.to, t.actor, t.at, t.sourceIp, t.reason],
+      [requestId, idx, t.from, t.to, t.actor, t.at, t.sourceIp, t.reason],
     );
   }
 
