@@ -17,28 +17,41 @@ export interface FrameReceipt {
   clientCertificate?: string;
 }
 
-/** Turns one syslog frame into normalized documents; never throws (malformed input is tagged, not lost). */
+/**
+ * Turns one syslog frame into normalized documents; never throws (malformed input is tagged, not lost).
+ * `ctx` is only valid during the call (stream listeners reuse one receipt for the frames of a read).
+ */
 export type SyslogDecoder = (frame: Buffer, ctx: FrameReceipt) => EcsDocument[];
 
 function isMalformed(docs: EcsDocument[]): boolean {
-  return docs.some((d) => Array.isArray(d.tags) && (d.tags as string[]).some((t) => t.includes('failure')));
+  for (let i = 0; i < docs.length; i++) {
+    const tags = docs[i]!.tags;
+    if (Array.isArray(tags)) for (const t of tags as string[]) if (t.includes('failure')) return true;
+  }
+  return false;
 }
 
 export function listenSyslogUdp(opts: { host: string; port: number; decode: SyslogDecoder; pipeline: EventPipeline; logger: Logger }): Promise<UdpReceiver> {
   const m = sourceMetrics('syslog_udp');
   const dropCount = (n: number) => m.dropped.inc(n);
+  const ctx: FrameReceipt = { transport: 'udp', remoteAddress: '', remotePort: 0, receivedAt: new Date(0) };
   const started = receiveDatagrams({ host: opts.host, port: opts.port, onDrop: dropCount }, (batch) => {
     m.received.inc(batch.length);
     const docs: EcsDocument[] = [];
     let at = NaN;
-    let receivedAt = new Date();
+    let malformed = 0;
+    let parsed = 0;
     for (const d of batch) {
-      if (d.receivedAt !== at) receivedAt = new Date((at = d.receivedAt));
-      const out = opts.decode(d.msg, { transport: 'udp', remoteAddress: d.address, remotePort: d.port, receivedAt });
-      if (isMalformed(out)) m.malformed.inc();
-      else m.parsed.inc(out.length);
+      if (d.receivedAt !== at) ctx.receivedAt = new Date((at = d.receivedAt));
+      ctx.remoteAddress = d.address;
+      ctx.remotePort = d.port;
+      const out = opts.decode(d.msg, ctx);
+      if (isMalformed(out)) malformed++;
+      else parsed += out.length;
       for (const doc of out) docs.push(doc);
     }
+    if (malformed) m.malformed.inc(malformed);
+    if (parsed) m.parsed.inc(parsed);
     // UDP cannot push back: a full spool is a counted drop.
     if (!opts.pipeline.submit('syslog_udp', docs)) dropCount(docs.length);
   });
@@ -58,17 +71,25 @@ function handleStream(
   const m = sourceMetrics(source);
   m.connections.inc();
   const framer = createSyslogFramer({ maxFrameSize: opts.maxFrameBytes });
+  // One receipt per read, its `truncated` set per frame: no object per frame (decoders keep no reference).
+  const ctx: FrameReceipt = { ...ctxBase, receivedAt: new Date(0), truncated: false };
   const emit = (frames: ReturnType<typeof framer.push>) => {
     if (frames.length === 0) return;
     const docs: EcsDocument[] = [];
-    const receivedAt = new Date();
+    ctx.receivedAt = new Date();
     m.received.inc(frames.length);
-    for (const f of frames) {
-      const out = opts.decode(f.data, { ...ctxBase, receivedAt, truncated: f.truncated });
-      if (f.truncated || isMalformed(out)) m.malformed.inc();
-      else m.parsed.inc(out.length);
-      for (const d of out) docs.push(d);
+    let malformed = 0;
+    let parsed = 0;
+    for (let k = 0; k < frames.length; k++) {
+      const f = frames[k]!;
+      ctx.truncated = f.truncated;
+      const out = opts.decode(f.data, ctx);
+      if (f.truncated || isMalformed(out)) malformed++;
+      else parsed += out.length;
+      for (let j = 0; j < out.length; j++) docs.push(out[j]!);
     }
+    if (malformed) m.malformed.inc(malformed);
+    if (parsed) m.parsed.inc(parsed);
     if (!opts.pipeline.submit(source, docs)) {
       // Spool full: stop reading (TCP backpressure reaches the sender) and retry these once there is room.
       socket.pause();
