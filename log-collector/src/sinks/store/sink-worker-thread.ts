@@ -1,8 +1,9 @@
 /**
  * Worker-thread entry of the store sink: owns its own store connection and the reading side of the spool,
  * so store writes (SQLite transactions above all) never stall the thread that receives and parses.
- * Protocol with WorkerStoreSink: in `appended` | `stop`; out `{ acked: bytes }` | `waiting` | `{ metrics }` | `stopped`.
+ * Protocol with WorkerStoreSink: in `appended` | `stop`; out `{ acked: bytes }` | `waiting` | `{ metrics }` | `{ heapBytes }` | `stopped`.
  */
+import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { SpoolReader } from '../../spool/spool-reader.js';
@@ -46,6 +47,8 @@ sink.start();
 const reportMetrics = async () => {
   const updates = await sinkMetricUpdates();
   if (updates.length > 0) port.postMessage({ metrics: updates });
+  // This thread's V8 heap (its own isolate), so the collector can tell it apart from the main heap.
+  port.postMessage({ heapBytes: v8.getHeapStatistics().total_heap_size });
 };
 const metricsTimer = setInterval(() => void reportMetrics(), 1000);
 

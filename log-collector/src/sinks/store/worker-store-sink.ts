@@ -26,6 +26,8 @@ export class WorkerStoreSink implements RunningSink {
   private stopping = false;
   private restartDelay = 500;
   private watching: Promise<void> | undefined;
+  /** The worker's V8 heap as it last reported it (every second); 0 before the first report. */
+  workerHeapBytes = 0;
 
   constructor(
     private readonly spool: Spool,
@@ -59,6 +61,8 @@ export class WorkerStoreSink implements RunningSink {
         this.restartDelay = 500;
       } else if (m !== null && typeof m === 'object' && 'metrics' in m) {
         applySinkMetricUpdates((m as { metrics: MetricUpdate[] }).metrics);
+      } else if (m !== null && typeof m === 'object' && 'heapBytes' in m) {
+        this.workerHeapBytes = (m as { heapBytes: number }).heapBytes;
       }
     });
     w.on('error', (err) => this.logger.error({ err: String(err) }, 'store sink worker failed'));
