@@ -9,7 +9,7 @@ import type { Placeholders } from './modifiers.js';
 import { viewFor, type Pipeline } from './pipeline.js';
 import { contentHash, type CorrelationRule, type DetectionRule, type Rule } from './rule-parser.js';
 import { RuleIndex } from './rule-index.js';
-import { parseTime } from './time-parts.js';
+import { isCanonicalIso, parseTime } from './time-parts.js';
 import type { RuleLoadError } from './loader.js';
 
 export interface EngineLimits extends CorrelationLimits {
@@ -232,7 +232,10 @@ function buildRuleSet(rules: Rule[], opts: Required<Pick<EngineOptions, 'pipelin
   return { detections, correlations, byId, index: new RuleIndex(detections), refused };
 }
 
-const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** 8 lower-case hex digits of a 32-bit value (same text as toString(16).padStart(8, '0')). */
+const hex = (n: number): string =>
+  HEX_BYTE[(n >>> 24) & 255]! + HEX_BYTE[(n >>> 16) & 255]! + HEX_BYTE[(n >>> 8) & 255]! + HEX_BYTE[n & 255]!;
 
 /**
  * 128-bit FNV-1a style id (four 32-bit lanes): deterministic and cheap; ids are not a security boundary.
@@ -273,11 +276,15 @@ class FastId {
 }
 const idHash = new FastId();
 
-// Several alerts of one event share its timestamp: remember the last formatted one.
+// Several alerts of one event share its timestamp: remember the last formatted one. An event whose
+// @timestamp text is already in toISOString() form lends it (eventTs*) instead of a new formatting.
 let isoMs = NaN;
 let isoText = '';
+let eventTsMs = NaN;
+let eventTsRaw: unknown = null;
 function iso(ms: number): string {
   if (ms === isoMs) return isoText;
+  if (ms === eventTsMs && isCanonicalIso(eventTsRaw)) return eventTsRaw;
   const d = new Date(ms);
   isoText = Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
   isoMs = ms;
@@ -406,10 +413,15 @@ export function createEngine(options: EngineOptions): Engine {
     const out: Alert[] = [];
     try {
       ctx.reset(event);
-      let ts = parseTime(ctx.valuesOf(TS_FIELD)[0]);
+      const rawTs = ctx.valuesOf(TS_FIELD)[0];
+      let ts = parseTime(rawTs);
       if (ts === null) {
         st.eventsWithoutTimestamp++;
         ts = now();
+        eventTsMs = NaN;
+      } else {
+        eventTsMs = ts;
+        eventTsRaw = rawTs;
       }
       if (ts > watermark) watermark = ts;
       const cands = set.index.candidates(ctx);

@@ -59,6 +59,14 @@ function parseIsoUtc(s: string): number | null {
 let lastDay = -1;
 let lastDayMs = 0;
 
+/**
+ * True when `s` is exactly what `new Date(parseTime(s)).toISOString()` returns (the fast path's
+ * `YYYY-MM-DDTHH:MM:SS.fffZ` shape with valid parts), so callers can reuse the text instead of formatting.
+ */
+export function isCanonicalIso(s: unknown): s is string {
+  return typeof s === 'string' && s.length === 24 && s.charCodeAt(19) === 46 /* . */ && parseIsoUtc(s) !== null;
+}
+
 export function parseTime(v: unknown): number | null {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && v.length >= 4 && v.length < 64) {
