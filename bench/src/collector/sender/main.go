@@ -94,6 +94,16 @@ func main() {
 		if *payloadHex != "" {
 			payload, _ = hex.DecodeString(*payloadHex)
 		}
+		// Syslog datagrams are formatted before the clock starts, so formatting never limits the send rate
+		// (a ring of distinct lines beyond that many).
+		var lines [][]byte
+		if payload == nil {
+			lines = make([][]byte, min(*count, 1<<20))
+			for i := range lines {
+				lines[i] = appendLine(nil, i)
+			}
+			start = time.Now()
+		}
 		var wg sync.WaitGroup
 		n := *conns
 		for g := 0; g < n; g++ {
@@ -108,7 +118,6 @@ func main() {
 				defer c.Close()
 				// Goroutine g sends items g, g+n, g+2n, … on the shared schedule.
 				mine := (*count - g + n - 1) / n
-				buf := make([]byte, 0, 512)
 				k := 0
 				for k < mine {
 					d := due(start, *rate/n, mine)
@@ -119,8 +128,7 @@ func main() {
 					for ; k < d; k++ {
 						p := payload
 						if p == nil {
-							buf = appendLine(buf[:0], g+k*n)
-							p = buf
+							p = lines[(g+k*n)%len(lines)]
 						}
 						if _, err := c.Write(p); err == nil {
 							atomic.AddInt64(&sent, 1)
