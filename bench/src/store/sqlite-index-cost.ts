@@ -13,6 +13,7 @@ import { prepareDocument } from '@emsoc/event-store/schema/document';
 import { hotColumn, fieldType } from '@emsoc/event-store/schema/fields';
 import { COMMON_DDL, ddl, HOT_COLUMNS, tableName } from '@emsoc/event-store/sqlite/schema';
 import { registerFunctions } from '@emsoc/event-store/sqlite/functions';
+import { idKey } from '@emsoc/event-store/sqlite/id-key';
 import { syntheticEvent } from './synthetic.js';
 import { emit, intArg, round } from './util.js';
 
@@ -27,7 +28,7 @@ const rows = Array.from({ length: N }, (_, i) => {
   const s = syntheticEvent(i, 7 * 86_400_000, N);
   const { ts, hot } = prepareDocument(s.doc);
   const hv = hot.map((v, k) => (v === undefined ? null : fieldType(HOT_COLUMNS[k]!) === 'keyword' ? String(v) : v));
-  return [i + 1, s.id, ts, ...hv, JSON.stringify(s.doc)];
+  return [i + 1, idKey(s.id), s.id, ts, ...hv, JSON.stringify(s.doc)];
 });
 
 /** Rows per CPU second of inserting all rows into a fresh file without the index `drop`. */
@@ -40,7 +41,7 @@ function run(drop: string | undefined): number {
   registerFunctions(db);
   for (const s of [...COMMON_DDL, ...ddl('events')]) db.exec(s);
   if (drop) db.exec(`DROP INDEX ${drop}`);
-  const cols = ['rid', 'id', 'ts', ...HOT_COLUMNS.map(hotColumn), 'doc'];
+  const cols = ['rid', 'idk', 'id', 'ts', ...HOT_COLUMNS.map(hotColumn), 'doc'];
   const tuple = `(${cols.map(() => '?').join(', ')})`;
   const insert = db.prepare(`INSERT OR IGNORE INTO ${t} (${cols.join(', ')}) VALUES ${Array(ROWS).fill(tuple).join(', ')}`);
   const tx = db.transaction((chunk: unknown[][]) => { for (let i = 0; i < chunk.length; i += ROWS) insert.run(...chunk.slice(i, i + ROWS).flat()); });
@@ -53,7 +54,7 @@ function run(drop: string | undefined): number {
 }
 
 if (N % ROWS !== 0) throw new Error(`SOC_BENCH_EVENTS must be a multiple of ${ROWS}`);
-const indexes = ['_ts', '_ts_hot', ...['source.ip', 'destination.ip', 'host.hostname', 'user.name'].map((f) => `_${hotColumn(f)}`)];
+const indexes = ['_idk', '_ts', '_ts_hot', ...['source.ip', 'destination.ip', 'host.hostname', 'user.name'].map((f) => `_${hotColumn(f)}`)];
 const variants: (string | undefined)[] = [undefined, ...indexes.map((x) => `${t}${x}`)];
 const results = new Map<string | undefined, number[]>(variants.map((v) => [v, []]));
 for (let r = 0; r < ROUNDS; r++) for (const v of variants) results.get(v)!.push(run(v));

@@ -17,6 +17,8 @@ export interface SqlContext {
    * sqlite/text-indexer): free text over them is matched by scanning their `message`. Undefined: all indexed.
    */
   textIndexedUpTo?: number;
+  /** Rows whose document id is the given one, through an index; without it `_id` terms compare `d.id`. */
+  idMatch?: (id: string) => SqlFragment;
 }
 
 export function jsonPath(field: string): string {
@@ -122,7 +124,9 @@ export function termSql(field: string | undefined, v: TermValue, ctx: SqlContext
       if (fts) return ftsMatch([fts], ctx);
       return over(f, () => '0', `emsoc_text_glob(j.value, ?)`, [v.pattern]);
     }
-    case 'keyword': return over(f, (c) => `${c} = ?`, `${J_KEYWORD} = ?`, [v.value]);
+    case 'keyword':
+      if (f === '_id' && ctx.idMatch) return ctx.idMatch(v.value);
+      return over(f, (c) => `${c} = ?`, `${J_KEYWORD} = ?`, [v.value]);
     case 'glob': return over(f, (c) => `${c} GLOB ?`, `${J_KEYWORD} GLOB ?`, [wildcardToGlob(v.pattern)]);
     case 'number': return over(f, (c) => `${c} = ?`, `j.type IN ('integer','real') AND j.value = ?`, [v.value]);
     case 'bool': return over(f, (c) => `${c} = ?`, `j.type = ?`, [v.value ? (isHot(f) ? 1 : 'true') : (isHot(f) ? 0 : 'false')]);

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { formatIp, parseIp } from '../schema/ip.js';
 import { parseDateMs } from '../schema/document.js';
 import { textForIndex, textTokens, wildcardToRegExp } from '../schema/text.js';
+import { idKey } from './id-key.js';
 
 const regexCache = new Map<string, RegExp>();
 function cachedRegExp(pattern: string): RegExp {
@@ -17,6 +18,7 @@ function cachedRegExp(pattern: string): RegExp {
 
 export function registerFunctions(db: Database.Database): void {
   const opts = { deterministic: true, varargs: false } as const;
+  db.function('emsoc_id_key', opts, (v: unknown) => (typeof v === 'string' ? idKey(v) : null));
   db.function('emsoc_ip', opts, (v: unknown) => (typeof v === 'string' ? parseIp(v) ?? null : null));
   db.function('emsoc_ip_text', opts, (v: unknown) => (Buffer.isBuffer(v) && v.length === 16 ? formatIp(v) : null));
   db.function('emsoc_date_ms', opts, (v: unknown) =>

@@ -45,11 +45,20 @@ export function coveredByTimeScan(node: Node): boolean {
   }
 }
 
+/** Index over the ids stored without a key (two ids with one key, see id-key.ts): partial, so nearly empty. */
+export const unkeyedIdIndex = (d: Dataset) => `${tableName(d)}_id_unkeyed`;
+
+/**
+ * `id` is unique through `idk` (an integer key of the id, see id-key.ts) rather than a UNIQUE index on the text.
+ * Files written before that have `id TEXT NOT NULL UNIQUE` and no `idk`: `idKeyMigration` adds the column
+ * (their old index stays, and is merely slower).
+ */
 export function ddl(d: Dataset): string[] {
   const t = tableName(d);
   const cols = HOT_COLUMNS.map((f) => `${hotColumn(f)} ${SQL_TYPE[FIELDS[f]!.type]}`);
   return [
-    `CREATE TABLE IF NOT EXISTS ${t} (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ts INTEGER NOT NULL, ${cols.join(', ')}, doc TEXT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${t} (rid INTEGER PRIMARY KEY, idk INTEGER, id TEXT NOT NULL, ts INTEGER NOT NULL, ${cols.join(', ')}, doc TEXT NOT NULL)`,
+    ...idKeyIndexes(d),
     `CREATE INDEX IF NOT EXISTS ${t}_ts ON ${t}(ts)`,
     `CREATE INDEX IF NOT EXISTS ${timeScanIndex(d)} ON ${t}(ts, ${TIME_SCAN_COLUMNS.join(', ')})`,
     ...INDEXED_FIELDS.map((f) => `CREATE INDEX IF NOT EXISTS ${t}_${hotColumn(f)} ON ${t}(${hotColumn(f)}, ts)`),
@@ -58,4 +67,23 @@ export function ddl(d: Dataset): string[] {
     // A file written before the indexing was deferred has every row indexed: start its watermark at the end.
     `INSERT OR IGNORE INTO ${TEXT_PROGRESS} (dataset, rid) SELECT '${d}', coalesce(max(rid), 0) FROM ${t}`,
   ];
+}
+
+function idKeyIndexes(d: Dataset): string[] {
+  const t = tableName(d);
+  return [
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${t}_idk ON ${t}(idk)`,
+    `CREATE INDEX IF NOT EXISTS ${unkeyedIdIndex(d)} ON ${t}(id) WHERE idk IS NULL`,
+  ];
+}
+
+/**
+ * For a table created before `idk` existed (run before `ddl`'s index statements): adds and fills the key.
+ * `UPDATE OR IGNORE` leaves the second of two ids sharing a key unkeyed, which is how new writes store it too.
+ * Needs the `emsoc_id_key` SQL function (sqlite/functions).
+ */
+export function idKeyMigration(d: Dataset, columns: string[]): string[] {
+  if (columns.length === 0 || columns.includes('idk')) return [];
+  const t = tableName(d);
+  return [`ALTER TABLE ${t} ADD COLUMN idk INTEGER`, ...idKeyIndexes(d), `UPDATE OR IGNORE ${t} SET idk = emsoc_id_key(id)`];
 }

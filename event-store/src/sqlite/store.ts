@@ -14,7 +14,8 @@ import { formatIp, parseCidr, parseIp } from '../schema/ip.js';
 import { textForIndex } from '../schema/text.js';
 import { checkAggs, checkCursor, checkDataset, pageSize, resolveSort, RequestError, MAX_BUCKETS } from '../request.js';
 import { registerFunctions } from './functions.js';
-import { COMMON_DDL, coveredByTimeScan, ddl, ftsName, HOT_COLUMNS, tableName, timeScanIndex } from './schema.js';
+import { COMMON_DDL, coveredByTimeScan, ddl, ftsName, HOT_COLUMNS, idKeyMigration, tableName, timeScanIndex, unkeyedIdIndex } from './schema.js';
+import { idKey } from './id-key.js';
 import { TextIndexer } from './text-index.js';
 import type { TermValue } from '../query/values.js';
 
@@ -23,6 +24,8 @@ export interface SqliteStoreOptions {
   /** How long a writer waits for another process's lock before failing (retryable). */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /** Tests only: a weak id key forces the collisions a 52-bit key makes too rare to meet. Never on a real file. */
+  idKeyForTests?: (id: string) => number;
 }
 
 /** Rows per write transaction: bounds how long the file's write lock is held. */
@@ -41,6 +44,10 @@ interface Writer {
   text: TextIndexer;
   maxRid: Database.Statement;
   ridsIn: Database.Statement;
+  /** The rid of an id stored under its key (idk, id), or without one (id); see id-key.ts. */
+  keyedRid: Database.Statement;
+  unkeyedRid: Database.Statement;
+  anyUnkeyed: Database.Statement;
   update: Database.Statement;
   ftsReplace: Database.Statement;
   ftsDelete: Database.Statement;
@@ -58,7 +65,10 @@ export class SqliteEventStore implements EventStore {
   /** Background text indexing failures (e.g. the file was locked); the next run retries. */
   textIndexErrors = 0;
 
+  private readonly idKey: (id: string) => number;
+
   constructor(private readonly opts: SqliteStoreOptions) {
+    this.idKey = opts.idKeyForTests ?? idKey;
     if (opts.path !== ':memory:') mkdirSync(path.dirname(path.resolve(opts.path)), { recursive: true });
     this.db = new Database(opts.path, { readonly: opts.readonly ?? false });
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5_000))}`);
@@ -72,7 +82,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   async init(): Promise<void> {
-    const tx = this.db.transaction(() => { for (const s of [...COMMON_DDL, ...DATASETS.flatMap(ddl)]) this.db.exec(s); });
+    const columns = (d: Dataset) => (this.db.pragma(`table_info(${tableName(d)})`) as { name: string }[]).map((c) => c.name);
+    const tx = this.db.transaction(() => {
+      for (const s of [...COMMON_DDL, ...DATASETS.flatMap((d) => [...idKeyMigration(d, columns(d)), ...ddl(d)])]) this.db.exec(s);
+    });
     tx.immediate();
   }
 
@@ -80,7 +93,7 @@ export class SqliteEventStore implements EventStore {
     let w = this.writers.get(d);
     if (!w) {
       const t = tableName(d);
-      const cols = ['rid', 'id', 'ts', ...HOT_COLUMNS.map(hotColumn), 'doc'];
+      const cols = ['rid', 'idk', 'id', 'ts', ...HOT_COLUMNS.map(hotColumn), 'doc'];
       const tuple = `(${cols.map(() => '?').join(', ')})`;
       const many = (sql: (n: number) => string) => {
         const cache = new Map<number, Database.Statement>();
@@ -97,9 +110,12 @@ export class SqliteEventStore implements EventStore {
         text: this.indexer(d),
         maxRid: this.db.prepare(`SELECT max(rid) FROM ${t}`).pluck(),
         ridsIn: this.db.prepare(`SELECT rid FROM ${t} WHERE rid BETWEEN ? AND ?`).pluck(),
+        keyedRid: this.db.prepare(`SELECT rid FROM ${t} WHERE idk = ? AND id = ?`).pluck(),
+        unkeyedRid: this.db.prepare(`SELECT rid FROM ${t} INDEXED BY ${unkeyedIdIndex(d)} WHERE idk IS NULL AND id = ?`).pluck(),
+        anyUnkeyed: this.db.prepare(`SELECT EXISTS (SELECT 1 FROM ${t} INDEXED BY ${unkeyedIdIndex(d)} WHERE idk IS NULL)`).pluck(),
         // Every column is derived from `doc`, so a replay of the identical document (a resend after a lost
         // acknowledgement, the common case) touches neither the row, its indexes nor the text index.
-        update: this.db.prepare(`UPDATE ${t} SET ${cols.slice(2).map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND doc IS NOT ? RETURNING rid`).pluck(),
+        update: this.db.prepare(`UPDATE ${t} SET ${cols.slice(3).map((c) => `${c} = ?`).join(', ')} WHERE rid = ? AND doc IS NOT ? RETURNING rid`).pluck(),
         // An update keeps the row's rid, so the text index entry is replaced (or dropped) under the same rowid.
         ftsReplace: this.db.prepare(`INSERT OR REPLACE INTO ${ftsName(d)} (rowid, message) VALUES (?, ?)`),
         ftsDelete: this.db.prepare(`DELETE FROM ${ftsName(d)} WHERE rowid = ?`),
@@ -132,7 +148,7 @@ export class SqliteEventStore implements EventStore {
       try {
         if (typeof item?.id !== 'string' || item.id.length === 0 || item.id.length > 512) throw new DocumentError('id must be a string of 1..512 characters');
         const { ts, hot, json, message } = prepare(item);
-        const values: unknown[] = [0, item.id, ts];
+        const values: unknown[] = [0, this.idKey(item.id), item.id, ts];
         for (let i = 0; i < hot.length; i++) values.push(sqlValue(HOT_TYPES[i]!, hot[i]));
         values.push(json);
         rows.push({ id: item.id, values, message: typeof message === 'string' ? message : undefined });
@@ -217,7 +233,22 @@ export class SqliteEventStore implements EventStore {
   }
 
   private sqlContext(d: Dataset, src: string): SqlContext {
-    return { src, ftsTable: ftsName(d), textIndexedUpTo: this.textWatermark(d) };
+    return { src, ftsTable: ftsName(d), textIndexedUpTo: this.textWatermark(d), idMatch: (id) => this.idMatch(d, id) };
+  }
+
+  private keyed = new Set<Dataset>();
+  /** A file from before the id key (opened without init, e.g. read-only) matches ids on the text alone. */
+  private hasIdKey(d: Dataset): boolean {
+    if (this.keyed.has(d)) return true;
+    const yes = (this.db.pragma(`table_info(${tableName(d)})`) as { name: string }[]).some((c) => c.name === 'idk');
+    if (yes) this.keyed.add(d);
+    return yes;
+  }
+
+  /** Rows whose id is `id`: through its key, or among the few ids stored without one (see id-key.ts). */
+  private idMatch(d: Dataset, id: string): SqlFragment {
+    if (!this.hasIdKey(d)) return { sql: '(d.id = ?)', params: [id] };
+    return { sql: '((d.idk = ? AND d.id = ?) OR (d.idk IS NULL AND d.id = ?))', params: [this.idKey(id), id, id] };
   }
 
   private textWatermark(d: Dataset): number | undefined {
@@ -348,7 +379,8 @@ export class SqliteEventStore implements EventStore {
 
   async get(dataset: Dataset, id: string): Promise<EcsDocument | undefined> {
     const d = checkDataset(dataset);
-    const doc = this.prepare(`SELECT doc FROM ${tableName(d)} WHERE id = ?`).pluck().get(String(id)) as string | undefined;
+    const m = this.idMatch(d, String(id));
+    const doc = this.prepare(`SELECT doc FROM ${tableName(d)} d WHERE ${m.sql}`).pluck().get(...m.params) as string | undefined;
     return doc === undefined ? undefined : (JSON.parse(doc) as EcsDocument);
   }
 
@@ -413,29 +445,48 @@ function sqlValue(type: FieldType, v: unknown): unknown {
 
 /**
  * Runs inside the write transaction. New ids go in as multi-row inserts under fresh rids (max + 1 ...);
- * an id already stored is ignored by the insert and updated instead, keeping its rid (and its text index
- * entry is replaced when it has one). New rows are text-indexed later, by the TextIndexer.
+ * an id already stored is ignored by the insert (its key is taken) and updated instead, keeping its rid (and
+ * its text index entry is replaced when it has one). An id whose key another id holds is stored without a
+ * key (see id-key.ts). New rows are text-indexed later, by the TextIndexer.
  */
 function writeRows(w: Writer, rows: PreparedRow[]): void {
   // Above both the last row and the text watermark, so that a new row is never taken for an indexed one.
   const indexed = w.text.indexedUpTo();
   let next = Math.max((w.maxRid.get() as number | null) ?? 0, indexed) + 1;
-  const replays: PreparedRow[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const group = rows.slice(i, i + ROWS_PER_INSERT);
-    const first = next;
-    const params: unknown[] = [];
-    for (const r of group) { r.values[0] = next++; params.push(...r.values); }
-    const inserted = w.insert(group.length).run(...params).changes;
-    if (inserted < group.length) {
-      const stored = new Set(w.ridsIn.all(first, next - 1) as number[]);
-      replays.push(...group.filter((r) => !stored.has(r.values[0] as number)));
+  const replays: { row: PreparedRow; rid: number }[] = [];
+  let fresh = rows;
+  // An id stored without a key must be found there, not inserted again under its key (which may be free by
+  // now). Such rows are rare (two ids sharing 52 bits), so this is one probe of an almost empty index.
+  if (w.anyUnkeyed.get()) {
+    fresh = [];
+    for (const r of rows) {
+      const rid = w.unkeyedRid.get(r.id) as number | undefined;
+      if (rid === undefined) fresh.push(r);
+      else replays.push({ row: r, rid });
     }
   }
-  for (const r of replays) {
+  const ignored: PreparedRow[] = [];
+  for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
+    const group = fresh.slice(i, i + ROWS_PER_INSERT);
+    const first = next;
+    const params: unknown[] = [];
+    for (const r of group) { r.values[0] = next++; for (const v of r.values) params.push(v); }
+    const inserted = w.insert(group.length).run(params).changes;
+    if (inserted < group.length) {
+      const stored = new Set(w.ridsIn.all(first, next - 1) as number[]);
+      for (const r of group) if (!stored.has(r.values[0] as number)) ignored.push(r);
+    }
+  }
+  for (const r of ignored) {
+    const rid = (w.keyedRid.get(r.values[1], r.id) ?? w.unkeyedRid.get(r.id)) as number | undefined;
+    if (rid !== undefined) { replays.push({ row: r, rid }); continue; }
+    r.values[0] = next++; // another id holds this key
+    r.values[1] = null;
+    w.insert(1).run(r.values);
+  }
+  for (const { row: r, rid } of replays) {
     const doc = r.values[r.values.length - 1];
-    const rid = w.update.get(...r.values.slice(2), r.id, doc) as number | undefined;
-    if (rid === undefined || rid > indexed) continue; // same document already stored, or its text not indexed yet
+    if (w.update.get(...r.values.slice(3), rid, doc) === undefined || rid > indexed) continue; // same document already stored, or its text not indexed yet
     if (r.message) w.ftsReplace.run(rid, textForIndex(r.message));
     else w.ftsDelete.run(rid);
   }
