@@ -1,7 +1,10 @@
 /**
  * Bulk ingest of synthetic 1 KB ECS events into the embedded SQLite engine (target ≥ 100,000 events/s).
  *   node --import tsx bench/src/store/sqlite-ingest.ts     (SOC_BENCH_EVENTS=200000 by default)
+ * The `*_sha256_id` lines repeat bulk() and bulkJson() with the ids the collector writes (64-character SHA-256
+ * hex, so random order) instead of `bench-<i>`; SOC_BENCH_SHA256=0 leaves them out.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,6 +59,30 @@ emit('store.sqlite.bulk_ingest_incl_text_index_cpu', round(N / (bulkCpu + indexC
   emit('store.sqlite.bulk_json_ingest', round(N / jsonSecs, 0), 'events/s', null, null, { events: N, target: 100_000, note: 'bulkJson(): pre-serialised documents, parsed once for the checks, text stored as given' });
   emit('store.sqlite.bulk_json_ingest_cpu', round(N / jsonCpu, 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second of bulkJson(); text indexing deferred as for bulk()' });
   await textStore.close();
+}
+
+// The collector's ids: SHA-256 hex, random order in any index over them. Fresh files again.
+if (process.env.SOC_BENCH_SHA256 !== '0') {
+  const sha = (id: string) => createHash('sha256').update(id).digest('hex');
+  const shaDocs = docs.map((d) => ({ id: sha(d.id), doc: d.doc }));
+  const shaTexts = docs.map((d) => ({ id: sha(d.id), json: JSON.stringify(d.doc) }));
+  for (const [name, write] of [
+    ['bulk_ingest', (s: SqliteEventStore, i: number) => s.bulk('events', shaDocs.slice(i, i + BATCH))],
+    ['bulk_json_ingest', (s: SqliteEventStore, i: number) => s.bulkJson('events', shaTexts.slice(i, i + BATCH))],
+  ] as const) {
+    const s = new SqliteEventStore({ path: path.join(dir, `bench-${name}-sha.db`) });
+    await s.init();
+    t0 = performance.now();
+    c0 = process.cpuUsage();
+    for (let i = 0; i < N; i += BATCH) {
+      const r = await write(s, i);
+      if (r.failed.length) throw new Error(`failed: ${r.failed[0]!.error}`);
+    }
+    const cpu = cpuSecs(c0);
+    emit(`store.sqlite.${name}_sha256_id`, round(N / ((performance.now() - t0) / 1000), 0), 'events/s', null, null, { events: N, target: 100_000, note: '64-character SHA-256 hex ids (as the collector writes)' });
+    emit(`store.sqlite.${name}_sha256_id_cpu`, round(N / cpu, 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second, SHA-256 hex ids' });
+    await s.close();
+  }
 }
 
 // Same data again through the BulkWriter (replaces by id): the path the collector uses.
