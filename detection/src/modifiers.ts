@@ -12,6 +12,7 @@ import {
   type SigmaString,
   type Segment,
 } from './sigma-string.js';
+import { requiredLiteral } from './regex-literal.js';
 import { parseTime, timePart, TIME_PARTS, type TimePart } from './time-parts.js';
 
 export type Placeholders = Record<string, string[]>;
@@ -345,7 +346,14 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
       for (const s of field === null ? ctx.keywords(false) : ctx.stringsOf(fid)) if (re.test(s)) return true;
       return false;
     };
-    return wrap(one, res.length, field, null);
+    const t = wrap(one, res.length, field, null);
+    // Required text of each pattern (any of them for OR, the longest for `all`) lets the index skip events
+    // that cannot match.
+    const lits = res.map((re) => requiredLiteral(re));
+    if (!neq && lits.every((l) => l !== null)) {
+      t.literals = combineAll ? [lits.reduce((a, b) => (b!.length > a!.length ? b : a))!] : (lits as string[]);
+    }
+    return t;
   }
   for (const m of mods) if (RE_FLAGS.has(m)) fail(`modifier '${m}' is only valid after 're'`);
 
