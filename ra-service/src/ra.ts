@@ -28,13 +28,13 @@ const generateKeyPairAsync = promisify(generateKeyPair);
 const caErrors = counter('emsoc_ra_ca_errors_total', 'CA connector failures that left a request in ca-error, by connector', ['ca']);
 
 /** A key proven by a CA protocol's own proof of possession, in the shape the CSR path yields. */
-function verifiedKey(spki: Uint8Array): { der: null; publicKeyInfo: Uint8Array; spkiSha256: string; sans: SanEntry[] } {
+function verifiedKey(spki: Uint8Array): { der: null; publicKeyInfo: Uint8Array; spkiSha256: string; sans: SanEntry[]; weakKey: string | undefined } {
   try {
     describeKey(spki);
   } catch (e) {
     throw badInput(`unreadable public key: ${(e as Error).message}`, 'csr');
   }
-  return { der: null, publicKeyInfo: spki, spkiSha256: spkiFingerprint(spki), sans: [] };
+  return { der: null, publicKeyInfo: spki, spkiSha256: spkiFingerprint(spki), sans: [], weakKey: weakKeyReason(spki) };
 }
 
 /** Refusal because the request breaks the profile/policy: 422 with every broken rule. */
@@ -77,6 +77,9 @@ function subjectFromInput(x: SubjectInput, now: string): Subject {
   const { kind, orgUnit, ...attributes } = x;
   return { id: randomUUID(), kind, orgUnit, status: 'active', attributes, createdAt: now, updatedAt: now };
 }
+
+/** A key's description and canonical fingerprint, computed once at intake. */
+type KnownKey = { description: ReturnType<typeof describeKey>; fingerprint: string };
 
 const sanToGeneralName = (s: SanEntry): GeneralName => ({ type: s.type, value: s.value }) as GeneralName;
 
@@ -197,13 +200,15 @@ export class RegistrationAuthority {
       if (!input.subjectId) newSubject = subject;
       let spki: Uint8Array;
       let san: SanEntry[];
+      let known: KnownKey | undefined;
       if (input.type === 'enroll') {
         const csr = opts.verifiedPublicKey ? verifiedKey(opts.verifiedPublicKey) : await this.parseCsr(input.csr);
-        await this.checkKey(csr.publicKeyInfo, csr.spkiSha256);
+        await this.checkKey(csr.weakKey, csr.spkiSha256);
         spki = csr.publicKeyInfo;
         san = input.san ?? csr.sans;
         base.csrDer = csr.der;
-        this.enforce(profile, subject, describeKey(spki), san);
+        known = { description: describeKey(spki), fingerprint: csr.spkiSha256 };
+        this.enforce(profile, subject, known.description, san);
       } else {
         if (!profile.serverKeyGeneration) throw policyError([{ identifier: 'key', rule: 'serverKeyGeneration', message: `profile ${profile.id} does not allow server-side key generation` }]);
         san = input.san ?? [];
@@ -215,7 +220,7 @@ export class RegistrationAuthority {
         escrow = new Uint8Array(key.privateKey.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: input.password }));
       }
       Object.assign(base, { profile: profile.id, subjectId: subject.id, publicKeyInfo: spki, san, approvalsRequired: profile.approvals });
-      if (profile.approvals === 0) prepared = this.prepare(base, profile, subject);
+      if (profile.approvals === 0) prepared = this.prepare(base, profile, subject, undefined, known);
     } else {
       const cert = await this.targetCertificate(actor, input.serial);
       base.serial = cert.serial;
@@ -236,7 +241,7 @@ export class RegistrationAuthority {
         } else {
           const csr = opts.verifiedPublicKey ? verifiedKey(opts.verifiedPublicKey) : await this.parseCsr(input.csr);
           if (csr.spkiSha256 === cert.spkiSha256) throw policyError([{ identifier: 'key', rule: 'rekey.newKey', message: 're-key needs a new key pair' }]);
-          await this.checkKey(csr.publicKeyInfo, csr.spkiSha256);
+          await this.checkKey(csr.weakKey, csr.spkiSha256);
           base.csrDer = csr.der;
           base.publicKeyInfo = csr.publicKeyInfo;
         }
@@ -284,8 +289,8 @@ export class RegistrationAuthority {
     }
   }
 
-  private async checkKey(spki: Uint8Array, fingerprint: string): Promise<void> {
-    const weak = weakKeyReason(spki);
+  /** `weak`: the key's weakKeyReason, already decided at intake. */
+  private async checkKey(weak: string | undefined, fingerprint: string): Promise<void> {
     if (weak) throw policyError([{ identifier: 'key', rule: 'key.weak', message: weak }]);
     const used = await this.d.repo.keyInUse(fingerprint);
     if (used) throw policyError([{ identifier: 'key', rule: 'key.unique', message: used }]);
@@ -480,20 +485,23 @@ export class RegistrationAuthority {
 
   // ---------------------------------------------------------------- execution
 
-  /** Builds the exact TBS from the profile, then lints it; nothing is signed unless the lint is clean. */
-  private prepare(r: CertRequest, profile: Profile, subject: Subject, serialNumber?: Uint8Array): { prepared: PreparedCertificate; cert: CertificateRecord } {
+  /**
+   * Builds the exact TBS from the profile, then lints it; nothing is signed unless the lint is clean.
+   * `known`: the key's description and fingerprint when intake already computed them for this key.
+   */
+  private prepare(r: CertRequest, profile: Profile, subject: Subject, serialNumber?: Uint8Array, known?: KnownKey): { prepared: PreparedCertificate; cert: CertificateRecord } {
     const unit = this.d.units.get(subject.orgUnit)!;
-    const dn = renderSubjectDn(profile, subject, unit);
+    const subjectDer = encodeName(renderSubjectDn(profile, subject, unit));
     const notBefore = new Date(Date.now() - 60_000); // tolerate relying parties with slightly slow clocks
     const prepared = prepareCertificate({
       issuer: this.d.ca.issuer({ crl: profile.crlDistributionPoint, aia: profile.authorityInfoAccess, ...(profile.signature === 'sm2-with-sm3' ? { signature: 'sm2-with-sm3' as const } : {}) }),
-      subject: dn,
+      subject: subjectDer,
       publicKeyInfo: r.publicKeyInfo!,
       serialNumber,
       notBefore,
       notAfter: new Date(notBefore.getTime() + profile.validityDays * 86_400_000),
       basicConstraints: { ca: false },
-      keyUsage: keyUsageFor(profile, describeKey(r.publicKeyInfo!).algorithm),
+      keyUsage: keyUsageFor(profile, (known?.description ?? describeKey(r.publicKeyInfo!)).algorithm),
       extKeyUsage: profile.extendedKeyUsage,
       subjectAltNames: r.san.map(sanToGeneralName),
     });
@@ -510,10 +518,10 @@ export class RegistrationAuthority {
         subjectId: subject.id,
         profile: profile.id,
         status: 'reserved',
-        subjectDn: nameToString(decodeName(encodeName(dn))),
+        subjectDn: nameToString(decodeName(subjectDer)),
         notBefore: prepared.notBefore.toISOString(),
         notAfter: prepared.notAfter.toISOString(),
-        spkiSha256: spkiFingerprint(r.publicKeyInfo!),
+        spkiSha256: known?.fingerprint ?? spkiFingerprint(r.publicKeyInfo!),
         der: null,
         issuedAt: null,
         revokedAt: null,

@@ -4,11 +4,13 @@
  * 4xx with a reason; oversize bodies get 413 before parsing; unknown JSON fields get 400.
  */
 import assert from 'node:assert/strict';
+import { checkPrimeSync, createPrivateKey, createPublicKey, generatePrimeSync, sign } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { sharedDataDir } from '@emsoc/common';
+import { algorithmIdentifier, bitString, constructed, encodeName, integer, sequence, toPem } from '@emsoc/pki';
 import { opensslCsr, startHarness, type Harness } from './harness.js';
 
 const X509 = path.join(sharedDataDir, 'x509');
@@ -122,5 +124,36 @@ test('oversize bodies are refused before parsing (413); unknown fields and bad J
   assert.equal(badQuery.status, 400);
   const badSerial = await h.client('officer').get('/api/v1/certificates/XYZ');
   assert.equal(badSerial.status, 400);
+  assert.deepEqual(counts(), before);
+});
+
+/** A 2048-bit RSA key whose primes are neighbours (p, then the next prime after it): Fermat factors it at once. */
+function closePrimeRsaCsr(): string {
+  const p = generatePrimeSync(1024, { bigint: true });
+  let q = p + 2n;
+  while (!checkPrimeSync(q)) q += 2n;
+  const n = p * q;
+  const e = 65537n;
+  const modInv = (a: bigint, m: bigint) => {
+    let [r0, r1, s0, s1] = [a % m, m, 1n, 0n];
+    while (r1 !== 0n) {
+      const k = r0 / r1;
+      [r0, r1, s0, s1] = [r1, r0 - k * r1, s1, s0 - k * s1];
+    }
+    return ((s0 % m) + m) % m;
+  };
+  const d = modInv(e, (p - 1n) * (q - 1n));
+  const b64 = (x: bigint) => Buffer.from(x.toString(16).padStart(Math.ceil(x.toString(16).length / 2) * 2, '0'), 'hex').toString('base64url');
+  const key = createPrivateKey({ key: { kty: 'RSA', n: b64(n), e: b64(e), d: b64(d), p: b64(p), q: b64(q), dp: b64(d % (p - 1n)), dq: b64(d % (q - 1n)), qi: b64(modInv(q, p)) }, format: 'jwk' });
+  const spki = new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
+  const cri = sequence(integer(0), encodeName([{ type: 'CN', value: 'probe' }]), spki, constructed(0xa0, []));
+  return toPem(sequence(cri, algorithmIdentifier('1.2.840.113549.1.1.11', null), bitString(sign('sha256', cri, key))), 'CERTIFICATE REQUEST');
+}
+
+test('an RSA key with close primes is refused as weak (422 key.weak, decided at CSR intake); nothing stored', async () => {
+  const before = counts();
+  const r = await submitCsr(closePrimeRsaCsr());
+  assert.equal(r.status, 422, JSON.stringify(r.json));
+  assert.ok(r.json.details.some((v: { rule: string; message: string }) => v.rule === 'key.weak' && /Fermat/.test(v.message)), JSON.stringify(r.json));
   assert.deepEqual(counts(), before);
 });

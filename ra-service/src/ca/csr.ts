@@ -19,6 +19,8 @@ export interface ParsedCsr {
   spkiSha256: string;
   /** subjectAltName from the extensionRequest attribute. */
   sans: SanEntry[];
+  /** weakKeyReason of the key, decided with the parse (in the intake worker: the RSA Fermat rounds stay off the event loop). */
+  weakKey: string | undefined;
 }
 
 // Broadest acceptable keys; each profile narrows this in willingToIssue (SM2 only for SM2 profiles).
@@ -62,7 +64,7 @@ export function parseCsr(input: string | Uint8Array): ParsedCsr {
     if (n.type === 'dns' || n.type === 'ip' || n.type === 'email' || n.type === 'uri') sans.push({ type: n.type, value: n.value });
     else throw new CsrError(`subjectAltName of type ${n.type} is not supported`);
   }
-  return { der: csr.der, subject: csr.subjectString, publicKeyInfo: csr.publicKeyInfo, spkiSha256: spkiFingerprint(csr.publicKeyInfo), sans };
+  return { der: csr.der, subject: csr.subjectString, publicKeyInfo: csr.publicKeyInfo, spkiSha256: spkiFingerprint(csr.publicKeyInfo), sans, weakKey: weakKeyReason(csr.publicKeyInfo) };
 }
 
 /** ceil(sqrt(n)) by Newton's method from a power-of-two start above the root. */
