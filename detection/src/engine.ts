@@ -113,6 +113,8 @@ interface CompiledBase {
   parents: Parent[];
   attack: AttackInfo;
   hits: number;
+  /** Alert-id hash state after `${id}\0${version}\0` (computed on first alert). */
+  idSeed: Int32Array | null;
 }
 
 interface CompiledRule extends CompiledBase {
@@ -173,6 +175,7 @@ function buildRuleSet(rules: Rule[], opts: Required<Pick<EngineOptions, 'pipelin
         parents: [],
         attack: parseAttackTags(r.tags),
         hits: 0,
+        idSeed: null,
       };
       detections.push(c);
       byId.set(r.id, c);
@@ -218,6 +221,7 @@ function buildRuleSet(rules: Rule[], opts: Required<Pick<EngineOptions, 'pipelin
         parents: [],
         attack: parseAttackTags(r.tags),
         hits: 0,
+        idSeed: null,
       };
       refs.forEach((ref, refIdx) => ref.parents.push({ corr: c, refIdx }));
       correlations.push(c);
@@ -247,6 +251,16 @@ class FastId {
   private b = 0;
   private c = 0;
   private d = 0;
+  save(): Int32Array {
+    return Int32Array.of(this.a, this.b, this.c, this.d);
+  }
+  restore(seed: Int32Array): this {
+    this.a = seed[0]!;
+    this.b = seed[1]!;
+    this.c = seed[2]!;
+    this.d = seed[3]!;
+    return this;
+  }
   start(): this {
     this.a = 0x811c9dc5;
     this.b = 0x01000193 ^ 0x9e3779b9;
@@ -349,8 +363,11 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   // Hash of `${ruleId}\0${version}\0${key}\0${ts}\0${ids.join(',')}`, fed in parts.
-  const alertId = (ruleId: string, version: string, key: string, ts: number, ids: string[]): string => {
-    const h = idHash.start().add(ruleId).add('\u0000').add(version).add('\u0000').add(key).add('\u0000').add(String(ts)).add('\u0000');
+  const alertId = (c: CompiledBase, key: string, ts: number, ids: string[]): string => {
+    // The rule's part of the text is hashed once per rule version.
+    const h = c.idSeed ? idHash.restore(c.idSeed) : idHash.start().add(c.id).add('\u0000').add(c.version).add('\u0000');
+    c.idSeed ??= h.save();
+    h.add(key).add('\u0000').add(String(ts)).add('\u0000');
     for (let i = 0; i < ids.length; i++) {
       if (i) h.add(',');
       h.add(ids[i]!);
@@ -371,7 +388,7 @@ export function createEngine(options: EngineOptions): Engine {
     const r = c.rule;
     const tsIso = iso(ts);
     const a: Alert = {
-      id: alertId(r.id, c.version, groupKey ?? entity, ts, eventIds),
+      id: alertId(c, groupKey ?? entity, ts, eventIds),
       rule: r.kind === 'correlation'
         ? { id: r.id, version: c.version, title: r.title, name: r.name, kind: r.kind, type: r.type }
         : { id: r.id, version: c.version, title: r.title, name: r.name, kind: r.kind },
