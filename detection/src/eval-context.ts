@@ -7,6 +7,39 @@ const ids = new Map<string, number>();
 const getters: Getter[] = [];
 const existers: ((ev: EcsEvent) => boolean)[] = [];
 
+
+/**
+ * Every registered field name as a path of its dot-separated parts. One walk of the event along this trie
+ * (see EvalContext.mayHave) finds which registered fields can have a value, so a rule-index bucket testing
+ * dozens of fields (e.g. upstream rules without a pipeline) skips the ones the event lacks without running
+ * their getters (each a chain of megamorphic property loads).
+ */
+interface TrieNode {
+  kids: Map<string, TrieNode>;
+  fid: number;
+}
+const trie: TrieNode = { kids: new Map(), fid: -1 };
+
+function addToTrie(field: string, id: number): void {
+  let n = trie;
+  for (const part of field.split('.')) {
+    let k = n.kids.get(part);
+    if (!k) n.kids.set(part, (k = { kids: new Map(), fid: -1 }));
+    n = k;
+  }
+  n.fid = id;
+}
+
+/** The trie node of a flattened key ("a.b" stored as one property) below `n`, if registered. */
+function descendDotted(n: TrieNode, key: string): TrieNode | undefined {
+  let node: TrieNode | undefined = n;
+  for (const part of key.split('.')) {
+    node = node.kids.get(part);
+    if (!node) return undefined;
+  }
+  return node;
+}
+
 export function fieldId(field: string): number {
   let id = ids.get(field);
   if (id === undefined) {
@@ -14,6 +47,7 @@ export function fieldId(field: string): number {
     ids.set(field, id);
     getters.push(compileGetter(field));
     existers.push(compileExists(field));
+    addToTrie(field, id);
   }
   return id;
 }
@@ -44,6 +78,10 @@ export class EvalContext {
   private raw: unknown[][] = new Array<unknown[]>(64).fill(EMPTY);
   private str: string[][] = new Array<string[]>(64).fill(EMPTY);
   private low: string[][] = new Array<string[]>(64).fill(EMPTY);
+  // Presence walk (mayHave): presStamp[id] === walkGen === gen means the field may have a value.
+  private walkGen = 0;
+  private walked = 0;
+  private presStamp: Int32Array = new Int32Array(64);
   private kwGen = 0;
   private kw: { s: string[]; l: string[] } = { s: EMPTY, l: EMPTY };
   constructor(
@@ -59,6 +97,8 @@ export class EvalContext {
     this.ev = ev;
     if (++this.gen === 0x7fffffff) {
       this.gen = 1;
+      this.walkGen = 0;
+      this.presStamp.fill(0);
       this.rawStamp.fill(0);
       this.strStamp.fill(0);
       this.lowStamp.fill(0);
@@ -76,11 +116,49 @@ export class EvalContext {
     this.rawStamp = g(this.rawStamp);
     this.strStamp = g(this.strStamp);
     this.lowStamp = g(this.lowStamp);
+    this.presStamp = g(this.presStamp);
     while (this.raw.length < n) {
       this.raw.push(EMPTY);
       this.str.push(EMPTY);
       this.low.push(EMPTY);
     }
+  }
+
+  /**
+   * False only when the field certainly has no value in this event (a superset test: true may still
+   * turn out empty). One walk of the event's enumerable properties along the registered names per event.
+   */
+  mayHave(id: number): boolean {
+    if (this.walkGen !== this.gen) {
+      this.walkGen = this.gen;
+      this.walked = getters.length;
+      if (this.walked > this.presStamp.length) this.grow(this.walked - 1);
+      this.walkObject(this.ev, trie);
+    }
+    // A field registered after this event's walk was not looked for: assume it may be there.
+    return id >= this.walked || this.presStamp[id] === this.gen;
+  }
+
+  private walkObject(obj: Record<string, unknown>, node: TrieNode): void {
+    for (const k in obj) {
+      // A flattened key ("a.b" as one property) is followed part by part, as the getter's fallback does.
+      const child = node.kids.get(k) ?? (k.indexOf('.') >= 0 ? descendDotted(node, k) : undefined);
+      if (child === undefined) continue;
+      const v = obj[k];
+      if (v !== undefined && v !== null) this.visit(v, child);
+    }
+  }
+
+  private visit(v: unknown, node: TrieNode): void {
+    if (node.fid >= 0) this.presStamp[node.fid] = this.gen;
+    if (node.kids.size === 0 || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      // Arrays on the way fan out, as in the getter.
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x !== undefined && x !== null) this.visit(x, node);
+      }
+    } else this.walkObject(v as Record<string, unknown>, node);
   }
 
   valuesOf(id: number): unknown[] {
