@@ -31,7 +31,7 @@ const cpuS = (): number => {
  * Warm up with two passes over the whole line set (so every parser is optimised), then time
  * passes until `seconds` of wall time have elapsed; the median pass rate is reported.
  */
-function run(fn: (line: string) => void): { perSec: number; n: number; rounds: number } {
+function run(fn: (line: string) => void): { perSec: number; best: number; n: number; rounds: number } {
   for (let w = 0; w < 2; w++) for (const l of lines) fn(l);
   const rates: number[] = [];
   let n = 0;
@@ -43,7 +43,8 @@ function run(fn: (line: string) => void): { perSec: number; n: number; rounds: n
     n += N;
   }
   rates.sort((a, b) => a - b);
-  return { perSec: rates[Math.floor(rates.length / 2)]!, n, rounds: rates.length };
+  // The median is the figure; the best pass (least disturbed by other load on a shared host) is printed beside it.
+  return { perSec: rates[Math.floor(rates.length / 2)]!, best: rates[rates.length - 1]!, n, rounds: rates.length };
 }
 
 /**
@@ -67,7 +68,7 @@ const base = run((l) => {
   parseMessage(ev);
   normalize(ev);
 });
-console.log(JSON.stringify({ name: 'collector.syslog.parse_normalize', value: round(base.perSec), unit: 'events/cpu-s', ...common, events: base.n, rounds: base.rounds, target: 100_000 }));
+console.log(JSON.stringify({ name: 'collector.syslog.parse_normalize', value: round(base.perSec), unit: 'events/cpu-s', ...common, best_pass: round(base.best), events: base.n, rounds: base.rounds, target: 100_000 }));
 
 const full = run((l) => {
   const ev = parseSyslog(l, ctx);
