@@ -6,8 +6,15 @@ export class AhoCorasick<T> {
   private fail: number[] = [0];
   private out: T[][] = [[]];
   private built = false;
-  /** Dense transition table for ASCII input: delta[state * 128 + char] (failure links pre-resolved). */
-  private delta: Int32Array = new Int32Array(0);
+  /**
+   * Dense transition table for ASCII input over character classes: delta[state * width + cls[char]]
+   * (failure links pre-resolved). Only characters that occur in some literal get a class of their own;
+   * every other ASCII character is class 0 and leads back to the root. Thousands of states times 128
+   * 32-bit entries (megabytes, a cache miss per character) shrink to a few bytes per state and class.
+   */
+  private delta: Uint16Array | Int32Array = new Uint16Array(0);
+  private cls: Uint8Array = new Uint8Array(128);
+  private width = 1;
   /** 1 where out[state] is non-empty: the scan tests a byte instead of loading an array. */
   private hasOut: Uint8Array = new Uint8Array(0);
 
@@ -49,21 +56,35 @@ export class AhoCorasick<T> {
       }
     }
     const n = this.next.length;
-    const delta = new Int32Array(n * 128);
+    const cls = new Uint8Array(128);
+    const reps: number[] = [-1]; // representative character of each class (class 0: none)
+    for (const m of this.next) {
+      for (const c of m.keys()) {
+        if (c < 128 && cls[c] === 0) {
+          cls[c] = reps.length;
+          reps.push(c);
+        }
+      }
+    }
+    const width = reps.length;
+    const delta = n < 65536 ? new Uint16Array(n * width) : new Int32Array(n * width);
     const order = [0, ...queue];
     for (const st of order) {
-      for (let c = 0; c < 128; c++) {
-        const g = this.next[st]!.get(c);
-        delta[st * 128 + c] = g !== undefined ? g : st === 0 ? 0 : delta[this.fail[st]! * 128 + c]!;
+      // Class 0 stays 0: a character in no literal matches nothing from any state.
+      for (let k = 1; k < width; k++) {
+        const g = this.next[st]!.get(reps[k]!);
+        delta[st * width + k] = g !== undefined ? g : st === 0 ? 0 : delta[this.fail[st]! * width + k]!;
       }
     }
     this.delta = delta;
+    this.cls = cls;
+    this.width = width;
     this.hasOut = Uint8Array.from(this.out, (o) => (o.length ? 1 : 0));
     this.built = true;
   }
 
   private step(s: number, c: number): number {
-    if (c < 128) return this.delta[s * 128 + c]!;
+    if (c < 128) return this.delta[s * this.width + this.cls[c]!]!;
     let n = this.next[s]!.get(c);
     while (n === undefined && s !== 0) {
       s = this.fail[s]!;
@@ -77,10 +98,12 @@ export class AhoCorasick<T> {
     if (!this.built) this.build();
     let s = 0;
     const delta = this.delta;
+    const cls = this.cls;
+    const width = this.width;
     const hasOut = this.hasOut;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      s = c < 128 ? delta[s * 128 + c]! : this.step(s, c);
+      s = c < 128 ? delta[s * width + cls[c]!]! : this.step(s, c);
       if (hasOut[s]) return true;
     }
     return false;
@@ -91,11 +114,13 @@ export class AhoCorasick<T> {
     if (!this.built) this.build();
     let s = 0;
     const delta = this.delta;
+    const cls = this.cls;
+    const width = this.width;
     const out = this.out;
     const hasOut = this.hasOut;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      s = c < 128 ? delta[s * 128 + c]! : this.step(s, c);
+      s = c < 128 ? delta[s * width + cls[c]!]! : this.step(s, c);
       if (!hasOut[s]) continue;
       const o = out[s]!;
       for (let k = 0; k < o.length; k++) hit(o[k]!);
