@@ -169,6 +169,9 @@ for (const engine of engines) {
       assert.equal(await repo.tx((w) => w.setCertificateStatus('0a1b', ['valid', 'suspended'], 'revoked', now(), 'keyCompromise')), true);
       await repo.tx((w) => w.blockKey('cd'.repeat(32), 'keyCompromise'));
       assert.match((await repo.keyInUse('cd'.repeat(32))) ?? '', /blocked/);
+      assert.equal(await repo.keyInUse('ef'.repeat(32)), undefined, 'an unknown key is free');
+      await repo.tx((w) => w.blockKey('ab'.repeat(32), 'keyCompromise'));
+      assert.match((await repo.keyInUse('ab'.repeat(32))) ?? '', /blocked \(keyCompromise\)/, 'a block is reported before the certificate');
       assert.deepEqual(await repo.tx((w) => w.takeEscrowedKey(r.id)), new Uint8Array([1, 2, 3]));
       assert.equal(await repo.tx((w) => w.takeEscrowedKey(r.id)), undefined);
       assert.equal(await repo.tx((w) => w.nextCrlNumber('root')), 1);

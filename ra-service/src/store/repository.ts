@@ -441,13 +441,14 @@ export class RaRepository {
 
   /** Why a public key may not be certified: blocked, or already in a live certificate. */
   async keyInUse(spkiSha256: string): Promise<string | undefined> {
-    const blocked = await this.driver.get<Row>('SELECT reason FROM blocked_keys WHERE spki_sha256 = ?', [spkiSha256]);
-    if (blocked) return `public key is blocked (${String(blocked.reason)})`;
-    const used = await this.driver.get<Row>(
-      `SELECT serial FROM certificates WHERE spki_sha256 = ? AND status IN ('reserved', 'valid', 'suspended', 'revoked') LIMIT 1`,
-      [spkiSha256],
+    // One statement for both questions (one round trip on PostgreSQL); a block wins over a certificate.
+    const r = await this.driver.get<Row>(
+      `SELECT (SELECT reason FROM blocked_keys WHERE spki_sha256 = ?) AS blocked,
+              (SELECT serial FROM certificates WHERE spki_sha256 = ? AND status IN ('reserved', 'valid', 'suspended', 'revoked') LIMIT 1) AS serial`,
+      [spkiSha256, spkiSha256],
     );
-    return used ? `public key already certified (serial ${String(used.serial)})` : undefined;
+    if (r?.blocked != null) return `public key is blocked (${String(r.blocked)})`;
+    return r?.serial != null ? `public key already certified (serial ${String(r.serial)})` : undefined;
   }
 
   /** Revoked and on-hold entries for the CRL. */
