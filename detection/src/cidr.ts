@@ -4,6 +4,9 @@ export interface Cidr {
   v6: boolean;
   net: bigint;
   mask: bigint;
+  /** IPv4 ranges: net and mask as plain numbers, converted once here instead of per test. */
+  net4: number;
+  mask4: number;
 }
 
 function parseV4(s: string): bigint | null {
@@ -78,7 +81,8 @@ export function parseCidr(s: string): Cidr | null {
   if (!(l >= 0 && l <= bits)) return null;
   const all = (1n << BigInt(bits)) - 1n;
   const mask = l === 0 ? 0n : (all << BigInt(bits - l)) & all;
-  return { v6: ip.v6, net: ip.n & mask, mask };
+  const net = ip.n & mask;
+  return { v6: ip.v6, net, mask, net4: ip.v6 ? -1 : Number(net), mask4: ip.v6 ? -1 : Number(mask) };
 }
 
 /** IPv4 dotted quad to an unsigned 32-bit number without allocation; -1 when not IPv4. */
@@ -107,8 +111,8 @@ export function cidrContains(c: Cidr, ip: string): boolean {
   if (!c.v6) {
     const n = v4Number(ip);
     if (n >= 0) {
-      const mask = Number(c.mask);
-      const net = Number(c.net);
+      const mask = c.mask4;
+      const net = c.net4;
       // mask/net fit in 32 bits; compare the masked prefix arithmetically.
       return mask === 0 || (n - (n % (0x100000000 - mask))) === net;
     }
