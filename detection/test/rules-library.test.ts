@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { loadPlaceholders, loadRuleDir, createEngine, parseRuleText } from '../src/index.js';
 import { runFixtureDir } from '../src/fixtures.js';
@@ -51,4 +52,14 @@ test('every library rule passes its positive and negative fixtures', () => {
     }
   }
   assert.deepEqual(failures, []);
+});
+
+test('every protection domain of the mission has rules, and every rule file is under version control', (t) => {
+  const files = listRuleFiles(rulesDir).filter((f) => !path.basename(f).startsWith('_'));
+  const domains = new Set(files.map((f) => path.relative(rulesDir, f).split(path.sep)[0]));
+  for (const d of ['network', 'terminal', 'application', 'data', 'identity-pki']) assert.ok(domains.has(d), `no rules for the ${d} domain`);
+  // An ignore pattern once hid a whole rules folder from every clone: ask git which rule files it would leave out.
+  const git = spawnSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', '--', 'rules'], { cwd: repoRoot, encoding: 'utf8' });
+  if (git.status !== 0) return t.skip('not a git checkout');
+  assert.equal(git.stdout.trim(), '', 'rule files ignored by git');
 });
