@@ -7,7 +7,7 @@
  *   node --import tsx bench/src/store/sqlite-floor.ts     (SOC_BENCH_EVENTS=64000, SOC_BENCH_ROUNDS=3)
  * Knobs for trying layouts and settings (the defaults are the engine's): SOC_BENCH_LAYOUTS=<name,...> runs only
  * those layouts, SOC_BENCH_JS=0 skips the JS steps, SOC_BENCH_TX_ROWS (5,000), SOC_BENCH_PAGE_SIZE (4,096),
- * SOC_BENCH_WAL_AUTOCHECKPOINT (1,000 pages), SOC_BENCH_PREFILL (0): rows written into each file before the clock
+ * SOC_BENCH_WAL_AUTOCHECKPOINT (1,000 pages), SOC_BENCH_CACHE_MIB (64), SOC_BENCH_PREFILL (0): rows written into each file before the clock
  * starts (older timestamps, other ids), so that the measured rows go into indexes of a table that is not new.
  */
 import Database from 'better-sqlite3';
@@ -29,8 +29,9 @@ const TX = Math.max(1, Math.round(intArg('SOC_BENCH_TX_ROWS', 5_000) / ROWS)) * 
 const PAGE_SIZE = intArg('SOC_BENCH_PAGE_SIZE', 4_096);
 const AUTOCHECKPOINT = intArg('SOC_BENCH_WAL_AUTOCHECKPOINT', 1_000);
 const ONLY = process.env.SOC_BENCH_LAYOUTS?.split(',');
+const CACHE_MIB = intArg('SOC_BENCH_CACHE_MIB', 64);
 const PREFILL = Math.ceil(intArg('SOC_BENCH_PREFILL', 0) / ROWS) * ROWS;
-const settings = { tx_rows: TX, page_size: PAGE_SIZE, wal_autocheckpoint: AUTOCHECKPOINT, prefill: PREFILL };
+const settings = { cache_mib: CACHE_MIB, tx_rows: TX, page_size: PAGE_SIZE, wal_autocheckpoint: AUTOCHECKPOINT, prefill: PREFILL };
 if (N % ROWS !== 0) throw new Error(`SOC_BENCH_EVENTS must be a multiple of ${ROWS}`);
 const dir = mkdtempSync(path.join(tmpdir(), 'emsoc-bench-floor-'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -95,7 +96,7 @@ function insertRun(l: Layout, prepared: unknown[][]): number {
   db.pragma('journal_mode = WAL');
   db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT}`);
   db.pragma('synchronous = NORMAL');
-  db.pragma('cache_size = -65536');
+  db.pragma(`cache_size = -${CACHE_MIB * 1024}`);
   registerFunctions(db);
   for (const s of l.ddl) db.exec(s);
   const tuple = `(${l.cols.map(() => '?').join(', ')})`;
