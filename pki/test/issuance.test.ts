@@ -79,6 +79,17 @@ describe('development CA and certificate issuance', () => {
     assert.throws(() => loadDevCa(d), /chmod 600/);
   });
 
+  it('creates a P-256 root on request, signing with SHA-256, and its leaves verify', () => {
+    const d = path.join(tmp.dir, 'p256');
+    const small = createDevCa(d, { curve: 'P-256' });
+    const root = path.join(d, 'root.pem');
+    const text = opensslOk(['x509', '-in', root, '-noout', '-text']);
+    assert.match(text, /NIST CURVE: P-256/);
+    assert.match(text, /ecdsa-with-SHA256/);
+    const f = issueTlsServerCertificate(small, { ipAddresses: ['127.0.0.1'] }, path.join(tmp.dir, 'p256-tls'));
+    assert.match(opensslOk(['verify', '-CAfile', root, '-purpose', 'sslserver', f.certPath]), /: OK/);
+  });
+
   it('issues a TLS server certificate that openssl verifies and a TLS client accepts', async () => {
     const out = path.join(tmp.dir, 'tls');
     const f = issueTlsServerCertificate(ca, { dnsNames: ['soc.example.gov.cn'], ipAddresses: ['127.0.0.1', '::1'], clientAuth: true }, out);

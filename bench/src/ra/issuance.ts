@@ -9,7 +9,8 @@
  * embedded dev CA → certificate, request transitions and 3 audit records committed (SQLite WAL; request.submitted and
  * request.approved with the reserved serial in one transaction before signing, certificate.issued after) → JSON
  * response with the PEM. The RA runs as its own process (main.ts), as in production.
- * cfssl side: HTTPS keep-alive POST /api/v1/cfssl/sign with the same CSRs, same CA key (P-384), no DB.
+ * cfssl side: HTTPS keep-alive POST /api/v1/cfssl/sign with the same CSRs, same CA key (P-384; RA_BENCH_CA_CURVE=P-256
+ * for a P-256 CA on both sides), no DB.
  * Both servers are separate processes on the same 2-core machine; the load generator is this process.
  * Prints JSON lines {"name","value","unit","peer","peer_value"}.
  */
@@ -27,6 +28,8 @@ const N = intArg('RA_BENCH_N', 1500);
 // Steady state: with 150 warm-up requests V8 was still compiling the request path during the measurement
 // (≈ 1 ms of CPU per certificate on its compiler threads). A service runs warm; cfssl (Go) needs none.
 const WARMUP = intArg('RA_BENCH_WARMUP', 1000);
+/** Curve of the CA key both sides sign with: P-384 as the platform's dev CA, or P-256 (the issue's premise). */
+const CA_CURVE = process.env.RA_BENCH_CA_CURVE === 'P-256' ? 'P-256' : 'P-384';
 const CONCURRENCY = 8;
 const DNS = 'svc.bench.emsoc.internal';
 
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
   process.on('exit', cleanup);
   try {
     // What the platform bootstrap creates.
-    const ca = createDevCa(path.join(dir, 'ca'));
+    const ca = createDevCa(path.join(dir, 'ca'), { curve: CA_CURVE });
     const tlsFiles = issueTlsServerCertificate(ca, { ipAddresses: ['127.0.0.1'], name: 'ra' }, path.join(dir, 'tls'));
     const identity = new IdentityStore(path.join(dir, 'identity.db'), loadRolePolicy());
     const requester = identity.createAccount({ name: 'bench-requester', roles: ['ra-requester'] });
@@ -223,8 +226,8 @@ async function main(): Promise<void> {
     const raR = combine(r1, r2, half, N - half);
     const cfR = combine(c1, c2, half, N - half);
     const peer = 'cfssl serve /api/v1/cfssl/sign (Debian golang-cfssl 1.2.0), same CSRs and CA key';
-    emit('ra.issuance.throughput', round(raR.perSecond, 1), 'certs/s', peer, round(cfR.perSecond, 1), { concurrency: CONCURRENCY, n: N, errors: raR.errors, peer_errors: cfR.errors });
-    emit('ra.issuance.ratio', round(raR.perSecond / cfR.perSecond, 3), 'ratio (RA/cfssl, wall clock)', peer, 1, { target: '>= 1.0' });
+    emit('ra.issuance.throughput', round(raR.perSecond, 1), 'certs/s', peer, round(cfR.perSecond, 1), { concurrency: CONCURRENCY, n: N, ca_curve: CA_CURVE, errors: raR.errors, peer_errors: cfR.errors });
+    emit('ra.issuance.ratio', round(raR.perSecond / cfR.perSecond, 3), 'ratio (RA/cfssl, wall clock)', peer, 1, { target: '>= 1.0', ca_curve: CA_CURVE });
     emit('ra.issuance.per_cpu_second', round(raR.perCpuSecond, 1), 'certs per server CPU-second', peer, round(cfR.perCpuSecond, 1), {
       note: 'server process CPU only (utime+stime); robust against other load on the shared machine',
       cpu_ms_per_cert: round(raR.cpuMsPerCert, 2),

@@ -51,6 +51,8 @@ export interface DevCa {
 export interface DevCaOptions extends IssuerOptions {
   subject?: DistinguishedName;
   validityYears?: number;
+  /** Curve of a new root's key; P-384 by default (a root outlives its leaves). */
+  curve?: 'P-256' | 'P-384';
 }
 
 const ROOT_FILE = 'root.pem';
@@ -104,7 +106,7 @@ export function createDevCa(dir: string, o: DevCaOptions = {}): DevCa {
   if (existsSync(path.join(dir, ROOT_FILE)) || existsSync(path.join(dir, KEY_FILE))) {
     throw new DevCaError(`${dir} already holds a CA; use loadDevCa`);
   }
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: o.curve ?? 'P-384' });
   const signer = createKeySigner(privateKey);
   const subject = o.subject ?? DEV_CA_SUBJECT;
   const now = new Date();
