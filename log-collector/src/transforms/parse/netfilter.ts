@@ -71,20 +71,6 @@ function flagWord(text: string, from: number, end: number): void {
   }
 }
 
-/** `aa-bb-..` upper-cased from the colon-separated bytes `from`..`from+5` of a MAC= value. */
-function macText(b: string[], from: number): string {
-  let out = b[from]!;
-  for (let i = from + 1; i < from + 6; i++) out += '-' + b[i]!;
-  return out.toUpperCase();
-}
-
-/** The usual form: twelve or more parts, the first twelve of two characters (`dd:..:dd:ss:..:ss:tt:tt`). */
-function isPlainMacHeader(mac: string): boolean {
-  if (mac.length < 35 || (mac.length > 35 && mac.charCodeAt(35) !== 58 /* : */)) return false;
-  for (let i = 0; i < 35; i++) if ((mac.charCodeAt(i) === 58) !== (i % 3 === 2)) return false;
-  return true;
-}
-
 // A sensor logs the same few MAC headers (its router and hosts) over and over: results kept, bounded.
 const macPairs = new Map<string, [string | undefined, string | undefined]>();
 
@@ -99,11 +85,10 @@ function macPair(mac: string): [string | undefined, string | undefined] {
 }
 
 function macPairUncached(mac: string): [string | undefined, string | undefined] {
-  // Fast path without a 14-element split for the usual header: same text as the general path below.
-  if (isPlainMacHeader(mac)) return [mac.slice(18, 35).replaceAll(':', '-').toUpperCase(), mac.slice(0, 17).replaceAll(':', '-').toUpperCase()];
   const b = mac.split(':');
   if (b.length < 12) return [undefined, undefined];
-  return [macText(b, 6), macText(b, 0)]; // [source, destination]
+  const fmt = (x: string[]): string => x.join('-').toUpperCase();
+  return [fmt(b.slice(6, 12)), fmt(b.slice(0, 6))]; // [source, destination]
 }
 
 const DENIED = 1, ALLOWED = 2, NEITHER = 3;
