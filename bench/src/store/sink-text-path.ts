@@ -5,20 +5,18 @@
  * StoreSink. Fresh file per run; the two alternate over SOC_BENCH_ROUNDS rounds (the machine is shared).
  *   node --import tsx bench/src/store/sink-text-path.ts      (SOC_BENCH_EVENTS=50000, SOC_BENCH_ROUNDS=2)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { SqliteEventStore, type EventStore } from '@emsoc/event-store';
 import { StoreSink, type SinkInput } from '@emsoc/log-collector/sinks/store/store-sink';
 import type { SpoolBatch } from '@emsoc/log-collector/spool/spool-reader';
 import { syntheticEvent } from './synthetic.js';
-import { emit, intArg, round } from './util.js';
+import { cpuSeconds, emit, intArg, round, scratchDir } from './util.js';
 
 const N = intArg('SOC_BENCH_EVENTS', 50_000);
 const ROUNDS = Math.max(1, intArg('SOC_BENCH_ROUNDS', 2));
 const BATCH = 1_000; // the sink's default batch size
-const dir = mkdtempSync(path.join(tmpdir(), 'emsoc-bench-sink-'));
+const dir = scratchDir('emsoc-bench-sink-');
 const records = Array.from({ length: N }, (_, i) => {
   const s = syntheticEvent(i, 7 * 86_400_000, N);
   return Buffer.from(JSON.stringify({ d: 'events', i: s.id, e: s.doc }));
@@ -54,11 +52,11 @@ async function run(textPath: boolean, r: number): Promise<number> {
   const c0 = process.cpuUsage();
   sink.start();
   await input.done;
-  const u = process.cpuUsage(c0);
+  const cpu = cpuSeconds(c0);
   await sink.stop(0);
   if ((await sqlite.count({ dataset: 'events' })) !== N) throw new Error('not every record was stored');
   await sqlite.close();
-  return N / ((u.user + u.system) / 1e6);
+  return N / cpu;
 }
 
 const text: number[] = [];
@@ -70,4 +68,3 @@ for (let r = 0; r < ROUNDS; r++) {
 const best = (xs: number[]) => Math.max(...xs);
 emit('store.sink.sqlite_parsed_records_cpu', round(best(parsed), 0), 'events/cpu-s', null, null, { events: N, runs: parsed.map((x) => round(x, 0)), note: 'StoreSink: record parsed, document serialised again by the store (before bulkJson)' });
 emit('store.sink.sqlite_text_records_cpu', round(best(text), 0), 'events/cpu-s', null, null, { events: N, runs: text.map((x) => round(x, 0)), note: 'StoreSink: record head split, document text to bulkJson (parsed once there for the checks)' });
-rmSync(dir, { recursive: true, force: true });

@@ -12,15 +12,13 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { prepareDocument, prepareSerialized } from '@emsoc/event-store/schema/document';
 import { hotColumn, fieldType } from '@emsoc/event-store/schema/fields';
 import { COMMON_DDL, ddl, HOT_COLUMNS, INDEXED_FIELDS, TIME_SCAN_COLUMNS, tableName } from '@emsoc/event-store/sqlite/schema';
 import { registerFunctions } from '@emsoc/event-store/sqlite/functions';
 import { syntheticEvent } from './synthetic.js';
-import { emit, intArg, round } from './util.js';
+import { cpuSeconds, emit, intArg, median, removeDatabase, round, scratchDir, sha256Hex } from './util.js';
 
 const N = intArg('SOC_BENCH_EVENTS', 64_000);
 const ROUNDS = Math.max(1, intArg('SOC_BENCH_ROUNDS', 3));
@@ -33,13 +31,11 @@ const CACHE_MIB = intArg('SOC_BENCH_CACHE_MIB', 64);
 const PREFILL = Math.ceil(intArg('SOC_BENCH_PREFILL', 0) / ROWS) * ROWS;
 const settings = { cache_mib: CACHE_MIB, tx_rows: TX, page_size: PAGE_SIZE, wal_autocheckpoint: AUTOCHECKPOINT, prefill: PREFILL };
 if (N % ROWS !== 0) throw new Error(`SOC_BENCH_EVENTS must be a multiple of ${ROWS}`);
-const dir = mkdtempSync(path.join(tmpdir(), 'emsoc-bench-floor-'));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const cpuUs = (c0: NodeJS.CpuUsage) => { const u = process.cpuUsage(c0); return u.user + u.system; };
+const dir = scratchDir('emsoc-bench-floor-');
 
 const src = Array.from({ length: N }, (_, i) => syntheticEvent(i, 7 * 86_400_000, N));
 const texts = src.map((s) => JSON.stringify(s.doc));
-const shaIds = src.map((s) => createHash('sha256').update(s.id).digest('hex'));
+const shaIds = src.map((s) => sha256Hex(s.id));
 
 /** µs of CPU per event of `step` over all events, median of ROUNDS. */
 function perEvent(step: (i: number) => unknown): number {
@@ -48,7 +44,7 @@ function perEvent(step: (i: number) => unknown): number {
   for (let r = 0; r < ROUNDS; r++) {
     const c0 = process.cpuUsage();
     for (let i = 0; i < N; i++) if (step(i) !== undefined) sink++;
-    runs.push(cpuUs(c0) / N);
+    runs.push((cpuSeconds(c0) * 1e6) / N);
   }
   if (sink < 0) throw new Error('unreachable');
   return median(runs);
@@ -105,9 +101,9 @@ function insertRun(l: Layout, prepared: unknown[][]): number {
   if (PREFILL > 0) prefill(db, l, insert);
   const c0 = process.cpuUsage();
   for (let i = 0; i < N; i += TX) tx.immediate(i);
-  const us = cpuUs(c0);
+  const us = cpuSeconds(c0) * 1e6;
   db.close();
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  removeDatabase(file);
   return us / N;
 }
 
@@ -122,7 +118,7 @@ function prefill(db: Database.Database, l: Layout, insert: Database.Statement): 
       const params: unknown[] = [];
       for (let k = g; k < g + ROWS; k++) {
         const row = l.row(k % N);
-        const id = createHash('sha256').update(`pre-${k}`).digest('hex');
+        const id = sha256Hex(`pre-${k}`);
         row[c.rid] = k + 1;
         if (c.id >= 0) row[c.id] = id;
         if (c.idk >= 0) row[c.idk] = parseInt(id.slice(0, 13), 16);
@@ -146,4 +142,3 @@ for (const l of layouts) {
   const us = median(results.get(l.name)!);
   emit(`store.sqlite.floor.insert.${l.name}`, round(1e6 / us, 0), 'rows/cpu-s', null, null, { events: N, rounds: ROUNDS, ...settings, us_per_row: round(us, 2), runs_us: results.get(l.name)!.map((x) => round(x, 2)), note: l.note });
 }
-rmSync(dir, { recursive: true, force: true });

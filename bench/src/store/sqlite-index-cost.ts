@@ -6,8 +6,6 @@
  *   node --import tsx bench/src/store/sqlite-index-cost.ts     (SOC_BENCH_EVENTS=64000, SOC_BENCH_ROUNDS=5)
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { prepareDocument } from '@emsoc/event-store/schema/document';
 import { hotColumn, fieldType } from '@emsoc/event-store/schema/fields';
@@ -15,13 +13,13 @@ import { COMMON_DDL, ddl, HOT_COLUMNS, tableName } from '@emsoc/event-store/sqli
 import { registerFunctions } from '@emsoc/event-store/sqlite/functions';
 import { idKey } from '@emsoc/event-store/sqlite/id-key';
 import { syntheticEvent } from './synthetic.js';
-import { emit, intArg, round } from './util.js';
+import { cpuSeconds, emit, intArg, median, removeDatabase, round, scratchDir } from './util.js';
 
 const N = intArg('SOC_BENCH_EVENTS', 64_000);
 const ROUNDS = Math.max(1, intArg('SOC_BENCH_ROUNDS', 5));
 const ROWS = 64;
 const TX = 78 * ROWS; // ~5,000 rows per transaction, whole statements
-const dir = mkdtempSync(path.join(tmpdir(), 'emsoc-bench-idx-'));
+const dir = scratchDir('emsoc-bench-idx-');
 const t = tableName('events');
 
 const rows = Array.from({ length: N }, (_, i) => {
@@ -47,10 +45,10 @@ function run(drop: string | undefined): number {
   const tx = db.transaction((chunk: unknown[][]) => { for (let i = 0; i < chunk.length; i += ROWS) insert.run(...chunk.slice(i, i + ROWS).flat()); });
   const c0 = process.cpuUsage();
   for (let i = 0; i < N; i += TX) tx.immediate(rows.slice(i, i + TX));
-  const u = process.cpuUsage(c0);
+  const cpu = cpuSeconds(c0);
   db.close();
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-  return N / ((u.user + u.system) / 1e6);
+  removeDatabase(file);
+  return N / cpu;
 }
 
 if (N % ROWS !== 0) throw new Error(`SOC_BENCH_EVENTS must be a multiple of ${ROWS}`);
@@ -58,7 +56,6 @@ const indexes = ['_idk', '_ts', '_ts_hot', ...['source.ip', 'destination.ip', 'h
 const variants: (string | undefined)[] = [undefined, ...indexes.map((x) => `${t}${x}`)];
 const results = new Map<string | undefined, number[]>(variants.map((v) => [v, []]));
 for (let r = 0; r < ROUNDS; r++) for (const v of variants) results.get(v)!.push(run(v));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const all = median(results.get(undefined)!);
 for (const v of variants) {
   const m = median(results.get(v)!);
@@ -67,4 +64,3 @@ for (const v of variants) {
     ...(v ? { index_share_us_per_row: round(1e6 / all - 1e6 / m, 1) } : { us_per_row: round(1e6 / all, 1) }),
   });
 }
-rmSync(dir, { recursive: true, force: true });

@@ -6,13 +6,10 @@
  *   SOC_BENCH_OLD_STORE=/tmp/wt-store-old/event-store/src/index.ts node --import tsx bench/src/store/sqlite-ingest-ab.ts
  *   (SOC_BENCH_EVENTS=50000, SOC_BENCH_ROUNDS=3; ids: bench-<i> and SHA-256 hex)
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteEventStore } from '@emsoc/event-store';
 import { syntheticEvent } from './synthetic.js';
-import { emit, intArg, round } from './util.js';
+import { cpuSeconds, emit, intArg, median, round, scratchDir, sha256Hex } from './util.js';
 
 const oldEntry = process.env.SOC_BENCH_OLD_STORE;
 if (!oldEntry) {
@@ -24,12 +21,11 @@ const Old = (await import(oldEntry)).SqliteEventStore as new (o: { path: string 
 const N = intArg('SOC_BENCH_EVENTS', 50_000);
 const ROUNDS = Math.max(1, intArg('SOC_BENCH_ROUNDS', 3));
 const BATCH = 5_000;
-const dir = mkdtempSync(path.join(tmpdir(), 'emsoc-bench-ab-'));
+const dir = scratchDir('emsoc-bench-ab-');
 const src = Array.from({ length: N }, (_, i) => syntheticEvent(i, 7 * 86_400_000, N));
-const sha = (id: string) => createHash('sha256').update(id).digest('hex');
 const inputs = {
   bench_id: { docs: src, texts: src.map((d) => ({ id: d.id, json: JSON.stringify(d.doc) })) },
-  sha256_id: { docs: src.map((d) => ({ id: sha(d.id), doc: d.doc })), texts: src.map((d) => ({ id: sha(d.id), json: JSON.stringify(d.doc) })) },
+  sha256_id: { docs: src.map((d) => ({ id: sha256Hex(d.id), doc: d.doc })), texts: src.map((d) => ({ id: sha256Hex(d.id), json: JSON.stringify(d.doc) })) },
 };
 
 let file = 0;
@@ -42,12 +38,11 @@ async function run(Store: new (o: { path: string }) => Store, call: 'bulk' | 'bu
     const r = call === 'bulk' ? await store.bulk('events', input.slice(i, i + BATCH) as typeof src) : await store.bulkJson!('events', input.slice(i, i + BATCH) as { id: string; json: string }[]);
     if (r.failed.length) throw new Error(r.failed[0]!.error);
   }
-  const u = process.cpuUsage(c0);
+  const cpu = cpuSeconds(c0);
   await store.close();
-  return N / ((u.user + u.system) / 1e6);
+  return N / cpu;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const call of ['bulk', 'bulkJson'] as const) {
   for (const ids of ['bench_id', 'sha256_id'] as const) {
     const old: number[] = [];
@@ -62,4 +57,3 @@ for (const call of ['bulk', 'bulkJson'] as const) {
     });
   }
 }
-rmSync(dir, { recursive: true, force: true });

@@ -4,24 +4,18 @@
  * The `*_sha256_id` lines repeat bulk() and bulkJson() with the ids the collector writes (64-character SHA-256
  * hex, so random order) instead of `bench-<i>`; SOC_BENCH_SHA256=0 leaves them out.
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteEventStore, BulkWriter } from '@emsoc/event-store';
 import { syntheticEvent } from './synthetic.js';
-import { emit, intArg, round, rssSampler } from './util.js';
+import { cpuSeconds, emit, intArg, round, rssSampler, scratchDir, sha256Hex } from './util.js';
 
 const N = intArg('SOC_BENCH_EVENTS', 200_000);
 const BATCH = 5_000;
-const dir = mkdtempSync(path.join(tmpdir(), 'emsoc-bench-'));
+const dir = scratchDir('emsoc-bench-');
 const store = new SqliteEventStore({ path: path.join(dir, 'bench.db') });
 await store.init();
 const docs = Array.from({ length: N }, (_, i) => syntheticEvent(i, 7 * 86_400_000, N));
 const rss = rssSampler();
-
-/** CPU seconds (user + system) of this process: the machine is shared, so wall time alone is noisy. */
-const cpuSecs = (since: NodeJS.CpuUsage) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1e6; };
 
 let t0 = performance.now();
 let c0 = process.cpuUsage();
@@ -30,14 +24,14 @@ for (let i = 0; i < N; i += BATCH) {
   if (r.failed.length) throw new Error(`failed: ${r.failed[0]!.error}`);
 }
 let secs = (performance.now() - t0) / 1000;
-const bulkCpu = cpuSecs(c0);
+const bulkCpu = cpuSeconds(c0);
 emit('store.sqlite.bulk_ingest', round(N / secs, 0), 'events/s', null, null, { events: N, target: 100_000 });
 emit('store.sqlite.bulk_ingest_cpu', round(N / bulkCpu, 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second (user+system) of bulk(); free text over the rows not yet text-indexed is answered by a scan' });
 // The free-text index is filled after the write transactions (deferred, same process): its cost, counted.
 t0 = performance.now();
 c0 = process.cpuUsage();
 await store.refresh('events');
-const indexCpu = cpuSecs(c0);
+const indexCpu = cpuSeconds(c0);
 secs += (performance.now() - t0) / 1000;
 emit('store.sqlite.bulk_ingest_incl_text_index', round(N / secs, 0), 'events/s', null, null, { events: N, target: 100_000, note: 'bulk() plus catching up the deferred text index' });
 emit('store.sqlite.bulk_ingest_incl_text_index_cpu', round(N / (bulkCpu + indexCpu), 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second, text indexing included' });
@@ -55,7 +49,7 @@ emit('store.sqlite.bulk_ingest_incl_text_index_cpu', round(N / (bulkCpu + indexC
     if (r.failed.length) throw new Error(`failed: ${r.failed[0]!.error}`);
   }
   const jsonSecs = (performance.now() - t0) / 1000;
-  const jsonCpu = cpuSecs(c0);
+  const jsonCpu = cpuSeconds(c0);
   emit('store.sqlite.bulk_json_ingest', round(N / jsonSecs, 0), 'events/s', null, null, { events: N, target: 100_000, note: 'bulkJson(): pre-serialised documents, parsed once for the checks, text stored as given' });
   emit('store.sqlite.bulk_json_ingest_cpu', round(N / jsonCpu, 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second of bulkJson(); text indexing deferred as for bulk()' });
   await textStore.close();
@@ -63,9 +57,8 @@ emit('store.sqlite.bulk_ingest_incl_text_index_cpu', round(N / (bulkCpu + indexC
 
 // The collector's ids: SHA-256 hex, random order in any index over them. Fresh files again.
 if (process.env.SOC_BENCH_SHA256 !== '0') {
-  const sha = (id: string) => createHash('sha256').update(id).digest('hex');
-  const shaDocs = docs.map((d) => ({ id: sha(d.id), doc: d.doc }));
-  const shaTexts = docs.map((d) => ({ id: sha(d.id), json: JSON.stringify(d.doc) }));
+  const shaDocs = docs.map((d) => ({ id: sha256Hex(d.id), doc: d.doc }));
+  const shaTexts = docs.map((d) => ({ id: sha256Hex(d.id), json: JSON.stringify(d.doc) }));
   for (const [name, write] of [
     ['bulk_ingest', (s: SqliteEventStore, i: number) => s.bulk('events', shaDocs.slice(i, i + BATCH))],
     ['bulk_json_ingest', (s: SqliteEventStore, i: number) => s.bulkJson('events', shaTexts.slice(i, i + BATCH))],
@@ -78,7 +71,7 @@ if (process.env.SOC_BENCH_SHA256 !== '0') {
       const r = await write(s, i);
       if (r.failed.length) throw new Error(`failed: ${r.failed[0]!.error}`);
     }
-    const cpu = cpuSecs(c0);
+    const cpu = cpuSeconds(c0);
     emit(`store.sqlite.${name}_sha256_id`, round(N / ((performance.now() - t0) / 1000), 0), 'events/s', null, null, { events: N, target: 100_000, note: '64-character SHA-256 hex ids (as the collector writes)' });
     emit(`store.sqlite.${name}_sha256_id_cpu`, round(N / cpu, 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second, SHA-256 hex ids' });
     await s.close();
@@ -94,8 +87,7 @@ await writer.close();
 await store.refresh('events');
 secs = (performance.now() - t0) / 1000;
 emit('store.sqlite.bulkwriter_ingest', round(N / secs, 0), 'events/s', null, null, { events: N, note: 'overwrite by id (identical documents: rows and text index untouched)' });
-emit('store.sqlite.bulkwriter_ingest_cpu', round(N / cpuSecs(c0), 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second (user+system)' });
+emit('store.sqlite.bulkwriter_ingest_cpu', round(N / cpuSeconds(c0), 0), 'events/cpu-s', null, null, { events: N, note: 'events per CPU second (user+system)' });
 emit('store.sqlite.writer_peak_rss', rss.peakMb(), 'MiB', null, null, { note: `includes ${N} pre-generated events held in memory` });
 rss.stop();
 await store.close();
-rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,9 @@
-/** Bench helpers: JSON-line output, percentiles, peak RSS sampling. */
+/** Bench helpers: JSON-line output, percentiles, CPU time, peak RSS sampling, scratch directories, ids. */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 export function emit(name: string, value: number | null, unit: string, peer: string | null = null, peerValue: number | null = null, extra: Record<string, unknown> = {}): void {
   process.stdout.write(JSON.stringify({ name, value, unit, peer, peer_value: peerValue, ...extra }) + '\n');
 }
@@ -6,6 +11,29 @@ export function emit(name: string, value: number | null, unit: string, peer: str
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** CPU seconds (user + system) of this process since `since`: the machine is shared, so wall time alone is noisy. */
+export function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+}
+
+/** 64-character SHA-256 hex of `text`: the shape of the ids the collector writes (random order in an index). */
+export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** A fresh scratch directory under the OS temp dir, removed when the process exits. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Removes an SQLite file with its WAL and shared-memory companions. */
+export function removeDatabase(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
 }
 
 export function round(n: number, digits = 2): number {
