@@ -16,7 +16,7 @@ import { listenFlowUdp } from '../../../log-collector/src/sources/flow-udp.js';
 import { decodeFlowPacket, TemplateCache } from '../../../log-collector/src/sources/netflow/index.js';
 import { concat, FLOW_SPECS, flowRecord, ipfixMessage, ipfixTemplate, set } from '../../../log-collector/test/netflow/build.js';
 import { emit, inProcessCollector, sender } from './harness.js';
-import { freeTcpPort } from '@emsoc/common';
+import { freeTcpUdpPort } from '@emsoc/common';
 
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 3) || 3;
@@ -51,7 +51,7 @@ const ipfix = Buffer.from(ipfixMessage([set(2, ipfixTemplate(300, FLOW_SPECS)), 
 for (const kind of ['syslog', 'netflow'] as const) {
   for (const rate of [10_000, 50_000, 100_000]) {
     const c = await inProcessCollector();
-    const port = await freeTcpPort();
+    const port = await freeTcpUdpPort(); // the listeners here are UDP
     let received = 0;
     let close: () => Promise<void>;
     let recvBuffer: number | undefined;
