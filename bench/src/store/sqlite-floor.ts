@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { prepareDocument, prepareSerialized } from '@emsoc/event-store/schema/document';
 import { hotColumn, fieldType } from '@emsoc/event-store/schema/fields';
-import { COMMON_DDL, ddl, HOT_COLUMNS, INDEXED_FIELDS, TIME_SCAN_COLUMNS, tableName } from '@emsoc/event-store/sqlite/schema';
+import { COMMON_DDL, ddl, HOT_COLUMNS, TIME_SCAN_COLUMNS, tableName } from '@emsoc/event-store/sqlite/schema';
 import { registerFunctions } from '@emsoc/event-store/sqlite/functions';
 import { syntheticEvent } from './synthetic.js';
 import { cpuSeconds, emit, intArg, median, removeDatabase, round, scratchDir, sha256Hex } from './util.js';
@@ -62,9 +62,9 @@ const hot = src.map((s) => prepareDocument(s.doc).hot.map((v, k) => (v === undef
 const ts = src.map((s) => Date.parse(s.doc['@timestamp']));
 const t = tableName('events');
 const HOT = HOT_COLUMNS.map(hotColumn);
-const hotDecl = HOT.map((c) => `${c}`).join(', ');
+const hotDecl = HOT.join(', ');
 
-interface Layout { name: string; note: string; ddl: string[]; cols: string[]; row: (i: number) => unknown[]; id?: number }
+interface Layout { name: string; note: string; ddl: string[]; cols: string[]; row: (i: number) => unknown[] }
 const bare = `CREATE TABLE ${t} (rid INTEGER PRIMARY KEY`;
 const layouts: Layout[] = [
   { name: 'rid_doc', note: 'bare (rid, doc) table, no index', ddl: [`${bare}, doc TEXT NOT NULL)`], cols: ['rid', 'doc'], row: (i) => [i + 1 + PREFILL, texts[i]] },
@@ -75,14 +75,9 @@ for (const [idName, ids] of [['bench_id', src.map((s) => s.id)], ['sha256_id', s
   layouts.push({ name: `${idName}_key_unique`, note: `+ UNIQUE(id key INTEGER: 52 bits of the id's hash), ${idName}`, ddl: [`${bare}, idk INTEGER UNIQUE, id TEXT NOT NULL, ts INTEGER NOT NULL, ${hotDecl}, doc TEXT NOT NULL)`], cols: ['rid', 'idk', 'id', 'ts', ...HOT, 'doc'], row: (i) => [i + 1 + PREFILL, parseInt(createHash('sha1').update(ids[i]!).digest('hex').slice(0, 13), 16), ids[i], ts[i], ...hot[i]!, texts[i]] });
 }
 const engineDdl = (idk: boolean) => ddl('events').map((s) => (idk ? s.replace('id TEXT NOT NULL UNIQUE', 'idk INTEGER UNIQUE, id TEXT NOT NULL') : s));
-for (const [name, note, extra] of [
-  ['ts_indexes', '+ (ts) and the covering (ts, low-cardinality hot) index, integer id key, SHA-256 ids', [`CREATE INDEX ${t}_ts ON ${t}(ts)`, `CREATE INDEX ${t}_ts_hot ON ${t}(ts, ${TIME_SCAN_COLUMNS.join(', ')})`]],
-] as const) {
-  layouts.push({ name, note, ddl: [`${bare}, idk INTEGER UNIQUE, id TEXT NOT NULL, ts INTEGER NOT NULL, ${hotDecl}, doc TEXT NOT NULL)`, ...extra], cols: ['rid', 'idk', 'id', 'ts', ...HOT, 'doc'], row: (i) => [i + 1 + PREFILL, parseInt(shaIds[i]!.slice(0, 13), 16), shaIds[i], ts[i], ...hot[i]!, texts[i]] });
-}
+layouts.push({ name: 'ts_indexes', note: '+ (ts) and the covering (ts, low-cardinality hot) index, integer id key, SHA-256 ids', ddl: [`${bare}, idk INTEGER UNIQUE, id TEXT NOT NULL, ts INTEGER NOT NULL, ${hotDecl}, doc TEXT NOT NULL)`, `CREATE INDEX ${t}_ts ON ${t}(ts)`, `CREATE INDEX ${t}_ts_hot ON ${t}(ts, ${TIME_SCAN_COLUMNS.join(', ')})`], cols: ['rid', 'idk', 'id', 'ts', ...HOT, 'doc'], row: (i) => [i + 1 + PREFILL, parseInt(shaIds[i]!.slice(0, 13), 16), shaIds[i], ts[i], ...hot[i]!, texts[i]] });
 layouts.push({ name: 'engine_layout_sha256_id', note: 'the engine schema as it was (UNIQUE id TEXT, 6 secondary indexes), SHA-256 ids', ddl: [...COMMON_DDL, ...engineDdl(false)], cols: ['rid', 'id', 'ts', ...HOT, 'doc'], row: (i) => [i + 1 + PREFILL, shaIds[i], ts[i], ...hot[i]!, texts[i]] });
 layouts.push({ name: 'engine_layout_sha256_id_key', note: 'same with an integer id key instead of UNIQUE id TEXT', ddl: [...COMMON_DDL, ...engineDdl(true)], cols: ['rid', 'idk', 'id', 'ts', ...HOT, 'doc'], row: (i) => [i + 1 + PREFILL, parseInt(shaIds[i]!.slice(0, 13), 16), shaIds[i], ts[i], ...hot[i]!, texts[i]] });
-void INDEXED_FIELDS;
 if (ONLY) layouts.splice(0, layouts.length, ...layouts.filter((l) => ONLY.includes(l.name)));
 
 function insertRun(l: Layout, prepared: unknown[][]): number {
