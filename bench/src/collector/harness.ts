@@ -51,10 +51,12 @@ export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' | 'n
   const pipeline = new EventPipeline(spool);
   const storeConfig = { engine: 'sqlite' as const, path: path.join(dir, 'events.db') };
   const store = opts.sink === 'inline' ? await openEventStore(storeConfig) : undefined;
-  const sink: RunningSink = opts.sink === 'none'
-    ? { drained: false, stop: async () => undefined }
-    : store ? new StoreSink(spool, store, logger) : new WorkerStoreSink(spool, spoolDir, { kind: 'event-store', config: storeConfig }, logger);
-  if (sink instanceof StoreSink || sink instanceof WorkerStoreSink) sink.start();
+  let sink: RunningSink = { drained: false, stop: async () => undefined };
+  if (opts.sink !== 'none') {
+    const running = store ? new StoreSink(spool, store, logger) : new WorkerStoreSink(spool, spoolDir, { kind: 'event-store', config: storeConfig }, logger);
+    running.start();
+    sink = running;
+  }
   return {
     pipeline,
     spool,
