@@ -2,6 +2,7 @@ import { fieldId, getterFor, type EvalContext } from './eval-context.js';
 import type { EcsEvent } from './event-fields.js';
 import { scalarToString } from './event-fields.js';
 import type { CorrelationCondition, CorrelationRule } from './rule-parser.js';
+import { grown } from './typed-array.js';
 
 // Streaming evaluation of Sigma correlation (meta) rules with sliding windows per group key.
 //
@@ -131,28 +132,13 @@ class Slots {
 
   private grow(): void {
     const cap = Math.max(1024, this.cap * 2);
-    const f64 = (a: Float64Array, k: number): Float64Array => {
-      const b = new Float64Array(cap * k);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.prev = i32(this.prev);
-    this.next = i32(this.next);
-    const u8 = (a: Uint8Array): Uint8Array => {
-      const b = new Uint8Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.first = f64(this.first, 1);
-    this.last = f64(this.last, 1);
-    this.ts = f64(this.ts, INLINE);
-    this.n = u8(this.n);
-    this.idn = u8(this.idn);
+    this.prev = grown(this.prev, cap);
+    this.next = grown(this.next, cap);
+    this.first = grown(this.first, cap);
+    this.last = grown(this.last, cap);
+    this.ts = grown(this.ts, cap * INLINE);
+    this.n = grown(this.n, cap);
+    this.idn = grown(this.idn, cap);
     // Dense, pre-filled arrays stay in V8's fast element mode.
     for (let i = this.cap * INLINE; i < cap * INLINE; i++) {
       if (this.withValues) this.vals.push('');

@@ -1,4 +1,5 @@
 import { compileExists, compileGetter, allStrings, scalarToString, type EcsEvent, type Getter } from './event-fields.js';
+import { grown } from './typed-array.js';
 
 // Field names are interned to small integer ids at rule-compile time, so the per-event cache is a set of
 // arrays indexed by id and stamped with the event's generation: nothing is allocated per event except the
@@ -108,15 +109,10 @@ export class EvalContext {
   private grow(id: number): void {
     let n = this.rawStamp.length;
     while (n <= id) n *= 2;
-    const g = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.rawStamp = g(this.rawStamp);
-    this.strStamp = g(this.strStamp);
-    this.lowStamp = g(this.lowStamp);
-    this.presStamp = g(this.presStamp);
+    this.rawStamp = grown(this.rawStamp, n);
+    this.strStamp = grown(this.strStamp, n);
+    this.lowStamp = grown(this.lowStamp, n);
+    this.presStamp = grown(this.presStamp, n);
     while (this.raw.length < n) {
       this.raw.push(EMPTY);
       this.str.push(EMPTY);
