@@ -19,7 +19,7 @@ export interface FrameReceipt {
 
 /**
  * Turns one syslog frame into normalized documents; never throws (malformed input is tagged, not lost).
- * `ctx` is only valid during the call (stream listeners reuse one receipt for the frames of a read).
+ * `ctx` is only valid during the call (listeners reuse one receipt object, updated per frame).
  */
 export type SyslogDecoder = (frame: Buffer, ctx: FrameReceipt) => EcsDocument[];
 
@@ -71,7 +71,8 @@ function handleStream(
   const m = sourceMetrics(source);
   m.connections.inc();
   const framer = createSyslogFramer({ maxFrameSize: opts.maxFrameBytes });
-  // One receipt per read, its `truncated` set per frame: no object per frame (decoders keep no reference).
+  // One receipt per connection (receive time set per read, `truncated` per frame): no object per frame
+  // (decoders keep no reference).
   const ctx: FrameReceipt = { ...ctxBase, receivedAt: new Date(0), truncated: false };
   const emit = (frames: ReturnType<typeof framer.push>) => {
     if (frames.length === 0) return;
