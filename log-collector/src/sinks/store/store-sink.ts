@@ -48,6 +48,12 @@ export class StoreSink {
   private readonly maxBackoffMs: number;
   private readonly lingerMs: number;
   private idle = true;
+  /**
+   * With a store that takes JSON text (both engines do), the document's spool text goes to the store as it
+   * is: the store parses it once for its checks, and nobody serialises it again. The sink itself reads only
+   * the dataset and id from the record head, and `@timestamp` for the lag gauge.
+   */
+  private readonly asText: boolean;
 
   constructor(
     private readonly spool: SinkInput,
@@ -58,6 +64,7 @@ export class StoreSink {
     this.batchSize = opts.batchSize ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
     this.lingerMs = opts.lingerMs ?? 100;
+    this.asText = typeof store.bulkJson === 'function';
   }
 
   start(): void {
@@ -88,16 +95,12 @@ export class StoreSink {
         continue;
       }
       this.idle = false;
-      // With a store that takes JSON text (both engines do), the document's spool text goes to the store as it
-      // is: the store parses it once for its checks, and nobody serialises it again. The sink itself reads only
-      // the dataset and id from the record head, and `@timestamp` for the lag gauge.
-      const asText = typeof this.store.bulkJson === 'function';
       const byDataset = new Map<Dataset, SinkItem[]>();
       let oldest = Infinity;
       for (const payload of batch.payloads) {
         const text = payload.toString('utf8');
         let item: SinkItem & { d: Dataset; ts: number };
-        const split = asText ? splitSpoolEntry(text) : undefined;
+        const split = this.asText ? splitSpoolEntry(text) : undefined;
         if (split) {
           item = { d: split.d, id: split.i, json: split.e, ts: timestampOfText(split.e) };
         } else {
@@ -135,9 +138,10 @@ export class StoreSink {
 
   /** Writes documents until none is left retryable; throws to make the caller back off. */
   private async writeAll(dataset: Dataset, docs: SinkItem[]): Promise<void> {
-    const result = this.store.bulkJson
-      ? await this.store.bulkJson(dataset, docs.map((d): SerializedDocument => ({ id: d.id, json: d.json ?? JSON.stringify(d.doc) })))
-      : await this.store.bulk(dataset, docs.map((d): StoredDocument => ({ id: d.id, doc: d.doc ?? (JSON.parse(d.json!) as EcsDocument) })));
+    // Without bulkJson every item was parsed whole (see run), so it carries `doc`.
+    const result = this.asText
+      ? await this.store.bulkJson!(dataset, docs.map((d): SerializedDocument => ({ id: d.id, json: d.json ?? JSON.stringify(d.doc) })))
+      : await this.store.bulk(dataset, docs.map((d): StoredDocument => ({ id: d.id, doc: d.doc! })));
     const retryable = result.failed.filter((f) => f.retryable);
     const permanent = result.failed.filter((f) => !f.retryable);
     if (permanent.length > 0) {
