@@ -23,11 +23,9 @@ export interface PlatformPorts {
  * (or another suite) never collides with them; the listeners are the same.
  */
 async function choosePorts(): Promise<PlatformPorts> {
+  const taken = new Set<number>();
   const ports: number[] = [];
-  while (ports.length < 10) {
-    const p = await freeTcpUdpPort();
-    if (!ports.includes(p)) ports.push(p);
-  }
+  while (ports.length < 10) ports.push(await freeTcpUdpPort(taken));
   const [syslog, syslogTls, netflow, sflow, collectorHttp, forward, ra, raStatus, consolePort, uplink] = ports as [number, number, number, number, number, number, number, number, number, number];
   return { syslog, syslogTls, netflow, sflow, collectorHttp, forward, ra, raStatus, console: consolePort, uplink };
 }
