@@ -13,6 +13,8 @@
  * for a P-256 CA on both sides), no DB.
  * Both servers are separate processes on the same 2-core machine; the load generator is this process.
  * Prints JSON lines {"name","value","unit","peer","peer_value"}.
+ * Profiling knobs for the RA process: RA_BENCH_PROFILE=<dir> (--cpu-prof into dir), RA_BENCH_NODE_ARGS='<node/V8 flags>',
+ * RA_BENCH_RA_STDOUT=<file> (its stdout, e.g. for --trace-* output).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
