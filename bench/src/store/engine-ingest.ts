@@ -7,7 +7,7 @@
 import { request } from 'undici';
 import { SearchEngineEventStore } from '@emsoc/event-store';
 import { syntheticEvent } from './synthetic.js';
-import { emit, engineUrl, intArg, round, rssSampler } from './util.js';
+import { cpuSeconds, emit, engineUrl, intArg, round, rssSampler } from './util.js';
 
 const url = engineUrl();
 if (!url) {
@@ -50,7 +50,6 @@ let peerMs = 0;
 // engine and the neighbours; the client CPU per event is what the adapter itself adds.
 let adapterCpu = 0;
 let peerCpu = 0;
-const cpuSince = (c: NodeJS.CpuUsage) => { const u = process.cpuUsage(c); return (u.user + u.system) / 1e6; };
 for (let r = 0; r < batches.length; r += ROUND) {
   let c0 = process.cpuUsage();
   let t0 = performance.now();
@@ -59,7 +58,7 @@ for (let r = 0; r < batches.length; r += ROUND) {
     if (res.failed.length) throw new Error(`adapter: ${res.failed[0]!.error}`);
   });
   adapterMs += performance.now() - t0;
-  adapterCpu += cpuSince(c0);
+  adapterCpu += cpuSeconds(c0);
   c0 = process.cpuUsage();
   t0 = performance.now();
   await pool(peerBodies.slice(r, r + ROUND), async (body) => {
@@ -68,7 +67,7 @@ for (let r = 0; r < batches.length; r += ROUND) {
     if (res.statusCode !== 200 || json.errors) throw new Error(`peer: status ${res.statusCode}`);
   });
   peerMs += performance.now() - t0;
-  peerCpu += cpuSince(c0);
+  peerCpu += cpuSeconds(c0);
 }
 const adapterRate = N / (adapterMs / 1000);
 const peerRate = N / (peerMs / 1000);
