@@ -22,7 +22,7 @@ const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const seconds = Number(opt('--seconds')) || 20;
 const rate = Number(opt('--rate')) || 50_000;
-const sinkMode = (opt('--sink') ?? (args.includes('--inline-sink') ? 'inline' : 'worker')) as 'worker' | 'inline' | 'none';
+const sinkMode = (opt('--sink') ?? 'worker') as 'worker' | 'inline' | 'none';
 
 const MB = 2 ** 20;
 const port = await freeTcpPort();
