@@ -81,33 +81,42 @@ export function toRegexSource(s: SigmaString): string {
   return src + '$';
 }
 
+/** The pattern with its literal text lower-cased unless matching is case-sensitive. */
+function normalised(s: SigmaString, cased: boolean): SigmaString {
+  return cased ? s : s.map((x) => (x.t === 'lit' ? { t: 'lit' as const, v: x.v.toLowerCase() } : x));
+}
+
+/** Patterns one string operation decides: `x` (eq), `*x*` (sub), `x*` (pre), `*x` (suf). */
+type PlainShape = { kind: 'eq' | 'sub' | 'pre' | 'suf'; lit: string };
+
+function plainShape(segs: SigmaString): PlainShape | null {
+  if (segs.length === 0) return { kind: 'eq', lit: '' };
+  if (segs.every((x) => x.t === 'lit')) return { kind: 'eq', lit: (segs[0] as { v: string }).v };
+  const first = segs[0]!;
+  const mid = segs[1]!;
+  const last = segs[segs.length - 1]!;
+  if (segs.length === 3 && first.t === 'any' && last.t === 'any' && mid.t === 'lit') return { kind: 'sub', lit: mid.v };
+  if (segs.length === 2 && first.t === 'lit' && last.t === 'any') return { kind: 'pre', lit: first.v };
+  if (segs.length === 2 && first.t === 'any' && last.t === 'lit') return { kind: 'suf', lit: last.v };
+  return null;
+}
+
 /**
  * Compile to a string predicate. `cased` false means the caller passes lower-cased input and we lower-case
  * the pattern here once.
  */
 export function compileStringMatch(s: SigmaString, cased: boolean): (v: string) => boolean {
-  const norm = (x: string): string => (cased ? x : x.toLowerCase());
-  const segs = s.map((x) => (x.t === 'lit' ? { t: 'lit' as const, v: norm(x.v) } : x));
-  if (segs.length === 0) return (v) => v === '';
-  if (segs.every((x) => x.t === 'lit')) {
-    const lit = (segs[0] as { v: string }).v;
-    return (v) => v === lit;
-  }
-  const inner = segs.slice(1, -1);
-  const first = segs[0]!;
-  const last = segs[segs.length - 1]!;
-  if (segs.length === 3 && first.t === 'any' && last.t === 'any' && inner[0]!.t === 'lit') {
-    const lit = (inner[0] as { v: string }).v;
-    return (v) => v.includes(lit);
-  }
-  if (segs.length === 2 && first.t === 'lit' && last.t === 'any') {
-    const lit = first.v;
-    return (v) => v.startsWith(lit);
-  }
-  if (segs.length === 2 && first.t === 'any' && last.t === 'lit') {
-    const lit = last.v;
+  const segs = normalised(s, cased);
+  const shape = plainShape(segs);
+  if (shape) {
+    const lit = shape.lit;
+    if (shape.kind === 'eq') return (v) => v === lit;
+    if (shape.kind === 'sub') return (v) => v.includes(lit);
+    if (shape.kind === 'pre') return (v) => v.startsWith(lit);
     return (v) => v.endsWith(lit);
   }
+  const first = segs[0]!;
+  const last = segs[segs.length - 1]!;
   if (segs.every((x) => x.t === 'lit' || x.t === 'any')) return globMatcher(segs as ({ t: 'lit'; v: string } | { t: 'any' })[]);
   // Leading/trailing `*` become unanchored ends instead of `.*`, which would backtrack quadratically.
   let src = toRegexSource(segs);
@@ -152,23 +161,20 @@ function globMatcher(segs: ({ t: 'lit'; v: string } | { t: 'any' })[]): (v: stri
  * Same answers as trying each compileStringMatch() in turn, without a closure call per pattern.
  */
 export function compileAnyStringMatch(list: SigmaString[], cased: boolean): (v: string) => boolean {
-  const norm = (x: string): string => (cased ? x : x.toLowerCase());
+  if (list.length === 1) return compileStringMatch(list[0]!, cased);
   const exact = new Set<string>();
   const prefixes: string[] = [];
   const suffixes: string[] = [];
   const infixes: string[] = [];
   const other: ((v: string) => boolean)[] = [];
   for (const s of list) {
-    const segs = s.map((x) => (x.t === 'lit' ? { t: 'lit' as const, v: norm(x.v) } : x));
-    const n = segs.length;
-    if (n === 0) exact.add('');
-    else if (segs.every((x) => x.t === 'lit')) exact.add((segs[0] as { v: string }).v);
-    else if (n === 3 && segs[0]!.t === 'any' && segs[1]!.t === 'lit' && segs[2]!.t === 'any') infixes.push(segs[1]!.v);
-    else if (n === 2 && segs[0]!.t === 'lit' && segs[1]!.t === 'any') prefixes.push(segs[0]!.v);
-    else if (n === 2 && segs[0]!.t === 'any' && segs[1]!.t === 'lit') suffixes.push(segs[1]!.v);
-    else other.push(compileStringMatch(s, cased));
+    const shape = plainShape(normalised(s, cased));
+    if (shape === null) other.push(compileStringMatch(s, cased));
+    else if (shape.kind === 'eq') exact.add(shape.lit);
+    else if (shape.kind === 'sub') infixes.push(shape.lit);
+    else if (shape.kind === 'pre') prefixes.push(shape.lit);
+    else suffixes.push(shape.lit);
   }
-  if (list.length === 1) return compileStringMatch(list[0]!, cased);
   const hasExact = exact.size > 0;
   return (v) => {
     if (hasExact && exact.has(v)) return true;
