@@ -190,6 +190,12 @@ function receivedMsOf(created: string): number {
   return lastCreatedMs;
 }
 
+// The last embedded time worked out: devices stamp many lines with the same second.
+let lastText = '';
+let lastTz = '';
+let lastReceived = NaN;
+let lastIso: string | undefined;
+
 /**
  * Use a time found in the message body as `@timestamp` when the syslog header had none
  * (`@timestamp` still equals `event.created`): files and relays that send bare application lines.
@@ -198,7 +204,7 @@ export function embeddedTimestamp(ev: EcsEvent, text: string | undefined): void 
   if (!text || ev['@timestamp'] !== ev.event?.created) return;
   const received = receivedMsOf(ev.event.created);
   const tz = ev.event.timezone ?? DEFAULT_TIMEZONE;
-  // Devices stamp many lines with the same second: reuse the last result for the same text, zone and receive time.
+  // Reuse the last result for the same text, zone and receive time.
   if (text === lastText && tz === lastTz && received === lastReceived) {
     if (lastIso !== undefined) ev['@timestamp'] = lastIso;
     return;
@@ -213,7 +219,3 @@ export function embeddedTimestamp(ev: EcsEvent, text: string | undefined): void 
   }
   if (iso !== undefined) ev['@timestamp'] = iso;
 }
-let lastText = '';
-let lastTz = '';
-let lastReceived = NaN;
-let lastIso: string | undefined;
