@@ -411,7 +411,6 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
   if (field === null) {
     vals = vals.map((v) => ({ ...v, s: [...(v.s[0]?.t === 'any' ? [] : [{ t: 'any' } as Segment]), ...v.s, ...(v.s[v.s.length - 1]?.t === 'any' ? [] : [{ t: 'any' } as Segment])] }));
   }
-  const matchers = vals.map((v) => compileStringMatch(v.s, cased));
   const longest = vals.map((v) => longestLiteral(v.s).toLowerCase());
   let literals: string[] | null = neq || longest.some((l) => l === '') ? null : longest;
   if (literals && combineAll) literals = [literals.reduce((a, b) => (b.length > a.length ? b : a))];
@@ -439,6 +438,7 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
       return false;
     };
   } else {
+    const matchers = vals.map((v) => compileStringMatch(v.s, cased));
     match = (ctx) => {
       const vs = get(ctx);
       outer: for (let k = 0; k < matchers.length; k++) {
