@@ -298,9 +298,11 @@ let eventTsMs = NaN;
 let eventTsRaw: unknown = null;
 function iso(ms: number): string {
   if (ms === isoMs) return isoText;
-  if (ms === eventTsMs && isCanonicalIso(eventTsRaw)) return eventTsRaw;
-  const d = new Date(ms);
-  isoText = Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+  if (ms === eventTsMs && isCanonicalIso(eventTsRaw)) isoText = eventTsRaw;
+  else {
+    const d = new Date(ms);
+    isoText = Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+  }
   isoMs = ms;
   return isoText;
 }
