@@ -1,6 +1,6 @@
 import { parseCondition, type Cond } from './condition.js';
 import { fail, RuleError } from './errors.js';
-import type { EvalContext } from './eval-context.js';
+import { KEYWORDS_FIELD, type EvalContext } from './eval-context.js';
 import { compileFieldTest, type CompileOptions, type FieldTest } from './modifiers.js';
 import type { RuleView } from './pipeline.js';
 import type { DetectionRule } from './rule-parser.js';
@@ -21,8 +21,6 @@ export interface Need {
 }
 
 const MAX_ALTS = 64;
-/** Index pseudo-field meaning "any string of the event" (see KEYWORDS_ID). */
-export const KEYWORDS_FIELD = '\u0000keywords';
 
 /**
  * Fields with a handful of distinct values across all events (methods, transports, outcomes, categories):

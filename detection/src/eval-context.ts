@@ -8,7 +8,6 @@ const ids = new Map<string, number>();
 const getters: Getter[] = [];
 const existers: ((ev: EcsEvent) => boolean)[] = [];
 
-
 /**
  * Every registered field name as a path of its dot-separated parts. One walk of the event along this trie
  * (see EvalContext.mayHave) finds which registered fields can have a value, so a rule-index bucket testing
@@ -62,7 +61,8 @@ export function existsFor(field: string): (ev: EcsEvent) => boolean {
 }
 
 /** Pseudo-field for the rule index: every string of the event (keyword search without keyword fields). */
-export const KEYWORDS_ID = fieldId('\u0000keywords');
+export const KEYWORDS_FIELD = '\u0000keywords';
+export const KEYWORDS_ID = fieldId(KEYWORDS_FIELD);
 
 export type StatusLookup = (q: { serial?: string; sha256?: string; field: string; value: string }) => string | undefined | null;
 
