@@ -347,12 +347,9 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
       return false;
     };
     const t = wrap(one, res.length, field, null);
-    // Required text of each pattern (any of them for OR, the longest for `all`) lets the index skip events
-    // that cannot match.
+    // The required text of each pattern lets the index skip events that cannot match.
     const lits = res.map((re) => requiredLiteral(re));
-    if (!neq && lits.every((l) => l !== null)) {
-      t.literals = combineAll ? [lits.reduce((a, b) => (b!.length > a!.length ? b : a))!] : (lits as string[]);
-    }
+    if (!neq && lits.every((l) => l !== null)) t.literals = indexLiterals(lits as string[], combineAll);
     return t;
   }
   for (const m of mods) if (RE_FLAGS.has(m)) fail(`modifier '${m}' is only valid after 're'`);
@@ -412,8 +409,7 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
     vals = vals.map((v) => ({ ...v, s: [...(v.s[0]?.t === 'any' ? [] : [{ t: 'any' } as Segment]), ...v.s, ...(v.s[v.s.length - 1]?.t === 'any' ? [] : [{ t: 'any' } as Segment])] }));
   }
   const longest = vals.map((v) => longestLiteral(v.s).toLowerCase());
-  let literals: string[] | null = neq || longest.some((l) => l === '') ? null : longest;
-  if (literals && combineAll) literals = [literals.reduce((a, b) => (b.length > a.length ? b : a))];
+  const literals = neq || longest.some((l) => l === '') ? null : indexLiterals(longest, combineAll);
   const equals = !cased && !neq && !combineAll && field !== null && vals.every((v) => isPlain(v.s)) ? vals.map((v) => plainText(v.s).toLowerCase()) : null;
   // Values are fetched once per test, then every pattern is tried (OR) or required (all).
   const get: (ctx: EvalContext) => string[] =
@@ -453,6 +449,11 @@ export function compileFieldTest(field: string | null, mods: string[], raw: unkn
     return { match: (ctx) => !inner(ctx), fields, requires: null, equals: null, literals: null };
   }
   return { match, fields, requires: field, equals, literals };
+}
+
+/** Literals for the rule index, one per pattern: any of them for OR; for `all`, the longest one suffices. */
+function indexLiterals(lits: string[], combineAll: boolean): string[] {
+  return combineAll ? [lits.reduce((a, b) => (b.length > a.length ? b : a))] : lits;
 }
 
 function longestLiteral(s: SigmaString): string {
