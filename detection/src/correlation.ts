@@ -72,7 +72,6 @@ class Slots {
   n: Uint8Array = new Uint8Array(0); // inline entries used, or SPILLED
   ts: Float64Array = new Float64Array(0); // INLINE per slot, oldest first
   vals: string[] = []; // value_count only (INLINE per slot, parallel to ts); empty otherwise
-  constructor(readonly withValues: boolean) {}
   idn: Uint8Array = new Uint8Array(0); // inline ids used, or SPILLED
   idv: string[] = []; // INLINE per slot
   bigIds: (string[] | null)[] = [];
@@ -86,6 +85,9 @@ class Slots {
   tail = -1;
   free: number[] = [];
   used = 0;
+
+  /** withValues: the rule is value_count, the only type that keeps a value per entry. */
+  constructor(readonly withValues: boolean) {}
 
   linkTail(g: number): void {
     this.prev[g] = this.tail;
@@ -636,7 +638,7 @@ export class CorrelationEngine {
       }
     }
     this.groups.clear();
-    this.s = new Slots(this.type === 'value_count');
+    this.s = new Slots(this.s.withValues);
     this.stats.groups = 0;
     return out;
   }
