@@ -113,11 +113,9 @@ function orNode(parts: Node[]): Node {
 function testNode(t: FieldTest, weak = false): Node {
   let alts: Alt[] | null = null;
   if (t.equals && t.fields.length === 1) alts = [{ field: t.fields[0]!, kind: 'eq', values: t.equals, weak: weak || LOW_CARDINALITY.has(t.fields[0]!) }];
-  else if (t.literals && t.fields.length >= 1 && t.literals.every((l) => l.length >= 3)) {
-    alts = t.fields.map((f) => ({ field: f, kind: 'sub' as const, values: t.literals! }));
-  } else if (t.literals && t.fields.length === 0 && t.literals.every((l) => l.length >= 3)) {
-    // Keyword search over every string of the event (no keyword fields configured).
-    alts = [{ field: KEYWORDS_FIELD, kind: 'sub', values: t.literals }];
+  else if (t.literals && t.literals.every((l) => l.length >= 3)) {
+    // No fields: a keyword search over every string of the event (no keyword fields configured).
+    alts = (t.fields.length ? t.fields : [KEYWORDS_FIELD]).map((f) => ({ field: f, kind: 'sub' as const, values: t.literals! }));
   } else if (t.requires) alts = [{ field: t.requires, kind: 'present', values: [] }];
   else if (t.literals && t.fields.length >= 1) alts = t.fields.map((f) => ({ field: f, kind: 'present' as const, values: [] }));
   return { match: t.match, need: alts ? { alts } : null, fields: t.fields };
