@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freeTcpPort } from '@emsoc/common';
+import { freeTcpPort, freeTcpUdpPort } from '@emsoc/common';
 
 export interface NfcapdTotals {
   flows: number;
@@ -24,14 +24,6 @@ export function nfdumpAvailable(): boolean {
   const a = spawnSync('nfcapd', ['-V'], { encoding: 'utf8' });
   const b = spawnSync('nfdump', ['-V'], { encoding: 'utf8' });
   return a.status === 0 && b.status === 0;
-}
-
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((res) => s.bind(0, '127.0.0.1', res));
-  const port = s.address().port;
-  await new Promise<void>((res) => s.close(() => res()));
-  return port;
 }
 
 function cpuTicks(pid: number): number {
@@ -108,7 +100,7 @@ export async function replayToNfcapd(
   payloads: Uint8Array[], opts: { burst?: number; pauseMs?: number; timeoutMs?: number } = {},
 ): Promise<NfcapdTotals> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nfcapd-'));
-  const port = await freeUdpPort();
+  const port = await freeTcpUdpPort();
   try {
     const run = await replayToPeer('nfcapd', ['-b', '127.0.0.1', '-p', String(port), '-w', dir, '-t', '3600', '-S', '0', '-B', '8388608'],
       /Startup/, port, payloads, opts);
@@ -139,7 +131,7 @@ export async function replayToGoflow2(
   const bin = goflow2Path();
   if (!bin) throw new Error('goflow2 not installed');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'goflow2-'));
-  const port = await freeUdpPort();
+  const port = await freeTcpUdpPort();
   const out = path.join(dir, 'flows.json');
   try {
     const http = await freeTcpPort(); // its metrics listener
