@@ -6,7 +6,6 @@ import { loadRetentionPolicy, startRetention } from '@emsoc/event-store';
 import { MirroredAuditTrail } from '@emsoc/common/audit';
 import { statusCheckForDataDir } from '@emsoc/pki';
 import { startCollector } from './service.js';
-import { createDetectionStage } from './pipeline/detection-stage.js';
 import { loadEnrichment } from './transforms/index.js';
 import { syslogDecoder } from './sources/syslog/decode.js';
 import { listenNetflow } from './sources/netflow/listen.js';
@@ -44,15 +43,17 @@ await runService('log-collector', ctx.logger, async () => {
     },
     onError: (e) => logger.warn({ err: e.message }, 'retention run failed; retried next hour'),
   });
-  const detection = config.collector.detection.enabled
-    ? createDetectionStage({ rulesDir, policiesDir, dataDir: config.dataDir, logger: logger.child({ component: 'detection' }) })
-    : undefined;
   const collector = await startCollector({
     ...ctx,
     store,
-    // The sink writes through its own connection in a worker thread (receiving and parsing never wait for it).
+    // The sink writes through its own connection in a worker thread (receiving never waits for it). Syslog
+    // frames are spooled raw; the worker parses, normalizes, enriches and runs detection before the store write.
     sinkStore: { kind: 'platform', config },
-    ...(detection ? { detection: detection.stage } : {}),
+    sinkDrain: {
+      timezone: config.timezone,
+      enrichmentPoliciesDir: policiesDir,
+      ...(config.collector.detection.enabled ? { detection: { rulesDir, policiesDir, dataDir: config.dataDir } } : {}),
+    },
     // Syslog over TLS: client certificates our RA revoked or suspended are refused.
     certificateStatus: statusCheckForDataDir(config.dataDir),
     enrichment,
@@ -62,7 +63,6 @@ await runService('log-collector', ctx.logger, async () => {
   return {
     async close() {
       await retention.stop();
-      detection?.close();
       await collector.close();
       await audit.close();
       await store.close();

@@ -12,6 +12,7 @@ import { EventPipeline, type DetectionStage } from './pipeline/event-pipeline.js
 import { StoreSink } from './sinks/store/store-sink.js';
 import { WorkerStoreSink, type RunningSink } from './sinks/store/worker-store-sink.js';
 import type { SinkStoreSpec } from './sinks/store/sink-store-spec.js';
+import type { DrainSpec } from './pipeline/drain-spec.js';
 import { listenSyslogTcp, listenSyslogTls, listenSyslogUdp, type SyslogDecoder } from './sources/syslog/listen.js';
 import { ingestRouter } from './sources/http/ingest.js';
 import { listenForward } from './sources/forward/listen.js';
@@ -30,6 +31,12 @@ export interface CollectorDeps {
    * store writes do not stall receiving and parsing; otherwise it writes through `store` on this thread.
    */
   sinkStore?: SinkStoreSpec;
+  /**
+   * With `sinkStore`: the sink worker builds its syslog decoder and detection stage from this, and the
+   * syslog listeners spool frames raw (decoded in the worker before the store write). Without it, syslog
+   * is decoded (and detection run, `detection`) on the receiving thread before spooling.
+   */
+  sinkDrain?: DrainSpec;
   decodeSyslog: SyslogDecoder;
   detection?: DetectionStage;
   /** Asset/IOC enrichment for sources that decode outside the syslog decoder (forward). */
@@ -47,8 +54,9 @@ export interface Collector {
 }
 
 /**
- * The collector topology: sources → transforms (inside each source's decoder) → detection → durable
- * spool → store sink. Every listener binds to `config.bind`.
+ * The collector topology: sources → durable spool → store sink. Syslog frames are spooled raw and decoded
+ * (transforms, detection) by the sink worker when it has a drain spec; other sources, and syslog without
+ * one, decode before the spool. Every listener binds to `config.bind`.
  */
 export async function startCollector(deps: CollectorDeps): Promise<Collector> {
   const { config, logger } = deps;
@@ -56,8 +64,10 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
   const spoolDir = path.join(config.dataDir, 'spool', 'collector');
   const spool = new Spool({ dir: spoolDir, maxBytes: c.spool.maxBytes });
   if (spool.truncatedTail) logger.warn({ records: spool.truncatedTail }, 'spool had a torn tail from a crash; cut it');
-  const pipeline = new EventPipeline(spool, deps.detection);
-  const sink = deps.sinkStore ? new WorkerStoreSink(spool, spoolDir, deps.sinkStore, logger) : new StoreSink(spool, deps.store, logger);
+  const drainInWorker = deps.sinkStore !== undefined && deps.sinkDrain !== undefined;
+  if (drainInWorker && deps.detection) throw new Error('with sinkDrain, detection runs in the sink worker (sinkDrain.detection)');
+  const pipeline = new EventPipeline(spool, drainInWorker ? undefined : deps.detection, { drainDecodes: drainInWorker });
+  const sink = deps.sinkStore ? new WorkerStoreSink(spool, spoolDir, deps.sinkStore, logger, {}, deps.sinkDrain) : new StoreSink(spool, deps.store, logger);
   sink.start();
 
   const closers: Array<() => Promise<void>> = [];

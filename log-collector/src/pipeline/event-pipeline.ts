@@ -2,6 +2,7 @@ import type { Dataset, EcsDocument } from '@emsoc/event-store/contract';
 import { counter, gauge } from '@emsoc/common/metrics';
 import type { Spool } from '../spool/spool.js';
 import { datasetOf } from './routing.js';
+import { DETECT_ON_DRAIN_PREFIX } from './spool-drain.js';
 
 const accepted = counter('emsoc_collector_events_accepted_total', 'Events spooled, by source', ['source']);
 export { dropped } from './metrics.js';
@@ -24,11 +25,19 @@ export interface SpoolEntry {
  */
 export class EventPipeline {
   private detect: DetectionStage | undefined;
+  /**
+   * The drain decodes raw syslog frames and runs detection (SpoolDrain): syslog listeners spool frames
+   * raw (`submitRaw`) and decoded documents are spooled marked for detection there.
+   */
+  readonly rawSyslog: boolean;
 
   constructor(
     private readonly spool: Spool,
     detect?: DetectionStage,
+    opts: { drainDecodes?: boolean } = {},
   ) {
+    this.rawSyslog = opts.drainDecodes === true;
+    if (this.rawSyslog && detect) throw new Error('detection runs in the drain when it decodes raw frames; give it there');
     this.detect = detect;
     gauge('emsoc_collector_spool_backlog_bytes', 'Bytes spooled and not yet stored', [], function () {
       this.set(spool.backlogBytes);
@@ -36,6 +45,7 @@ export class EventPipeline {
   }
 
   setDetection(detect: DetectionStage | undefined): void {
+    if (this.rawSyslog && detect) throw new Error('detection runs in the drain when it decodes raw frames');
     this.detect = detect;
   }
 
@@ -47,7 +57,7 @@ export class EventPipeline {
     if (docs.length === 0) return true;
     const entries: string[] = [];
     for (const doc of docs) {
-      entries.push(encode(doc));
+      entries.push(this.rawSyslog ? DETECT_ON_DRAIN_PREFIX + encode(doc) : encode(doc));
       if (this.detect) {
         for (const alert of this.detect(doc)) {
           alertsRaised.inc();
@@ -57,6 +67,16 @@ export class EventPipeline {
     }
     if (!this.spool.append(entries)) return false;
     accepted.inc({ source }, docs.length);
+    return true;
+  }
+
+  /**
+   * Spools raw-frame records (spool/raw-frames.ts) holding `events` frames in all, in one write; false
+   * (nothing written) when the spool is full. Only when `rawSyslog`: the drain decodes them.
+   */
+  submitRaw(source: string, records: Buffer[], events: number): boolean {
+    if (!this.spool.append(records)) return false;
+    accepted.inc({ source }, events);
     return true;
   }
 

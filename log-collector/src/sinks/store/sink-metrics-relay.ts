@@ -12,6 +12,10 @@ export const SINK_METRIC_NAMES = [
   'emsoc_collector_sink_deadletter_total',
   'emsoc_collector_sink_retries_total',
   'emsoc_collector_sink_lag_seconds',
+  // Counted where raw frames are decoded (SpoolDrain).
+  'emsoc_collector_parsed_total',
+  'emsoc_collector_malformed_total',
+  'emsoc_collector_alerts_total',
 ] as const;
 
 export interface MetricUpdate {

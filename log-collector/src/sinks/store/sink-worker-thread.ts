@@ -1,6 +1,7 @@
 /**
  * Worker-thread entry of the store sink: owns its own store connection and the reading side of the spool,
- * so store writes (SQLite transactions above all) never stall the thread that receives and parses.
+ * so store writes (SQLite transactions above all) never stall the thread that receives; with a drain spec
+ * it also parses, normalizes and enriches the raw syslog frames the listeners spooled, and runs detection.
  * Protocol with WorkerStoreSink: in `appended` | `stop`; out `{ acked: bytes }` | `waiting` | `{ metrics }` | `{ heapBytes }` | `stopped`.
  */
 import v8 from 'node:v8';
@@ -10,11 +11,14 @@ import { SpoolReader } from '../../spool/spool-reader.js';
 import { StoreSink, type SinkInput, type StoreSinkOptions } from './store-sink.js';
 import { openSinkStore, type SinkStoreSpec } from './sink-store-spec.js';
 import { sinkMetricUpdates } from './sink-metrics-relay.js';
+import { openSpoolDrain, type DrainSpec } from '../../pipeline/drain-spec.js';
 
 export interface SinkWorkerData {
   spoolDir: string;
   store: SinkStoreSpec;
   options: StoreSinkOptions;
+  /** Raw syslog frames are decoded (and detection run) in this thread when given. */
+  drain?: DrainSpec;
   logLevel: string;
 }
 
@@ -26,7 +30,6 @@ let wake: Array<() => void> = [];
 
 const input: SinkInput = {
   read: (max) => reader.read(max),
-  rewind: () => reader.rewind(),
   ack: (pos) => port.postMessage({ acked: reader.ack(pos) }),
   changed: (timeoutMs) =>
     new Promise<void>((resolve) => {
@@ -42,7 +45,8 @@ const input: SinkInput = {
 };
 
 const store = await openSinkStore(data.store, (e) => logger.warn({ err: String(e) }, 'event store not ready; spooling until it is'));
-const sink = new StoreSink(input, store, logger, data.options);
+const drain = data.drain ? await openSpoolDrain(data.drain, logger) : undefined;
+const sink = new StoreSink(input, store, logger, data.options, drain?.drain);
 sink.start();
 const reportMetrics = async () => {
   const updates = await sinkMetricUpdates();
@@ -61,6 +65,7 @@ port.on('message', (m: unknown) => {
     void (async () => {
       await sink.stop(0);
       clearInterval(metricsTimer);
+      drain?.close();
       await reportMetrics();
       await store.close().catch(() => undefined);
       port.postMessage('stopped');

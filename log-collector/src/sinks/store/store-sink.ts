@@ -2,8 +2,7 @@ import type { Logger } from 'pino';
 import type { Dataset, EcsDocument, EventStore, SerializedDocument, StoredDocument } from '@emsoc/event-store/contract';
 import { counter, gauge } from '@emsoc/common/metrics';
 import type { SpoolBatch, SpoolPosition } from '../../spool/spool-reader.js';
-import type { SpoolEntry } from '../../pipeline/event-pipeline.js';
-import { splitSpoolEntry, timestampOfText } from './spool-entry-text.js';
+import { SpoolDrain, type DrainedDoc } from '../../pipeline/spool-drain.js';
 
 const stored = counter('emsoc_collector_sink_stored_total', 'Documents confirmed by the store, by dataset', ['dataset']);
 const deadLettered = counter('emsoc_collector_sink_deadletter_total', 'Documents the store refused for good, kept in the dead-letter dataset');
@@ -20,8 +19,7 @@ export interface StoreSinkOptions {
   lingerMs?: number;
 }
 
-/** A spooled document: its JSON text as read from the spool, or the parsed record when its layout was unexpected. */
-interface SinkItem { id: string; json?: string; doc?: EcsDocument }
+type SinkItem = DrainedDoc;
 
 const textOf = (item: SinkItem | undefined): string => item?.json ?? JSON.stringify(item?.doc ?? null);
 
@@ -29,16 +27,19 @@ const textOf = (item: SinkItem | undefined): string => item?.json ?? JSON.string
 export interface SinkInput {
   read(max: number): SpoolBatch | undefined;
   ack(pos: SpoolPosition): void;
-  rewind(): void;
+  /** Not called any more (a failed batch is retried from memory); kept so existing inputs still type-check. */
+  rewind?(): void;
   /** Resolves on new records (or after `timeoutMs`). */
   changed(timeoutMs: number): Promise<void>;
   readonly backlogBytes: number;
 }
 
 /**
- * Drains the spool into the event store in order. A batch is acknowledged (and its spool space freed)
- * only after the store confirmed every document; on an outage the same batch is retried with backoff and
- * jitter until it lands, so the spool absorbs the outage. Documents refused for good (mapping conflicts)
+ * Drains the spool into the event store in order. Each record becomes documents through the SpoolDrain
+ * (raw syslog frames are parsed, normalized and run through detection there). A batch is acknowledged
+ * (and its spool space freed) only after the store confirmed every document; on an outage the same
+ * decoded batch is retried with backoff and jitter until it lands (not decoded again, so detection sees
+ * each event once), and the spool absorbs the outage. Documents refused for good (mapping conflicts)
  * go to the dead-letter dataset with the reason, where they stay searchable.
  */
 export class StoreSink {
@@ -60,6 +61,7 @@ export class StoreSink {
     private readonly store: EventStore,
     private readonly logger: Logger,
     opts: StoreSinkOptions = {},
+    private readonly drain: SpoolDrain = new SpoolDrain(),
   ) {
     this.batchSize = opts.batchSize ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
@@ -86,59 +88,59 @@ export class StoreSink {
 
   private async run(): Promise<void> {
     let backoff = 100;
+    let pending: { byDataset: Map<Dataset, SinkItem[]>; end: SpoolPosition; records: number } | undefined;
     while (this.running) {
-      const batch = this.spool.read(this.batchSize);
-      if (!batch) {
-        this.idle = true;
-        lagSeconds.set(0);
-        await this.spool.changed(200);
-        continue;
-      }
-      this.idle = false;
-      const byDataset = new Map<Dataset, SinkItem[]>();
-      let oldest = Infinity;
-      for (const payload of batch.payloads) {
-        const text = payload.toString('utf8');
-        let item: SinkItem & { d: Dataset; ts: number };
-        const split = this.asText ? splitSpoolEntry(text) : undefined;
-        if (split) {
-          item = { d: split.d, id: split.i, json: split.e, ts: timestampOfText(split.e) };
-        } else {
-          let entry: SpoolEntry;
-          try {
-            entry = JSON.parse(text) as SpoolEntry;
-          } catch {
-            continue; // checksummed on disk, so only a format change could get here
-          }
-          item = { d: entry.d, id: entry.i, doc: entry.e, ts: Date.parse(entry.e['@timestamp']) };
+      if (!pending) {
+        const batch = this.spool.read(this.batchSize);
+        if (!batch) {
+          this.idle = true;
+          lagSeconds.set(0);
+          await this.spool.changed(200);
+          continue;
         }
-        const list = byDataset.get(item.d) ?? [];
-        list.push(item);
-        byDataset.set(item.d, list);
-        if (item.ts < oldest) oldest = item.ts;
+        this.idle = false;
+        pending = { byDataset: this.decode(batch.payloads), end: batch.end, records: batch.payloads.length };
       }
-      if (Number.isFinite(oldest)) lagSeconds.set(Math.max(0, (Date.now() - oldest) / 1000));
       try {
-        for (const [dataset, docs] of byDataset) await this.writeAll(dataset, docs);
-        this.spool.ack(batch.end);
+        for (const [dataset, docs] of pending.byDataset) await this.writeAll(dataset, docs);
+        this.spool.ack(pending.end);
         backoff = 100;
-        if (batch.payloads.length < this.batchSize && this.lingerMs > 0 && this.running) await new Promise((r) => setTimeout(r, this.lingerMs));
+        const partial = pending.records < this.batchSize;
+        pending = undefined;
+        if (partial && this.lingerMs > 0 && this.running) await new Promise((r) => setTimeout(r, this.lingerMs));
         // An embedded store resolves synchronously: yield to I/O so listeners (UDP above all) are read
         // between batches instead of after the whole backlog.
         else await new Promise((r) => setImmediate(r));
       } catch (e) {
         retries.inc();
         this.logger.warn({ err: String(e), retryInMs: backoff }, 'store write failed; batch kept in the spool and retried');
-        this.spool.rewind();
         await new Promise((r) => setTimeout(r, backoff + Math.random() * backoff));
         backoff = Math.min(this.maxBackoffMs, backoff * 2);
       }
     }
   }
 
+  /** The documents of a batch of records by dataset; sets the lag gauge from the oldest. */
+  private decode(payloads: Buffer[]): Map<Dataset, SinkItem[]> {
+    const items: SinkItem[] = [];
+    for (const payload of payloads) this.drain.drain(payload, items);
+    const byDataset = new Map<Dataset, SinkItem[]>();
+    let oldest = Infinity;
+    for (const item of items) {
+      let list = byDataset.get(item.d);
+      if (!list) byDataset.set(item.d, (list = []));
+      // Without bulkJson the store takes objects.
+      if (!this.asText && !item.doc) item.doc = JSON.parse(item.json!) as EcsDocument;
+      list.push(item);
+      if (item.ts < oldest) oldest = item.ts;
+    }
+    if (Number.isFinite(oldest)) lagSeconds.set(Math.max(0, (Date.now() - oldest) / 1000));
+    return byDataset;
+  }
+
   /** Writes documents until none is left retryable; throws to make the caller back off. */
   private async writeAll(dataset: Dataset, docs: SinkItem[]): Promise<void> {
-    // Without bulkJson every item was parsed whole (see run), so it carries `doc`.
+    // Without bulkJson every item carries `doc` (see decode).
     const result = this.asText
       ? await this.store.bulkJson!(dataset, docs.map((d): SerializedDocument => ({ id: d.id, json: d.json ?? JSON.stringify(d.doc) })))
       : await this.store.bulk(dataset, docs.map((d): StoredDocument => ({ id: d.id, doc: d.doc! })));

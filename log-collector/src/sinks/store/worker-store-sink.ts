@@ -7,6 +7,7 @@ import type { Spool } from '../../spool/spool.js';
 import type { StoreSinkOptions } from './store-sink.js';
 import type { SinkStoreSpec } from './sink-store-spec.js';
 import type { SinkWorkerData } from './sink-worker-thread.js';
+import type { DrainSpec } from '../../pipeline/drain-spec.js';
 
 /** What the collector needs of a running sink, in this thread or a worker. */
 export interface RunningSink {
@@ -35,6 +36,8 @@ export class WorkerStoreSink implements RunningSink {
     private readonly store: SinkStoreSpec,
     private readonly logger: Logger,
     private readonly options: StoreSinkOptions = {},
+    /** When given, the worker decodes raw syslog frames (and runs detection): the pipeline may spool them raw. */
+    readonly drain?: DrainSpec,
   ) {}
 
   start(): void {
@@ -47,7 +50,7 @@ export class WorkerStoreSink implements RunningSink {
   }
 
   private spawn(): void {
-    const workerData: SinkWorkerData = { spoolDir: this.spoolDir, store: this.store, options: this.options, logLevel: this.logger.level };
+    const workerData: SinkWorkerData = { spoolDir: this.spoolDir, store: this.store, options: this.options, logLevel: this.logger.level, ...(this.drain ? { drain: this.drain } : {}) };
     const w = new Worker(workerBootCode(new URL('./sink-worker-thread.ts', import.meta.url)), { eval: true, workerData });
     this.worker = w;
     this.workerWaiting = false;

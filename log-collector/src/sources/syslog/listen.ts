@@ -5,7 +5,8 @@ import type { EcsDocument } from '@emsoc/event-store/contract';
 import { createSyslogFramer } from './framer.js';
 import type { EventPipeline } from '../../pipeline/event-pipeline.js';
 import { sourceMetrics } from '../../pipeline/metrics.js';
-import { receiveDatagrams, type UdpReceiver } from '../udp/receiver.js';
+import { receiveDatagrams, type Datagram, type UdpReceiver } from '../udp/receiver.js';
+import { encodeRawFrames, type RawFrameRef, type RawReceipt } from '../../spool/raw-frames.js';
 
 export interface FrameReceipt {
   transport: 'udp' | 'tcp' | 'tls';
@@ -23,7 +24,8 @@ export interface FrameReceipt {
  */
 export type SyslogDecoder = (frame: Buffer, ctx: FrameReceipt) => EcsDocument[];
 
-function isMalformed(docs: EcsDocument[]): boolean {
+/** Whether a decoded frame counts as malformed (a parser tagged a failure; the document is still kept). */
+export function isMalformed(docs: EcsDocument[]): boolean {
   for (let i = 0; i < docs.length; i++) {
     const tags = docs[i]!.tags;
     if (Array.isArray(tags)) for (const t of tags as string[]) if (t.includes('failure')) return true;
@@ -35,8 +37,33 @@ export function listenSyslogUdp(opts: { host: string; port: number; decode: Sysl
   const m = sourceMetrics('syslog_udp');
   const dropCount = (n: number) => m.dropped.inc(n);
   const ctx: FrameReceipt = { transport: 'udp', remoteAddress: '', remotePort: 0, receivedAt: new Date(0) };
+  const raw: RawReceipt = { source: 'syslog_udp', transport: 'udp', receivedAtMs: 0, remoteAddress: '', remotePort: 0 };
+  const frames: RawFrameRef[] = [];
+  const records: Buffer[] = [];
+  const spoolRaw = (batch: Datagram[]) => {
+    // One record per run of datagrams from one sender with one receive time (the receipt is per record).
+    for (let i = 0; i < batch.length; ) {
+      const d = batch[i]!;
+      raw.receivedAtMs = d.receivedAt;
+      raw.remoteAddress = d.address;
+      raw.remotePort = d.port;
+      frames.length = 0;
+      let j = i;
+      for (; j < batch.length; j++) {
+        const e = batch[j]!;
+        if (e.receivedAt !== d.receivedAt || e.port !== d.port || e.address !== d.address) break;
+        frames.push({ data: e.msg, truncated: false });
+      }
+      records.push(encodeRawFrames(raw, frames));
+      i = j;
+    }
+    // UDP cannot push back: a full spool is a counted drop.
+    if (!opts.pipeline.submitRaw('syslog_udp', records, batch.length)) dropCount(batch.length);
+    records.length = 0;
+  };
   const started = receiveDatagrams({ host: opts.host, port: opts.port, onDrop: dropCount }, (batch) => {
     m.received.inc(batch.length);
+    if (opts.pipeline.rawSyslog) return spoolRaw(batch);
     const docs: EcsDocument[] = [];
     let at = NaN;
     let malformed = 0;
@@ -74,6 +101,33 @@ function handleStream(
   // One receipt per connection (receive time set per read, `truncated` per frame): no object per frame
   // (decoders keep no reference).
   const ctx: FrameReceipt = { ...ctxBase, receivedAt: new Date(0), truncated: false };
+  const raw: RawReceipt = { source, transport: ctxBase.transport, receivedAtMs: 0, remoteAddress: ctxBase.remoteAddress, remotePort: ctxBase.remotePort, clientCertificate: ctxBase.clientCertificate };
+  const pause = () => {
+    // Spool full: stop reading (TCP backpressure reaches the sender) and retry once there is room.
+    socket.pause();
+    m.backpressure.inc();
+  };
+  const resumeWhenRoom = (submit: () => boolean, events: number) => {
+    void opts.pipeline.waitForRoom().then(() => {
+      if (submit()) {
+        m.queued.dec(events);
+        socket.resume();
+      } else resumeWhenRoom(submit, events);
+    });
+  };
+  // The drain decodes: frames are spooled raw with this read's receipt, one record per read.
+  const emitRaw = (frames: ReturnType<typeof framer.push>) => {
+    if (frames.length === 0) return;
+    m.received.inc(frames.length);
+    raw.receivedAtMs = Date.now();
+    const record = encodeRawFrames(raw, frames);
+    const submit = () => opts.pipeline.submitRaw(source, [record], frames.length);
+    if (!submit()) {
+      pause();
+      m.queued.inc(frames.length);
+      resumeWhenRoom(submit, frames.length);
+    }
+  };
   const emit = (frames: ReturnType<typeof framer.push>) => {
     if (frames.length === 0) return;
     const docs: EcsDocument[] = [];
@@ -91,24 +145,16 @@ function handleStream(
     }
     if (malformed) m.malformed.inc(malformed);
     if (parsed) m.parsed.inc(parsed);
-    if (!opts.pipeline.submit(source, docs)) {
-      // Spool full: stop reading (TCP backpressure reaches the sender) and retry these once there is room.
-      socket.pause();
-      m.backpressure.inc();
+    const submit = () => opts.pipeline.submit(source, docs);
+    if (!submit()) {
+      pause();
       m.queued.inc(docs.length);
-      retryWhenRoom(docs);
+      resumeWhenRoom(submit, docs.length);
     }
   };
-  const retryWhenRoom = (docs: EcsDocument[]) => {
-    void opts.pipeline.waitForRoom().then(() => {
-      if (opts.pipeline.submit(source, docs)) {
-        m.queued.dec(docs.length);
-        socket.resume();
-      } else retryWhenRoom(docs);
-    });
-  };
-  socket.on('data', (chunk: Buffer) => emit(framer.push(chunk)));
-  socket.on('end', () => emit(framer.end()));
+  const take = opts.pipeline.rawSyslog ? emitRaw : emit;
+  socket.on('data', (chunk: Buffer) => take(framer.push(chunk)));
+  socket.on('end', () => take(framer.end()));
   socket.on('error', (err) => opts.logger.debug({ err: String(err), source }, 'syslog stream error'));
   socket.setTimeout(15 * 60_000, () => socket.destroy());
 }
