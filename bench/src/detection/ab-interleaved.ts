@@ -5,6 +5,8 @@
 //   node --import tsx bench/src/detection/ab-interleaved.ts --old /tmp/wt-det-old/detection/src/index.ts [--upstream] [--rounds 6]
 // --upstream: upstream Sigma rules only, no pipeline (the rsigma comparison set); default: all 557 rules.
 // Prints one JSON line {"name","value","unit","peer","peer_value"}: value = new, peer_value = old.
+// Before timing, both engines (fresh) process the same events and their alerts are compared as JSON text;
+// any difference is printed to stderr and the exit status is 1.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as NEW from '@emsoc/detection';
@@ -32,8 +34,24 @@ function engineOf(M: typeof NEW): NEW.Engine {
   return M.createEngine({ rules: M.loadRuleDir(...sigmaRuleDirs(sigmaRoot), path.join(repoRoot, 'rules')).rules, pipelines, placeholders });
 }
 
-const engines = [engineOf(OLD), engineOf(NEW)];
 const events = syntheticEvents(20_000);
+{
+  // Byte-identical alerts: fresh engines, every event, then flush().
+  const [o, n] = [engineOf(OLD), engineOf(NEW)];
+  let diffs = 0;
+  const check = (i: number | 'flush', a: unknown, b: unknown): void => {
+    const [x, y] = [JSON.stringify(a), JSON.stringify(b)];
+    if (x !== y && ++diffs <= 5) console.error(`alerts differ at event ${i}:\n old ${x}\n new ${y}`);
+  };
+  for (let i = 0; i < events.length; i++) check(i, o.process(events[i]!), n.process(events[i]!));
+  check('flush', o.flush(), n.flush());
+  check('stats', { ...o.stats(), rules: null }, { ...n.stats(), rules: null });
+  if (diffs) {
+    console.error(`${diffs} differences in alerts`);
+    process.exitCode = 1;
+  } else console.error(`alerts identical (${n.stats().alerts} alerts over ${events.length} events + flush)`);
+}
+const engines = [engineOf(OLD), engineOf(NEW)];
 for (const e of engines) for (let p = 0; p < 2; p++) for (const ev of events) e.process(ev);
 const cpu = [0, 0];
 const count = [0, 0];
