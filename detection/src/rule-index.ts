@@ -35,8 +35,25 @@ interface Group<R> {
   /** Conditions after the first (the first one is the lookup key). */
   rest: { fid: number; values: Set<string> }[];
   bucket: Bucket<R>;
+  rules: R[];
+  /** Position in RuleIndex.groups (the edge label in the combination trie). */
+  idx: number;
   stamp: number;
 }
+
+/**
+ * A sequence of entered logsource groups, as met by events. Its bucket merges the rules of the root and of
+ * those groups, so an event scans each field once (one hash lookup, one Aho-Corasick pass) instead of once
+ * per group that tests it; built on first use. Same candidates as scanning the buckets one by one.
+ */
+interface Combo<R> {
+  next: (Combo<R> | undefined)[];
+  rules: R[];
+  bucket: Bucket<R> | null;
+}
+
+/** Combinations kept per index; beyond it (never seen with real logsources) groups are scanned one by one. */
+const MAX_COMBOS = 256;
 
 function push<K, R>(m: Map<K, R[]>, k: K, r: R): void {
   const l = m.get(k);
@@ -82,6 +99,11 @@ function buildBucket<R extends Indexed>(rules: R[]): Bucket<R> {
 
 export class RuleIndex<R extends Indexed> {
   private root: Bucket<R>;
+  private groups: Group<R>[] = [];
+  private combos: Combo<R>;
+  private comboCount = 1;
+  /** Groups entered by the current event, in order (reused). */
+  private entered: Group<R>[] = [];
   /** Groups keyed by their first logsource condition: field -> value -> groups. */
   private byLs: { fid: number; map: Map<string, Group<R>[]> }[] = [];
   private gen = 0;
@@ -113,13 +135,21 @@ export class RuleIndex<R extends Indexed> {
       else groups.set(key, { conds, rules: [r] });
     }
     this.root = buildBucket(plain);
+    this.combos = { next: [], rules: plain, bucket: this.root };
     const byField = new Map<string, Map<string, Group<R>[]>>();
     for (const { conds, rules: rs } of groups.values()) {
       this.size.groups++;
       // The first condition is the lookup key; prefer the most specific field (fewest values).
       const ordered = [...conds].sort((a, b) => a.values.length - b.values.length);
       const [first, ...rest] = ordered;
-      const g: Group<R> = { rest: rest.map((c) => ({ fid: fieldId(c.field), values: new Set(c.values) })), bucket: buildBucket(rs), stamp: 0 };
+      const g: Group<R> = {
+        rest: rest.map((c) => ({ fid: fieldId(c.field), values: new Set(c.values) })),
+        bucket: buildBucket(rs),
+        rules: rs,
+        idx: this.groups.length,
+        stamp: 0,
+      };
+      this.groups.push(g);
       let m = byField.get(first!.field);
       if (!m) byField.set(first!.field, (m = new Map()));
       for (const v of first!.values) push(m, v, g);
@@ -168,7 +198,8 @@ export class RuleIndex<R extends Indexed> {
   candidates(ctx: EvalContext): R[] {
     const gen = ++this.gen;
     this.out.length = 0;
-    this.scan(this.root, ctx);
+    const entered = this.entered;
+    entered.length = 0;
     for (let k = 0; k < this.byLs.length; k++) {
       const e = this.byLs[k]!;
       const vals = ctx.lowerOf(e.fid);
@@ -179,11 +210,34 @@ export class RuleIndex<R extends Indexed> {
           const g = gs[j]!;
           if (g.stamp === gen || !restHolds(g, ctx)) continue;
           g.stamp = gen;
-          this.scan(g.bucket, ctx);
+          entered.push(g);
         }
       }
     }
+    const merged = this.combo(entered);
+    if (merged) this.scan(merged, ctx);
+    else {
+      this.scan(this.root, ctx);
+      for (let i = 0; i < entered.length; i++) this.scan(entered[i]!.bucket, ctx);
+    }
     return this.out;
+  }
+
+  /** The merged bucket of root + `entered` (in this order), or null past MAX_COMBOS. */
+  private combo(entered: Group<R>[]): Bucket<R> | null {
+    let node = this.combos;
+    for (let i = 0; i < entered.length; i++) {
+      const g = entered[i]!;
+      let n = node.next[g.idx];
+      if (n === undefined) {
+        if (this.comboCount >= MAX_COMBOS) return null;
+        this.comboCount++;
+        n = { next: [], rules: [...node.rules, ...g.rules], bucket: null };
+        node.next[g.idx] = n;
+      }
+      node = n;
+    }
+    return (node.bucket ??= buildBucket(node.rules));
   }
 }
 
