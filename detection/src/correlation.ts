@@ -192,6 +192,7 @@ export class CorrelationEngine {
   private readonly valueIds: number[];
   private readonly valueGetters: (((e: EcsEvent) => unknown[]) | null)[];
   private updates = 0;
+  private keyParts: string[] = [];
   private readonly cond: CorrelationCondition;
   private readonly type: CorrelationRule['type'];
   /** Types whose whole state lives in Big (not memory-critical). */
@@ -518,9 +519,11 @@ export class CorrelationEngine {
     if (ctx) {
       // stringsOf() keeps scalars only, as strings: its first element is firstString().
       const ids = this.groupIds[refIdx]!;
-      let key = ctx.stringsOf(ids[0]!)[0] ?? '';
-      for (let i = 1; i < ids.length; i++) key += '\u0001' + (ctx.stringsOf(ids[i]!)[0] ?? '');
-      return key;
+      if (ids.length === 1) return ctx.stringsOf(ids[0]!)[0] ?? '';
+      const parts = this.keyParts;
+      parts.length = ids.length;
+      for (let i = 0; i < ids.length; i++) parts[i] = ctx.stringsOf(ids[i]!)[0] ?? '';
+      return parts.join('\u0001');
     }
     const gs = this.groupGetters[refIdx]!;
     if (gs.length === 1) return firstString(ev, gs[0]!);
