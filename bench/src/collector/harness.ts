@@ -1,6 +1,6 @@
 // bench: library — shared by the collector benchmarks (not a benchmark itself).
 /**
- * An in-process collector (listeners → decoders → spool → store sink, in a worker thread, into an embedded SQLite store) on
+ * An in-process collector (listeners → raw-frame spool → store sink decoding in a worker thread, into an embedded SQLite store) on
  * loopback ports, plus load senders that run as separate processes so their CPU is not ours.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -17,6 +17,7 @@ import { StoreSink } from '../../../log-collector/src/sinks/store/store-sink.js'
 import { WorkerStoreSink, type RunningSink } from '../../../log-collector/src/sinks/store/worker-store-sink.js';
 import { syslogDecoder } from '../../../log-collector/src/sources/syslog/decode.js';
 import type { SyslogDecoder } from '../../../log-collector/src/sources/syslog/listen.js';
+import { SpoolDrain } from '../../../log-collector/src/pipeline/spool-drain.js';
 
 export function line(i: number): string {
   const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -33,6 +34,8 @@ export interface InProcessCollector {
   spool: Spool;
   sink: RunningSink;
   decode: SyslogDecoder;
+  /** What turns spooled records (raw syslog frames included) into store documents, as the sink does. */
+  drain: SpoolDrain;
   dir: string;
   /** Stops, storing what is spooled for up to `drainMs` (what is left stays in the deleted temp dir). */
   close(drainMs?: number): Promise<void>;
@@ -41,19 +44,27 @@ export interface InProcessCollector {
 /**
  * `sink: 'worker'` (default) runs the store sink as the collector does, in a worker thread; `inline` on this
  * thread (the former layout, for comparison); `none` runs no sink, so what is measured ends at the spool (the
- * collector's durable acceptance point, as when the store lags behind).
+ * collector's durable acceptance point, as when the store lags behind). `decodeOn: 'drain'` (default, as the
+ * collector runs) spools syslog frames raw and decodes them in the sink; `'receive'` decodes on the receiving
+ * thread before spooling (the former layout, for comparison).
  */
-export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' | 'none' } = {}): Promise<InProcessCollector> {
+export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' | 'none'; decodeOn?: 'drain' | 'receive' } = {}): Promise<InProcessCollector> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-collector-'));
   const logger = pino({ level: 'silent' });
   const spoolDir = path.join(dir, 'spool');
   const spool = new Spool({ dir: spoolDir, maxBytes: 4 * 1024 ** 3 });
-  const pipeline = new EventPipeline(spool);
+  const raw = opts.decodeOn !== 'receive';
+  const pipeline = new EventPipeline(spool, undefined, { drainDecodes: raw });
+  const timezone = 'Asia/Shanghai';
+  const decode = syslogDecoder(undefined, timezone);
+  const drain = new SpoolDrain(decode);
   const storeConfig = { engine: 'sqlite' as const, path: path.join(dir, 'events.db') };
   const store = opts.sink === 'inline' ? await openEventStore(storeConfig) : undefined;
   let sink: RunningSink = { drained: false, stop: async () => undefined };
   if (opts.sink !== 'none') {
-    const running = store ? new StoreSink(spool, store, logger) : new WorkerStoreSink(spool, spoolDir, { kind: 'event-store', config: storeConfig }, logger);
+    const running = store
+      ? new StoreSink(spool, store, logger, {}, drain)
+      : new WorkerStoreSink(spool, spoolDir, { kind: 'event-store', config: storeConfig }, logger, {}, { timezone });
     running.start();
     sink = running;
   }
@@ -61,7 +72,8 @@ export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' | 'n
     pipeline,
     spool,
     sink,
-    decode: syslogDecoder(undefined, 'Asia/Shanghai'),
+    decode,
+    drain,
     dir,
     async close(drainMs = 60_000) {
       await sink.stop(drainMs);

@@ -1,7 +1,8 @@
 /**
  * Collector memory at a steady 50,000 events/s (target ≤ 300 MB RSS): the compiled sender process writes
  * syslog over TCP at that rate (many lines per write) for a bounded time into the in-process collector
- * (listener → parse → spool → SQLite sink in its worker thread). RSS is sampled every 250 ms and the
+ * (listener → raw-frame spool → sink worker thread: parse, normalize, SQLite; `--decode-on receive` is the
+ * former layout, parsed on the receiving thread before the spool). RSS is sampled every 250 ms and the
  * maximum reported with the rate actually absorbed: TCP backpressure slows the sender when the collector
  * cannot keep up, so `steady` says whether the target rate was really reached (absorbed ≥ 95 % of it).
  *
@@ -9,7 +10,7 @@
  * (it reports it every second), external/array buffers; the rest of the RSS is native (SQLite page cache
  * in the sink worker, code, stacks, allocator).
  *
- *   node --import tsx bench/src/collector/rss-steady.ts [--seconds 20] [--rate 50000] [--sink worker|inline|none]
+ *   node --import tsx bench/src/collector/rss-steady.ts [--seconds 20] [--rate 50000] [--sink worker|inline|none] [--decode-on drain|receive]
  */
 import os from 'node:os';
 import { pino } from 'pino';
@@ -23,16 +24,26 @@ const opt = (name: string): string | undefined => (args.includes(name) ? args[ar
 const seconds = Number(opt('--seconds')) || 20;
 const rate = Number(opt('--rate')) || 50_000;
 const sinkMode = (opt('--sink') ?? 'worker') as 'worker' | 'inline' | 'none';
+const decodeOn = opt('--decode-on') === 'receive' ? 'receive' : 'drain';
 
 const MB = 2 ** 20;
 const port = await freeTcpPort();
-const c = await inProcessCollector({ sink: sinkMode });
+const c = await inProcessCollector({ sink: sinkMode, decodeOn });
+// Frames received = events spooled (raw frames, or documents in the former decode-on-receive layout).
 let frames = 0;
-const decode: typeof c.decode = (f, r) => {
-  frames++;
-  return c.decode(f, r);
+const submitRaw = c.pipeline.submitRaw.bind(c.pipeline);
+c.pipeline.submitRaw = (source, records, events) => {
+  const ok = submitRaw(source, records, events);
+  if (ok) frames += events;
+  return ok;
 };
-const server = await listenSyslogTcp({ host: '127.0.0.1', port, decode, pipeline: c.pipeline, maxFrameBytes: 65536, logger: pino({ level: 'silent' }) });
+const submit = c.pipeline.submit.bind(c.pipeline);
+c.pipeline.submit = (source, docs) => {
+  const ok = submit(source, docs);
+  if (ok) frames += docs.length;
+  return ok;
+};
+const server = await listenSyslogTcp({ host: '127.0.0.1', port, decode: c.decode, pipeline: c.pipeline, maxFrameBytes: 65536, logger: pino({ level: 'silent' }) });
 const workerHeap = () => (c.sink instanceof WorkerStoreSink ? c.sink.workerHeapBytes : 0);
 let peak = { rss: 0, mainHeap: 0, workerHeap: 0, external: 0, arrayBuffers: 0 };
 const sample = () => {
@@ -52,7 +63,7 @@ sample();
 const absorbed = received / elapsed;
 const mb = (x: number) => Math.round((x / MB) * 10) / 10;
 emit('collector.rss_at_steady_rate', peak.rss / MB, 'MB', null, null, {
-  target_rate: rate, absorbed_rate: Math.round(absorbed), steady: absorbed >= 0.95 * rate, sink: sinkMode, sender: r?.sender ?? 'killed at the deadline',
+  target_rate: rate, decode_on: decodeOn, absorbed_rate: Math.round(absorbed), steady: absorbed >= 0.95 * rate, sink: sinkMode, sender: r?.sender ?? 'killed at the deadline',
   sender_finished: r !== undefined, received, seconds: Math.round(elapsed * 10) / 10, target_mb: 300,
   at_peak: {
     main_heap_mb: mb(peak.mainHeap), sink_worker_heap_mb: mb(peak.workerHeap), external_mb: mb(peak.external), array_buffers_mb: mb(peak.arrayBuffers),

@@ -88,7 +88,7 @@ export class StoreSink {
 
   private async run(): Promise<void> {
     let backoff = 100;
-    let pending: { byDataset: Map<Dataset, SinkItem[]>; end: SpoolPosition; records: number } | undefined;
+    let pending: { byDataset: Map<Dataset, SinkItem[]>; end: SpoolPosition; docs: number } | undefined;
     while (this.running) {
       if (!pending) {
         const batch = this.spool.read(this.batchSize);
@@ -99,13 +99,17 @@ export class StoreSink {
           continue;
         }
         this.idle = false;
-        pending = { byDataset: this.decode(batch.payloads), end: batch.end, records: batch.payloads.length };
+        const byDataset = this.decode(batch.payloads);
+        let docs = 0;
+        for (const list of byDataset.values()) docs += list.length;
+        pending = { byDataset, end: batch.end, docs };
       }
       try {
         for (const [dataset, docs] of pending.byDataset) await this.writeAll(dataset, docs);
         this.spool.ack(pending.end);
         backoff = 100;
-        const partial = pending.records < this.batchSize;
+        // A raw-frame record holds a whole read of frames: what makes a batch partial is its document count.
+        const partial = pending.docs < this.batchSize;
         pending = undefined;
         if (partial && this.lingerMs > 0 && this.running) await new Promise((r) => setTimeout(r, this.lingerMs));
         // An embedded store resolves synchronously: yield to I/O so listeners (UDP above all) are read
