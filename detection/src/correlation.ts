@@ -2,6 +2,7 @@ import { fieldId, getterFor, type EvalContext } from './eval-context.js';
 import type { EcsEvent } from './event-fields.js';
 import { scalarToString } from './event-fields.js';
 import type { CorrelationCondition, CorrelationRule } from './rule-parser.js';
+import { KeyTable } from './key-table.js';
 import { grown } from './typed-array.js';
 
 // Streaming evaluation of Sigma correlation (meta) rules with sliding windows per group key.
@@ -16,7 +17,8 @@ import { grown } from './typed-array.js';
 // Memory: a million groups must fit in a few hundred MB, so group state is struct-of-arrays. The group
 // key maps to a slot number; per-slot scalars live in typed arrays, and the first INLINE timestamps,
 // values and event ids of a group live in shared pools. Only a group outgrowing that spills into a `Big`
-// object (or types that always need one: value_sum/value_avg/temporal*). Values are interned, so a
+// object (or the temporal types, which always need one). value_sum/value_avg keep their first INLINE
+// numbers in a pool too (a new group, the common case on flows, allocates nothing). Values are interned, so a
 // million groups counting destination ports share one "443".
 
 export interface CorrelationLimits {
@@ -58,7 +60,7 @@ class Big {
   head = 0;
   sum = 0;
   times: number[] = []; // event_count / value_sum / value_avg
-  nums: number[] | null = null; // value_sum / value_avg
+  nums: number[] | null = null; // value_sum / value_avg (parallel to times)
   distinct: Map<string, number> | null = null; // value_count: value -> last seen (oldest first)
   ruleTs: number[] | null = null; // temporal: last ts per rule; temporal_ordered: chain start per step
   stepIds: string[][] | null = null; // temporal: ids per rule; ordered: ids of the chain per step
@@ -72,6 +74,8 @@ class Slots {
   n: Uint8Array = new Uint8Array(0); // inline entries used, or SPILLED
   ts: Float64Array = new Float64Array(0); // INLINE per slot, oldest first
   vals: string[] = []; // value_count only (INLINE per slot, parallel to ts); empty otherwise
+  nums: Float64Array = new Float64Array(0); // value_sum / value_avg only (INLINE per slot, parallel to ts)
+  sum: Float64Array = new Float64Array(0); // value_sum / value_avg only: sum of the inline nums
   idn: Uint8Array = new Uint8Array(0); // inline ids used, or SPILLED
   idv: string[] = []; // INLINE per slot
   bigIds: (string[] | null)[] = [];
@@ -81,13 +85,18 @@ class Slots {
   prev: Int32Array = new Int32Array(0);
   next: Int32Array = new Int32Array(0);
   keys: string[] = [];
+  /** Group key -> slot. */
+  readonly table = new KeyTable(this.keys);
   head = -1;
   tail = -1;
   free: number[] = [];
   used = 0;
 
-  /** withValues: the rule is value_count, the only type that keeps a value per entry. */
-  constructor(readonly withValues: boolean) {}
+  /** withValues: value_count (a string per entry); withNums: value_sum / value_avg (a number per entry). */
+  constructor(
+    readonly withValues: boolean,
+    readonly withNums: boolean,
+  ) {}
 
   linkTail(g: number): void {
     this.prev[g] = this.tail;
@@ -141,6 +150,10 @@ class Slots {
     this.ts = grown(this.ts, cap * INLINE);
     this.n = grown(this.n, cap);
     this.idn = grown(this.idn, cap);
+    if (this.withNums) {
+      this.nums = grown(this.nums, cap * INLINE);
+      this.sum = grown(this.sum, cap);
+    }
     // Dense, pre-filled arrays stay in V8's fast element mode.
     for (let i = this.cap * INLINE; i < cap * INLINE; i++) {
       if (this.withValues) this.vals.push('');
@@ -181,8 +194,6 @@ function toNum(v: unknown): number | null {
 
 export class CorrelationEngine {
   readonly stats: CorrelationStats = { groups: 0, evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, fired: 0 };
-  /** Group key -> slot (recency order is kept by the slot links). */
-  private groups = new Map<string, number>();
   private s: Slots;
   private interned = new Map<string, string>();
   private readonly closeMode: boolean;
@@ -217,9 +228,9 @@ export class CorrelationEngine {
     this.groupIds = refs.map((ref) => r.groupBy.map((g) => fieldId(fieldFor(g, ref))));
     this.valueIds = refs.map((ref) => (r.field ? fieldId(fieldFor(r.field, ref)) : -1));
     this.type = r.type;
-    this.s = new Slots(r.type === 'value_count');
-    this.alwaysBig = r.type !== 'event_count' && r.type !== 'value_count';
     const isTemporal = r.type === 'temporal' || r.type === 'temporal_ordered';
+    this.s = new Slots(r.type === 'value_count', r.type === 'value_sum' || r.type === 'value_avg');
+    this.alwaysBig = isTemporal;
     this.cond = r.condition ?? (isTemporal ? { gte: refs.length } : { gte: 1 });
     const c = this.cond;
     this.closeMode = c.lt !== undefined || c.lte !== undefined || c.eq !== undefined || c.neq !== undefined;
@@ -227,7 +238,6 @@ export class CorrelationEngine {
 
   /** Keep state across a hot reload of an unchanged rule. */
   adoptState(old: CorrelationEngine): void {
-    this.groups = old.groups;
     this.s = old.s;
     this.interned = old.interned;
     Object.assign(this.stats, old.stats);
@@ -249,13 +259,12 @@ export class CorrelationEngine {
     s.idn[g] = 0;
     s.bigIds[g] = null;
     s.big[g] = null;
+    if (s.withNums) s.sum[g] = 0;
     if (!this.alwaysBig) return;
     const b = new Big();
     const n = this.rule.rules.length;
-    if (this.type === 'temporal' || this.type === 'temporal_ordered') {
-      b.ruleTs = new Array<number>(n).fill(-Infinity);
-      b.stepIds = Array.from({ length: n }, () => []);
-    } else b.nums = [];
+    b.ruleTs = new Array<number>(n).fill(-Infinity);
+    b.stepIds = Array.from({ length: n }, () => []);
     s.big[g] = b;
     s.n[g] = SPILLED;
   }
@@ -288,6 +297,11 @@ export class CorrelationEngine {
       for (let i = 0; i < n; i++) b.distinct.set(s.vals[base + i]!, s.ts[base + i]!);
     } else for (let i = 0; i < n; i++) b.times.push(s.ts[base + i]!);
     if (s.withValues) for (let i = base; i < base + INLINE; i++) s.vals[i] = '';
+    if (s.withNums) {
+      b.nums = [];
+      for (let i = 0; i < n; i++) b.nums.push(s.nums[base + i]!);
+      b.sum = s.sum[g]!;
+    }
     s.n[g] = SPILLED;
     s.big[g] = b;
     return b;
@@ -298,6 +312,11 @@ export class CorrelationEngine {
     const s = this.s;
     const base = g * INLINE;
     const n = s.n[g]!;
+    if (s.withNums) {
+      // Oldest first, one subtraction each: the same float arithmetic as the spilled ring.
+      for (let i = 0; i < k; i++) s.sum[g] = s.sum[g]! - s.nums[base + i]!;
+      for (let i = k; i < n; i++) s.nums[base + i - k] = s.nums[base + i]!;
+    }
     for (let i = k; i < n; i++) s.ts[base + i - k] = s.ts[base + i]!;
     if (s.withValues) {
       for (let i = k; i < n; i++) s.vals[base + i - k] = s.vals[base + i]!;
@@ -306,14 +325,23 @@ export class CorrelationEngine {
     s.n[g] = n - k;
   }
 
-  private addTime(g: number, ts: number): void {
+  /** Record an entry at `ts`; `num` is the value of value_sum / value_avg (ignored otherwise). */
+  private addTime(g: number, ts: number, num = 0): void {
     const s = this.s;
     const n = s.n[g]!;
-    if (n < INLINE && !this.alwaysBig) {
+    if (n < INLINE) {
       s.ts[g * INLINE + n] = ts;
+      if (s.withNums) {
+        s.nums[g * INLINE + n] = num;
+        s.sum[g] = s.sum[g]! + num;
+      }
       s.n[g] = n + 1;
     } else {
       const b = n === SPILLED ? s.big[g]! : this.spill(g);
+      if (s.withNums) {
+        b.nums!.push(num);
+        b.sum += num;
+      }
       b.times.push(ts);
     }
     if (this.entries(g) > this.limits.maxEntriesPerGroup) {
@@ -449,11 +477,10 @@ export class CorrelationEngine {
       case 'value_count':
         return this.entries(g);
       case 'value_sum':
-        return s.big[g]!.sum;
+        return s.n[g] === SPILLED ? s.big[g]!.sum : s.sum[g]!;
       case 'value_avg': {
-        const b = s.big[g]!;
-        const n = b.times.length - b.head;
-        return n ? b.sum / n : 0;
+        const n = this.entries(g);
+        return n ? (s.n[g] === SPILLED ? s.big[g]!.sum : s.sum[g]!) / n : 0;
       }
       case 'temporal': {
         const min = s.last[g]! - this.rule.timespanMs;
@@ -541,13 +568,13 @@ export class CorrelationEngine {
     const key = this.groupKey(refIdx, ev, ctx);
     const s = this.s;
     let out = NO_FIRES;
-    let g = this.groups.get(key);
-    if (g !== undefined) s.touch(g);
+    let g = s.table.get(key);
+    if (g >= 0) s.touch(g);
     else {
       g = s.alloc();
       this.init(g, ts);
-      this.groups.set(key, g);
       s.keys[g] = key;
+      s.table.set(key, g);
       s.linkTail(g);
     }
     // Close mode: an event past the window end decides the previous window first.
@@ -566,12 +593,7 @@ export class CorrelationEngine {
       let found: number | null = null;
       for (const v of this.valueGetters[refIdx]!(ev)) if ((found = toNum(v)) !== null) break;
       if (found === null) record = false; // no numeric value: nothing to aggregate
-      else {
-        const b = s.big[g]!;
-        b.nums!.push(found);
-        b.sum += found;
-        this.addTime(g, ts);
-      }
+      else this.addTime(g, ts, found);
     } else if (t === 'value_count') {
       const v = ctx ? ctx.stringsOf(this.valueIds[refIdx]!)[0] ?? '' : firstString(ev, this.valueGetters[refIdx]!);
       if (v !== '') this.touchValue(g, v, ts);
@@ -596,9 +618,9 @@ export class CorrelationEngine {
       out = out === NO_FIRES ? [this.fire(g, key)] : [...out, this.fire(g, key)];
       this.init(g, ts);
     }
-    if (this.groups.size > this.limits.maxGroups) {
+    if (s.table.size > this.limits.maxGroups) {
       const oldest = s.head;
-      this.groups.delete(s.keys[oldest]!);
+      s.table.delete(s.keys[oldest]!, oldest);
       s.release(oldest);
       this.stats.evictedGroups++;
     }
@@ -606,7 +628,7 @@ export class CorrelationEngine {
       const swept = this.sweep(ts);
       if (swept.length) out = out === NO_FIRES ? swept : [...out, ...swept];
     }
-    this.stats.groups = this.groups.size;
+    this.stats.groups = this.s.table.size;
     return out;
   }
 
@@ -622,11 +644,11 @@ export class CorrelationEngine {
         if (out === NO_FIRES) out = [];
         out.push(this.fire(g, key));
       }
-      this.groups.delete(key);
+      s.table.delete(key, g);
       s.release(g);
       this.stats.expiredGroups++;
     }
-    this.stats.groups = this.groups.size;
+    this.stats.groups = this.s.table.size;
     return out;
   }
 
@@ -640,13 +662,12 @@ export class CorrelationEngine {
         if (checkCondition(this.cond, this.measure(g))) out.push(this.fire(g, s.keys[g]!));
       }
     }
-    this.groups.clear();
-    this.s = new Slots(this.s.withValues);
+    this.s = new Slots(this.s.withValues, this.s.withNums);
     this.stats.groups = 0;
     return out;
   }
 
   get groupCount(): number {
-    return this.groups.size;
+    return this.s.table.size;
   }
 }
