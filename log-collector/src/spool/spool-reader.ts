@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { scanRecords } from './segment-format.js';
+import { HEADER_BYTES, scanRecords } from './segment-format.js';
 
 export interface SpoolPosition {
   segment: number;
@@ -11,6 +11,8 @@ export interface SpoolBatch {
   payloads: Buffer[];
   /** Acknowledge this to delete what the batch covered. */
   end: SpoolPosition;
+  /** The position after each record (`ends[k]` covers payloads 0..k): to take only part of a batch, see `seek`. */
+  ends?: SpoolPosition[];
 }
 
 const READ_WINDOW_BYTES = 1024 * 1024;
@@ -74,8 +76,13 @@ export class SpoolReader {
       const buf = readFrom(p, this.readPos.offset, READ_WINDOW_BYTES);
       const { records, end } = scanRecords(buf, 0, max);
       if (records.length > 0) {
-        this.readPos = { segment: this.readPos.segment, offset: this.readPos.offset + end };
-        return { payloads: records.map((r) => Buffer.from(r.payload)), end: { ...this.readPos } };
+        const { segment, offset } = this.readPos;
+        this.readPos = { segment, offset: offset + end };
+        return {
+          payloads: records.map((r) => Buffer.from(r.payload)),
+          end: { ...this.readPos },
+          ends: records.map((r) => ({ segment, offset: offset + r.offset + HEADER_BYTES + r.payload.length })),
+        };
       }
       if (this.hasLater(this.readPos.segment)) {
         this.readPos = { segment: this.readPos.segment + 1, offset: 0 };
@@ -83,6 +90,11 @@ export class SpoolReader {
       }
       return undefined;
     }
+  }
+
+  /** Continues reading from `pos`, a position of the last batch (its records after `pos` are read again). */
+  seek(pos: SpoolPosition): void {
+    this.readPos = { ...pos };
   }
 
   /** Rewinds reading to the acknowledged position (after a sink failure, to retry the same records). */

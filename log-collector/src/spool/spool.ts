@@ -105,6 +105,11 @@ export class Spool {
     return this.own().read(max);
   }
 
+  /** Continues reading from `pos`, a position of the last batch read here. */
+  seek(pos: SpoolPosition): void {
+    this.own().seek(pos);
+  }
+
   /** Rewinds reading to the acknowledged position (after a sink failure, to retry the same records). */
   rewind(): void {
     this.own().rewind();

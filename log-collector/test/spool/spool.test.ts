@@ -97,3 +97,18 @@ test('rewind re-reads from the last acknowledgement (sink retry after a store fa
   s.rewind();
   assert.deepEqual(text(s.read(10)!.payloads), ['record-1', 'record-2', 'record-3']);
 });
+
+test('seek takes part of a batch: the records after the position are read again, and acknowledging there keeps them', () => {
+  const dir = tmp();
+  const s = new Spool({ dir, maxBytes: 1 << 20 });
+  s.append(recs(5));
+  const b = s.read(10)!;
+  assert.equal(b.ends!.length, 5);
+  assert.deepEqual(b.ends![4], b.end);
+  s.seek(b.ends![1]!);
+  s.ack(b.ends![1]!);
+  assert.deepEqual(text(s.read(10)!.payloads), ['record-2', 'record-3', 'record-4']);
+  s.close();
+  const r = new Spool({ dir, maxBytes: 1 << 20 });
+  assert.deepEqual(text(r.read(10)!.payloads), ['record-2', 'record-3', 'record-4'], 'not acknowledged, so read again after reopening');
+});

@@ -30,6 +30,7 @@ let wake: Array<() => void> = [];
 
 const input: SinkInput = {
   read: (max) => reader.read(max),
+  seek: (pos) => reader.seek(pos),
   ack: (pos) => port.postMessage({ acked: reader.ack(pos) }),
   changed: (timeoutMs) =>
     new Promise<void>((resolve) => {

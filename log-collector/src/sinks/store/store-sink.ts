@@ -29,6 +29,8 @@ export interface SinkInput {
   ack(pos: SpoolPosition): void;
   /** Not called any more (a failed batch is retried from memory); kept so existing inputs still type-check. */
   rewind?(): void;
+  /** Continues reading from a position of the last batch; without it the sink takes whole batches. */
+  seek?(pos: SpoolPosition): void;
   /** Resolves on new records (or after `timeoutMs`). */
   changed(timeoutMs: number): Promise<void>;
   readonly backlogBytes: number;
@@ -99,10 +101,7 @@ export class StoreSink {
           continue;
         }
         this.idle = false;
-        const byDataset = this.decode(batch.payloads);
-        let docs = 0;
-        for (const list of byDataset.values()) docs += list.length;
-        pending = { byDataset, end: batch.end, docs };
+        pending = this.decode(batch);
       }
       try {
         for (const [dataset, docs] of pending.byDataset) await this.writeAll(dataset, docs);
@@ -124,10 +123,22 @@ export class StoreSink {
     }
   }
 
-  /** The documents of a batch of records by dataset; sets the lag gauge from the oldest. */
-  private decode(payloads: Buffer[]): Map<Dataset, SinkItem[]> {
+  /**
+   * The documents of a batch of records by dataset; sets the lag gauge from the oldest. A raw-frame record
+   * holds a whole read (hundreds of frames), so decoding stops once `batchSize` documents are made and the
+   * rest of the batch is read again next time: the documents held in memory stay bounded.
+   */
+  private decode(batch: SpoolBatch): { byDataset: Map<Dataset, SinkItem[]>; end: SpoolPosition; docs: number } {
     const items: SinkItem[] = [];
-    for (const payload of payloads) this.drain.drain(payload, items);
+    let end = batch.end;
+    for (let k = 0; k < batch.payloads.length; k++) {
+      this.drain.drain(batch.payloads[k]!, items);
+      if (items.length >= this.batchSize && k + 1 < batch.payloads.length && this.spool.seek && batch.ends) {
+        end = batch.ends[k]!;
+        this.spool.seek(end);
+        break;
+      }
+    }
     const byDataset = new Map<Dataset, SinkItem[]>();
     let oldest = Infinity;
     for (const item of items) {
@@ -139,7 +150,7 @@ export class StoreSink {
       if (item.ts < oldest) oldest = item.ts;
     }
     if (Number.isFinite(oldest)) lagSeconds.set(Math.max(0, (Date.now() - oldest) / 1000));
-    return byDataset;
+    return { byDataset, end, docs: items.length };
   }
 
   /** Writes documents until none is left retryable; throws to make the caller back off. */
