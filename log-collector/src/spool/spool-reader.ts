@@ -37,6 +37,7 @@ export function segmentNumbers(dir: string): number[] {
 export class SpoolReader {
   private readPos: SpoolPosition;
   private ackPos: SpoolPosition = { segment: 0, offset: 0 };
+  private window: Buffer = Buffer.allocUnsafeSlow(READ_WINDOW_BYTES);
 
   constructor(private readonly dir: string) {
     const ackFile = path.join(dir, 'ack.json');
@@ -71,10 +72,11 @@ export class SpoolReader {
         }
         return undefined;
       }
-      // A window sized for one batch of typical events (a larger single record is read whole): a bigger one
-      // is allocated and dropped per batch for nothing.
-      const buf = readFrom(p, this.readPos.offset, READ_WINDOW_BYTES);
-      const { records, end } = scanRecords(buf, 0, max);
+      // A window sized for one batch of typical events (a larger single record is read whole, into a
+      // buffer of its own that is not kept).
+      const read = readFrom(p, this.readPos.offset, READ_WINDOW_BYTES, this.window);
+      if (read.window.length <= READ_WINDOW_BYTES) this.window = read.window;
+      const { records, end } = scanRecords(read.view, 0, max);
       if (records.length > 0) {
         const { segment, offset } = this.readPos;
         this.readPos = { segment, offset: offset + end };
@@ -121,21 +123,25 @@ export class SpoolReader {
   }
 }
 
-function readFrom(file: string, offset: number, maxBytes: number): Buffer {
+/**
+ * Reads up to `maxBytes` of `file` from `offset` into `window` (grown, and returned, when a single record
+ * is larger); returns the view of what was read. One window per reader, reused: records are copied out of
+ * it, and a fresh megabyte per read only churns the allocator (the RSS of a busy sink grew with it).
+ */
+function readFrom(file: string, offset: number, maxBytes: number, window: Buffer): { view: Buffer; window: Buffer } {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
     let len = Math.min(maxBytes, size - offset);
-    if (len <= 0) return Buffer.alloc(0);
+    if (len <= 0) return { view: window.subarray(0, 0), window };
     // A single record larger than the window: read it whole.
     if (len >= 4) {
-      const head = Buffer.alloc(4);
-      fs.readSync(fd, head, 0, 4, offset);
-      len = Math.min(size - offset, Math.max(len, head.readUInt32BE(0) + 8));
+      fs.readSync(fd, window, 0, 4, offset);
+      len = Math.min(size - offset, Math.max(len, window.readUInt32BE(0) + 8));
     }
-    const buf = Buffer.allocUnsafe(len);
-    fs.readSync(fd, buf, 0, len, offset);
-    return buf;
+    if (len > window.length) window = Buffer.allocUnsafeSlow(len);
+    const got = fs.readSync(fd, window, 0, len, offset);
+    return { view: window.subarray(0, got), window };
   } finally {
     fs.closeSync(fd);
   }
