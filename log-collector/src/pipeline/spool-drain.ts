@@ -26,7 +26,10 @@ export const DETECT_ON_DRAIN_PREFIX = '\u0001';
 
 const alertsRaised = counter('emsoc_collector_alerts_total', 'Alerts raised by the detection stage');
 
-/** A document ready for the store: its JSON text, or the parsed object when the record's layout was unexpected. */
+/**
+ * A document ready for the store: the JSON text read from the spool (given to the store as it is), or the
+ * object (decoded here from raw frames, or a record in an unexpected layout parsed whole).
+ */
 export interface DrainedDoc {
   d: Dataset;
   id: string;
@@ -126,7 +129,8 @@ export class SpoolDrain {
   private document(doc: EcsDocument, ts: number, out: DrainedDoc[]): void {
     const id = (doc.event as { id?: string } | undefined)?.id;
     if (!id) throw new Error('document without event.id reached the drain');
-    out.push({ d: datasetOf(doc), id, json: JSON.stringify(doc), ts });
+    // Handed to the store as the object: it serialises it once (text handed over would be parsed again there).
+    out.push({ d: datasetOf(doc), id, doc, ts });
     if (this.detect) this.alerts(doc, out);
   }
 
@@ -134,7 +138,7 @@ export class SpoolDrain {
     for (const alert of this.detect!(doc)) {
       alertsRaised.inc();
       const id = (alert.event as { id?: string } | undefined)?.id ?? '';
-      out.push({ d: datasetOf(alert), id, json: JSON.stringify(alert), ts: Date.now() });
+      out.push({ d: datasetOf(alert), id, doc: alert, ts: Date.now() });
     }
   }
 

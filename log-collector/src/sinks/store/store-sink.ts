@@ -155,8 +155,11 @@ export class StoreSink {
 
   /** Writes documents until none is left retryable; throws to make the caller back off. */
   private async writeAll(dataset: Dataset, docs: SinkItem[]): Promise<void> {
-    // Without bulkJson every item carries `doc` (see decode).
-    const result = this.asText
+    // Spool text goes to the store as text (bulkJson); decoded objects (raw frames) as objects, which the store
+    // serialises once. A dataset's batch that mixes both goes as text. Without bulkJson every item carries
+    // `doc` (see decode).
+    const asText = this.asText && docs.some((d) => d.doc === undefined);
+    const result = asText
       ? await this.store.bulkJson!(dataset, docs.map((d): SerializedDocument => ({ id: d.id, json: d.json ?? JSON.stringify(d.doc) })))
       : await this.store.bulk(dataset, docs.map((d): StoredDocument => ({ id: d.id, doc: d.doc! })));
     const retryable = result.failed.filter((f) => f.retryable);
