@@ -9,6 +9,7 @@ import { Spool } from '../../src/spool/spool.js';
 import { EventPipeline, type SpoolEntry } from '../../src/pipeline/event-pipeline.js';
 import { listenSyslogUdp } from '../../src/sources/syslog/listen.js';
 import { syslogDecoder } from '../../src/sources/syslog/decode.js';
+import { SpoolDrain, type DrainedDoc } from '../../src/pipeline/spool-drain.js';
 
 test('syslog over UDP: a burst of datagrams is received on its own thread, decoded in order with each sender address, and spooled', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syslog-udp-'));
@@ -36,6 +37,43 @@ test('syslog over UDP: a burst of datagrams is received on its own thread, decod
     const doc = got[0]!.e as Record<string, any>;
     assert.equal(doc.log.source.address, '127.0.0.1');
     assert.equal(doc.user.name, 'root');
+  } finally {
+    client.close();
+    await receiver.close();
+    spool.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('syslog over UDP with a decoding drain: datagrams are spooled raw with their sender and decoded on drain in arrival order', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syslog-udp-raw-'));
+  const spool = new Spool({ dir, maxBytes: 1 << 24 });
+  const probe = dgram.createSocket('udp4');
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
+  const port = probe.address().port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const decode = syslogDecoder(undefined, 'Asia/Shanghai');
+  const notHere = () => {
+    throw new Error('decoded on the receive path');
+  };
+  const receiver = await listenSyslogUdp({ host: '127.0.0.1', port, decode: notHere, pipeline: new EventPipeline(spool, undefined, { drainDecodes: true }), logger: pino({ level: 'silent' }) });
+  const client = dgram.createSocket('udp4');
+  try {
+    const n = 200;
+    for (let i = 0; i < n; i++) client.send(Buffer.from(`<38>Nov 29 09:00:01 bastion sshd[7]: Failed password for root from 192.0.2.9 port ${10000 + i} ssh2`), port, '127.0.0.1');
+    const drain = new SpoolDrain(decode);
+    const got: DrainedDoc[] = [];
+    const deadline = Date.now() + 10_000;
+    while (got.length < n && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      for (let b = spool.read(1000); b; b = spool.read(1000)) for (const p of b.payloads) drain.drain(p, got);
+    }
+    assert.equal(got.length, n);
+    const docs = got.map((d) => d.doc as Record<string, any>);
+    assert.deepEqual(docs.map((d) => d.source.port as number), Array.from({ length: n }, (_, i) => 10000 + i), 'arrival order kept');
+    assert.equal(docs[0]!.log.source.address, '127.0.0.1');
+    assert.equal(docs[0]!.user.name, 'root');
+    assert.equal(got[0]!.d, 'events');
   } finally {
     client.close();
     await receiver.close();
