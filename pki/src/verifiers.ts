@@ -39,11 +39,8 @@ export function signatureHash(algorithmOid: string): string | undefined {
  * Exact DER prefixes of SubjectPublicKeyInfo for named-curve keys with an uncompressed point
  * (id-ecPublicKey, namedCurve, BIT STRING 00 04 …): the only encoding these keys have in strict DER.
  */
-/** DER SubjectPublicKeyInfo of a P-256 key up to (not including) the 0x04 point: SEQUENCE, AlgorithmIdentifier, BIT STRING header. */
-export const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
-
 const EC_SPKI_PREFIXES: Array<{ crv: string; prefix: Buffer; coord: number }> = [
-  { crv: 'P-256', prefix: P256_SPKI_PREFIX, coord: 32 },
+  { crv: 'P-256', prefix: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'), coord: 32 },
   { crv: 'P-384', prefix: Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex'), coord: 48 },
 ];
 

@@ -9,7 +9,7 @@ import { nameToString, decodeName, encodeName } from '@emsoc/pki/x509/name';
 import type { AuditDraft } from './audit/chain.js';
 import type { CaConnector } from './ca/connector.js';
 import { CsrError, describeKey, spkiFingerprint, weakKeyReason, type ParsedCsr } from './ca/csr.js';
-import { intakeCsr } from './ca/csr-pool.js';
+import { parseCsrOffThread } from './ca/csr-pool.js';
 import type { Actor, CertificateRecord, CertRequest, RequestStatus, SanEntry, Subject, Transition } from './model.js';
 import type { OrgUnits } from './policy/org-units.js';
 import type { Profile } from './policy/profiles.js';
@@ -279,10 +279,10 @@ export class RegistrationAuthority {
     return { request: (await this.d.repo.getRequest(base.id))! };
   }
 
-  /** Parsed by ca/csr-pool (P-256 inline, others off the event loop), refusals as 400 with the parser's reason. */
+  /** Parsed off the event loop (ca/csr-pool), refusals as 400 with the parser's reason. */
   private async parseCsr(text: string): Promise<ParsedCsr> {
     try {
-      return await intakeCsr(text);
+      return await parseCsrOffThread(text);
     } catch (e) {
       if (e instanceof CsrError) throw badInput(e.message, 'csr');
       throw e;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CsrError, parseCsr } from '../src/ca/csr.js';
-import { csrWorkersAnswering, intakeCsr, parseCsrOffThread } from '../src/ca/csr-pool.js';
+import { csrWorkersAnswering, parseCsrOffThread } from '../src/ca/csr-pool.js';
 import { opensslCsr, tmpDir } from './harness.js';
 
 const outcome = async (f: () => unknown) => {
@@ -28,14 +28,8 @@ test('worker-thread CSR parsing matches inline parsing, refusals included', asyn
   tampered[tampered.length - 1]! ^= 0x01;
   const bad: Array<string | Uint8Array> = ['not a CSR', tampered, new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]), '-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n'];
   const inputs = [...good, ...bad, ...good, ...bad];
-  const [offThread, inline, routed] = await Promise.all([
-    Promise.all(inputs.map((i) => outcome(() => parseCsrOffThread(i)))),
-    Promise.all(inputs.map((i) => outcome(() => parseCsr(i)))),
-    // The RA's entry point: P-256 inline, the rest in workers; the route never changes the answer.
-    Promise.all(inputs.map((i) => outcome(() => intakeCsr(i)))),
-  ]);
+  const [offThread, inline] = await Promise.all([Promise.all(inputs.map((i) => outcome(() => parseCsrOffThread(i)))), Promise.all(inputs.map((i) => outcome(() => parseCsr(i))))]);
   assert.deepEqual(offThread, inline);
-  assert.deepEqual(routed, inline);
   assert.ok(csrWorkersAnswering() >= 1, 'the CSRs were parsed in a worker thread, not by the inline fallback');
   assert.equal(offThread.filter((o) => o.ok).length, 2 * good.length);
   for (const o of offThread.filter((x) => !x.ok)) assert.equal(o.csrError, true, `refused as a CSR error: ${o.message}`);

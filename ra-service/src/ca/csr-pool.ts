@@ -1,16 +1,12 @@
 /**
- * CSR intake off the event loop: parsing, proof-of-possession verification and key checks of RSA and
- * P-384 requests (RSA adds the Fermat rounds) run in worker threads, so the event loop — which owns
- * the HTTP connections, the single database writer and the audit chain — only waits for the answer.
- * P-256 requests are parsed inline (`intakeCsr`): their whole check (≈ 0.25 ms, mostly the ECDSA
- * verification) costs less than the hop — structured clone both ways, two thread wake-ups, and an
- * event loop that can block on the port while the worker is descheduled on a busy machine. Results and
- * refusals are exactly those of `parseCsr` either way; if no worker can run, parsing happens inline.
+ * CSR intake off the event loop: parsing, proof-of-possession verification and key checks (about
+ * 0.6 ms of CPU per request) run in worker threads, so the event loop — which owns the HTTP
+ * connections, the single database writer and the audit chain — only waits for the answer. Results
+ * and refusals are exactly those of `parseCsr`; if no worker can run, parsing happens inline.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CsrError, parseCsr, type ParsedCsr } from './csr.js';
-import { P256_SPKI_PREFIX } from '@emsoc/pki';
 
 type Reply = { id: number; ok: true; csr: ParsedCsr } | { id: number; ok: false; csrError: boolean; message: string };
 
@@ -118,27 +114,6 @@ const pool = new CsrWorkerPool(Math.max(1, Math.min(2, os.availableParallelism()
 
 /** `parseCsr` in a worker thread (same result, same CsrError refusals). */
 export function parseCsrOffThread(input: string | Uint8Array): Promise<ParsedCsr> {
-  return pool.parse(input);
-}
-
-/** Larger requests are not the small P-256 CSRs worth parsing inline (a P-256 CSR with a few SANs is ≈ 300–600 bytes). */
-const INLINE_MAX_DER = 2048;
-const PEM_ARMOUR = /-----[^-]*-----|\s/g;
-
-/**
- * Does the request carry a P-256 key? A routing guess only (the parse decides everything): the
- * canonical P-256 SubjectPublicKeyInfo prefix somewhere in a small DER. A wrong guess costs time,
- * never a different answer.
- */
-function looksP256(input: string | Uint8Array): boolean {
-  if (typeof input === 'string' && input.length > (INLINE_MAX_DER * 4) / 3 + 200) return false;
-  const der = typeof input === 'string' ? Buffer.from(input.replace(PEM_ARMOUR, ''), 'base64') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  return der.length <= INLINE_MAX_DER && der.indexOf(P256_SPKI_PREFIX) >= 0;
-}
-
-/** CSR intake as the RA uses it: P-256 requests inline, the others in a worker (same results either way). */
-export function intakeCsr(input: string | Uint8Array): Promise<ParsedCsr> {
-  if (looksP256(input)) return Promise.resolve().then(() => parseCsr(input));
   return pool.parse(input);
 }
 
