@@ -29,9 +29,8 @@ let index: RuleIndex<never> | null = null;
 let ctx: EvalContext | null = null;
 const proto = RuleIndex.prototype as unknown as { candidates(this: RuleIndex<never>, c: EvalContext): unknown[] };
 const original = proto.candidates;
-proto.candidates = function (c) {
-  index = this;
-  ctx = c;
+proto.candidates = function (this: RuleIndex<never>, c) {
+  ({ self: index, c: ctx } = { self: this, c });
   return original.call(this, c);
 };
 const events = syntheticEvents(100_000);
