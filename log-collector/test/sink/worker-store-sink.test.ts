@@ -11,6 +11,8 @@ import { EventPipeline } from '../../src/pipeline/event-pipeline.js';
 import { WorkerStoreSink } from '../../src/sinks/store/worker-store-sink.js';
 import { processSyslog } from '../../src/transforms/index.js';
 import { registry } from '@emsoc/common/metrics';
+import { policiesDir, rulesDir } from '@emsoc/common/paths';
+import { encodeRawFrames } from '../../src/spool/raw-frames.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -81,6 +83,41 @@ test('the sink metrics counted in the worker reach this thread’s registry (ser
     spool.close();
     const after = (await registry.getSingleMetric('emsoc_collector_sink_stored_total')!.get()).values.reduce((a, v) => a + v.value, 0);
     assert.equal(after - before, 40);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with a drain spec the worker decodes raw syslog frames, runs the detection stage there, and relays its gauges', { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-sink-drain-'));
+  const spoolDir = path.join(dir, 'spool');
+  const dbPath = path.join(dir, 'events.db');
+  try {
+    const spool = new Spool({ dir: spoolDir, maxBytes: 1 << 26 });
+    const drain = { timezone: 'Asia/Shanghai', enrichmentPoliciesDir: policiesDir, detection: { rulesDir, policiesDir, dataDir: dir } };
+    const sink = new WorkerStoreSink(spool, spoolDir, { kind: 'event-store', config: { engine: 'sqlite', path: dbPath } }, logger, {}, drain);
+    sink.start();
+    const pipeline = new EventPipeline(spool, undefined, { drainDecodes: true });
+    const frames = Array.from({ length: 50 }, (_, i) => ({ data: Buffer.from(`<38>Nov 29 09:00:01 bastion sshd[1]: Failed password for root from 192.0.2.77 port ${2000 + i} ssh2`), truncated: false }));
+    const receipt = { source: 'syslog_tcp', transport: 'tcp' as const, receivedAtMs: Date.parse('2026-11-29T01:00:00Z'), remoteAddress: '192.0.2.1', remotePort: 601 };
+    assert.equal(pipeline.submitRaw('syslog_tcp', [encodeRawFrames(receipt, frames)], frames.length), true);
+    await until(() => sink.drained);
+    // Gauges are relayed every second.
+    const rules = async () => (await registry.getSingleMetric('emsoc_detection_rules_loaded')?.get())?.values.find((v) => v.labels.kind === 'detection')?.value ?? 0;
+    const deadline = Date.now() + 10_000;
+    while ((await rules()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await sink.stop();
+    spool.close();
+    assert.ok((await rules()) > 0, 'the worker loaded the rule library');
+    const store = await openEventStore({ engine: 'sqlite', path: dbPath });
+    try {
+      assert.equal(await store.count({ dataset: 'events' }), 50);
+      const doc = (await store.search({ dataset: 'events', size: 1 })).hits[0]!.doc as Record<string, any>;
+      assert.equal(doc.log.source.address, '192.0.2.1');
+      assert.equal(doc.user.name, 'root');
+    } finally {
+      await store.close();
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@
  * The sink's metrics are counted where it runs (a worker thread has its own registry); this relays them to
  * the main thread's registry, which `/metrics` serves: counters as increments, gauges as values.
  */
-import { registry, type counter, type gauge } from '@emsoc/common/metrics';
+import { gauge, registry, type counter } from '@emsoc/common/metrics';
 
 type Counter = ReturnType<typeof counter>;
 type Gauge = ReturnType<typeof gauge>;
@@ -16,7 +16,15 @@ export const SINK_METRIC_NAMES = [
   'emsoc_collector_parsed_total',
   'emsoc_collector_malformed_total',
   'emsoc_collector_alerts_total',
+  // The detection stage runs in the drain too; these exist here only through the relay.
+  'emsoc_detection_rules_loaded',
+  'emsoc_detection_correlation_groups',
 ] as const;
+
+const RELAYED_ONLY_HELP: Partial<Record<string, string>> = {
+  emsoc_detection_rules_loaded: 'Rules compiled into the live detection engine (in the sink worker), by kind',
+  emsoc_detection_correlation_groups: 'Open correlation groups of the live detection engine (in the sink worker)',
+};
 
 export interface MetricUpdate {
   name: string;
@@ -48,7 +56,8 @@ export async function sinkMetricUpdates(): Promise<MetricUpdate[]> {
 /** Main side: applies updates to the metrics of the same names here. */
 export function applySinkMetricUpdates(updates: MetricUpdate[]): void {
   for (const u of updates) {
-    const m = registry.getSingleMetric(u.name);
+    const help = RELAYED_ONLY_HELP[u.name];
+    const m = registry.getSingleMetric(u.name) ?? (help && u.value !== undefined ? gauge(u.name, help, Object.keys(u.labels)) : undefined);
     if (!m) continue;
     if (u.delta !== undefined) (m as Counter).inc(u.labels, u.delta);
     else if (u.value !== undefined) (m as Gauge).set(u.labels, u.value);
