@@ -195,7 +195,10 @@ function toNum(v: unknown): number | null {
 export class CorrelationEngine {
   readonly stats: CorrelationStats = { groups: 0, evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, fired: 0 };
   private s: Slots;
-  private interned = new Map<string, string>();
+  /** Interned values (at most MAX_INTERNED) and their table: a miss, the common case, probes typed
+   * arrays instead of comparing strings on a Map chain. */
+  private internedValues: string[] = [];
+  private interned = new KeyTable(this.internedValues);
   private readonly closeMode: boolean;
   private readonly groupGetters: ((e: EcsEvent) => unknown[])[][];
   /** Same fields as interned ids, to read them from the event's evaluation cache. */
@@ -240,13 +243,17 @@ export class CorrelationEngine {
   adoptState(old: CorrelationEngine): void {
     this.s = old.s;
     this.interned = old.interned;
+    this.internedValues = old.internedValues;
     Object.assign(this.stats, old.stats);
   }
 
   private intern(v: string): string {
-    const x = this.interned.get(v);
-    if (x !== undefined) return x;
-    if (this.interned.size < MAX_INTERNED) this.interned.set(v, v);
+    const i = this.interned.get(v);
+    if (i >= 0) return this.internedValues[i]!;
+    if (this.internedValues.length < MAX_INTERNED) {
+      this.internedValues.push(v);
+      this.interned.set(v, this.internedValues.length - 1);
+    }
     return v;
   }
 
