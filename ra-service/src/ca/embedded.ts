@@ -37,18 +37,13 @@ export class EmbeddedCa implements CaConnector {
 
   sm2: Sm2Root | undefined;
   private sm2Urls: StatusUrls | undefined;
-  /** The CA key is P-256: cheap enough to sign on the event loop (see issue). */
-  private readonly inlineSignature: boolean;
 
   constructor(
     readonly ca: DevCa,
     private readonly urls: StatusUrls,
     private readonly repo: RaRepository,
     private readonly dataDir?: string,
-  ) {
-    const key = ca.signer.privateKey;
-    this.inlineSignature = key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
-  }
+  ) {}
 
   static load(dataDir: string, urls: StatusUrls, repo: RaRepository): EmbeddedCa {
     return new EmbeddedCa(loadDevCa(path.join(dataDir, 'ca')), urls, repo, dataDir);
@@ -81,7 +76,7 @@ export class EmbeddedCa implements CaConnector {
   }
 
   /**
-   * Signs exactly the prepared (linted) TBS. P-384 and RSA run on libuv's thread pool (crypto.sign with a
+   * Signs exactly the prepared (linted) TBS. ECDSA runs on libuv's thread pool (crypto.sign with a
    * callback) so signatures proceed in parallel and the event loop keeps serving; the result is
    * assembled as signPrepared does and checked against the signer's algorithm first. SM2 TBSs go to
    * the SM2 root (pki's SM2 signer, synchronous).
@@ -95,9 +90,6 @@ export class EmbeddedCa implements CaConnector {
     if (Buffer.compare(Buffer.from(prepared.signatureAlgorithm), Buffer.from(signer.algorithmIdentifier)) !== 0) {
       return signPrepared(prepared, signer); // throws the pki error for the mismatch
     }
-    // A P-256 signature (≈ 60 µs) costs less than its hop to the pool and back (≈ 30 µs more CPU,
-    // plus a thread wake-up): it runs inline. Slower keys (P-384, RSA) keep the pool.
-    if (this.inlineSignature) return signPrepared(prepared, signer);
     const sig = await new Promise<Buffer>((resolve, reject) =>
       sign(signer.hash, prepared.tbsDer, signer.keyType === 'ec' ? { key: signer.privateKey, dsaEncoding: 'der' } : signer.privateKey, (err, s) => (err ? reject(err) : resolve(s))),
     );
