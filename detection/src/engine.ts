@@ -84,9 +84,9 @@ export interface Engine {
   readonly refused: RuleLoadError[];
 }
 
-/** Rule-file order for the (few) candidates of an event: insertion sort, no comparator calls. */
-function sortByOrder(a: { order: number }[]): void {
-  for (let i = 1; i < a.length; i++) {
+/** Rule-file order for the (few) candidates a[0 .. n) of an event: insertion sort, no comparator calls. */
+function sortByOrder(a: { order: number }[], n: number): void {
+  for (let i = 1; i < n; i++) {
     const x = a[i]!;
     let j = i - 1;
     while (j >= 0 && a[j]!.order > x.order) {
@@ -443,11 +443,13 @@ export function createEngine(options: EngineOptions): Engine {
         eventTsRaw = rawTs;
       }
       if (ts > watermark) watermark = ts;
-      const cands = set.index.candidates(ctx);
-      st.ruleEvaluations += cands.length;
-      if (cands.length > 1) sortByOrder(cands);
+      const n = set.index.candidates(ctx);
+      const cands = set.index.found;
+      st.ruleEvaluations += n;
+      if (n > 1) sortByOrder(cands, n);
       let ids: string[] | null = null;
-      for (const c of cands) {
+      for (let ci = 0; ci < n; ci++) {
+        const c = cands[ci]!;
         // The index already checked the rule's logsource conditions.
         if (!c.det.matchBody(ctx)) continue;
         st.matches++;

@@ -9,7 +9,9 @@ import { fieldId, KEYWORDS_ID, type EvalContext } from './eval-context.js';
 //  2. inside a group, one necessary condition of the rule's own detection (see Need): exact values of a
 //     field (hash lookup), literals that must occur in a field (one Aho-Corasick pass per field value), or
 //     mere presence of a field. Rules without such a condition run for every event of their group.
-// The result array is reused between calls: callers consume it before the next event.
+// The result array is reused between calls and never shortened (`length = 0` would drop its storage and
+// every event would allocate it again): candidates() returns how many of its first entries are this
+// event's, and callers consume them before the next event.
 
 export interface Indexed {
   need: Need | null;
@@ -102,12 +104,14 @@ export class RuleIndex<R extends Indexed> {
   private groups: Group<R>[] = [];
   private combos: Combo<R>;
   private comboCount = 1;
-  /** Groups entered by the current event, in order (reused). */
+  /** Groups entered by the current event, in order (reused, never shortened; the count is local). */
   private entered: Group<R>[] = [];
   /** Groups keyed by their first logsource condition: field -> value -> groups. */
   private byLs: { fid: number; map: Map<string, Group<R>[]> }[] = [];
   private gen = 0;
-  private out: R[] = [];
+  /** The candidates of the last event are found[0 .. candidates()). */
+  readonly found: R[] = [];
+  private count = 0;
   readonly size = { byValue: 0, byLiteral: 0, byField: 0, always: 0, byLogsource: 0, groups: 0 };
 
   constructor(rules: R[]) {
@@ -164,7 +168,7 @@ export class RuleIndex<R extends Indexed> {
       const r = l[i]!;
       if (r.mark !== gen) {
         r.mark = gen;
-        this.out.push(r);
+        this.found[this.count++] = r;
       }
     }
   };
@@ -194,12 +198,12 @@ export class RuleIndex<R extends Indexed> {
     }
   }
 
-  /** Candidate rules for the event; every returned rule's logsource conditions hold. */
-  candidates(ctx: EvalContext): R[] {
+  /** Number of candidate rules for the event, in `found`; every candidate's logsource conditions hold. */
+  candidates(ctx: EvalContext): number {
     const gen = ++this.gen;
-    this.out.length = 0;
+    this.count = 0;
     const entered = this.entered;
-    entered.length = 0;
+    let nEntered = 0;
     for (let k = 0; k < this.byLs.length; k++) {
       const e = this.byLs[k]!;
       const vals = ctx.lowerOf(e.fid);
@@ -210,23 +214,23 @@ export class RuleIndex<R extends Indexed> {
           const g = gs[j]!;
           if (g.stamp === gen || !restHolds(g, ctx)) continue;
           g.stamp = gen;
-          entered.push(g);
+          entered[nEntered++] = g;
         }
       }
     }
-    const merged = this.combo(entered);
+    const merged = this.combo(entered, nEntered);
     if (merged) this.scan(merged, ctx);
     else {
       this.scan(this.root, ctx);
-      for (let i = 0; i < entered.length; i++) this.scan(entered[i]!.bucket, ctx);
+      for (let i = 0; i < nEntered; i++) this.scan(entered[i]!.bucket, ctx);
     }
-    return this.out;
+    return this.count;
   }
 
-  /** The merged bucket of root + `entered` (in this order), or null past MAX_COMBOS. */
-  private combo(entered: Group<R>[]): Bucket<R> | null {
+  /** The merged bucket of root + entered[0 .. n) (in this order), or null past MAX_COMBOS. */
+  private combo(entered: Group<R>[], n: number): Bucket<R> | null {
     let node = this.combos;
-    for (let i = 0; i < entered.length; i++) {
+    for (let i = 0; i < n; i++) {
       const g = entered[i]!;
       let n = node.next[g.idx];
       if (n === undefined) {

@@ -27,7 +27,7 @@ const engine = createEngine({
 type Candidate = { det: { matchBody(ctx: EvalContext): boolean } };
 let index: RuleIndex<never> | null = null;
 let ctx: EvalContext | null = null;
-const proto = RuleIndex.prototype as unknown as { candidates(this: RuleIndex<never>, c: EvalContext): unknown[] };
+const proto = RuleIndex.prototype as unknown as { candidates(this: RuleIndex<never>, c: EvalContext): number };
 const original = proto.candidates;
 proto.candidates = function (this: RuleIndex<never>, c) {
   ({ self: index, c: ctx } = { self: this, c });
@@ -53,7 +53,9 @@ const stages: [string, (ev: Record<string, unknown>) => void][] = [
   ['+bodies', (ev) => {
     cx.reset(ev);
     parseTime(cx.values('@timestamp')[0]);
-    for (const r of idx.candidates(cx) as Candidate[]) r.det.matchBody(cx);
+    const n = idx.candidates(cx);
+    const found = idx.found as Candidate[];
+    for (let k = 0; k < n; k++) found[k]!.det.matchBody(cx);
   }],
   ['process', (ev) => void engine.process(ev)],
 ];
