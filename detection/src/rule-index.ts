@@ -38,7 +38,7 @@ interface Group<R> {
   rest: { fid: number; values: Set<string> }[];
   bucket: Bucket<R>;
   rules: R[];
-  /** Position in RuleIndex.groups (the edge label in the combination trie). */
+  /** Number of the group (the edge label in the combination trie). */
   idx: number;
   stamp: number;
 }
@@ -54,8 +54,11 @@ interface Combo<R> {
   bucket: Bucket<R> | null;
 }
 
-/** Combinations kept per index; beyond it (never seen with real logsources) groups are scanned one by one. */
-const MAX_COMBOS = 256;
+/**
+ * Combinations kept per index; beyond it groups are scanned one by one. Events enter a few groups in a
+ * fixed order, so a handful are met; the cap bounds the merged automata (each a copy of its groups').
+ */
+const MAX_COMBOS = 64;
 
 function push<K, R>(m: Map<K, R[]>, k: K, r: R): void {
   const l = m.get(k);
@@ -101,7 +104,6 @@ function buildBucket<R extends Indexed>(rules: R[]): Bucket<R> {
 
 export class RuleIndex<R extends Indexed> {
   private root: Bucket<R>;
-  private groups: Group<R>[] = [];
   private combos: Combo<R>;
   private comboCount = 1;
   /** Groups entered by the current event, in order (reused, never shortened; the count is local). */
@@ -150,10 +152,9 @@ export class RuleIndex<R extends Indexed> {
         rest: rest.map((c) => ({ fid: fieldId(c.field), values: new Set(c.values) })),
         bucket: buildBucket(rs),
         rules: rs,
-        idx: this.groups.length,
+        idx: this.size.groups - 1,
         stamp: 0,
       };
-      this.groups.push(g);
       let m = byField.get(first!.field);
       if (!m) byField.set(first!.field, (m = new Map()));
       for (const v of first!.values) push(m, v, g);
@@ -232,14 +233,14 @@ export class RuleIndex<R extends Indexed> {
     let node = this.combos;
     for (let i = 0; i < n; i++) {
       const g = entered[i]!;
-      let n = node.next[g.idx];
-      if (n === undefined) {
+      let child = node.next[g.idx];
+      if (child === undefined) {
         if (this.comboCount >= MAX_COMBOS) return null;
         this.comboCount++;
-        n = { next: [], rules: [...node.rules, ...g.rules], bucket: null };
-        node.next[g.idx] = n;
+        child = { next: [], rules: [...node.rules, ...g.rules], bucket: null };
+        node.next[g.idx] = child;
       }
-      node = n;
+      node = child;
     }
     return (node.bucket ??= buildBucket(node.rules));
   }
