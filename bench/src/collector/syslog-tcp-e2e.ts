@@ -5,13 +5,12 @@
  * Headline: received over TCP (LF framing), spooled, parsed and normalized. The receive thread frames the
  * stream and appends the raw frames with their receipt to the spool, the collector's durable acceptance
  * point (append-only, checksummed, written with write(2) before anything is acknowledged, so it survives
- * kill -9; no fsync, as in production); parse + normalize + event id happen when the spool is drained (in
- * production in the sink worker thread, which hands the documents to the store as objects; the store
- * serialises each once). So that the figure covers the same work as before the move, its CPU is the
- * receiving process's (all threads) while the stream is received and spooled, PLUS the CPU of draining
- * exactly those records (SpoolDrain as the sink worker runs it: frames → parsed, normalized documents)
- * and of serialising each document to JSON once (the store's job now; the former layout did it before
- * spooling); the rest of the store write is excluded. The drain is timed on this thread after the stream
+ * kill -9; no fsync, as in production); parse + normalize + event id + the JSON text the store takes happen
+ * when the spool is drained (in production in the sink worker thread). So that the figure covers the same
+ * work as before the move, its CPU is the receiving process's (all threads) while the stream is received
+ * and spooled, PLUS the CPU of draining exactly those records (SpoolDrain as the sink worker runs it:
+ * frames → parsed, normalized documents → JSON text, held in batches of about 1000 as the sink holds
+ * them); the store write itself is excluded, as before. The drain is timed on this thread after the stream
  * (no sink runs during the window). rsyslog's counterpart writes the same lines into a file (imtcp →
  * omfile, no fsync either; all its threads, from /proc). Also printed: the receive side alone and the
  * drain side alone, per CPU second each. Per wall second: first byte sent → last event spooled / last line
@@ -86,8 +85,8 @@ async function ours(until: 'spool' | 'store', n: number): Promise<Rate> {
     let docs = 0;
     let serialized = 0;
     const d0 = cpuNow();
-    // As the sink: documents are held in batches of about 1000, then handed on (here: serialised, which the
-    // store does once per document; the former layout serialised every event before spooling it).
+    // As the sink: documents are held in batches of about 1000, then handed on (an object, e.g. an alert, is
+    // serialised here, as the store would).
     const handOn = () => {
       for (const it of items) serialized += (it.json ?? JSON.stringify(it.doc)).length;
       docs += items.length;
@@ -197,7 +196,7 @@ emit('collector.syslog_tcp_to_spool.events_per_wall_s', a.wall, 'events/s', PEER
   ...common, ratio: peer ? Math.round((a.wall / peer.wall) * 100) / 100 : null, note: 'first byte sent → last event spooled / last line in the file',
 });
 emit('collector.syslog_tcp_to_spool.receive_events_per_cpu_s', a.receiveCpu!, 'events/cpu-s', null, null, { ...common, note: 'receiving process only (all threads), up to the spool' });
-if (decodeOn === 'drain') emit('collector.syslog_tcp_to_spool.drain_events_per_cpu_s', a.drainCpu!, 'events/cpu-s', null, null, { ...common, note: 'drain only: raw records → parsed, normalized documents, serialized once (rest of the store write excluded)' });
+if (decodeOn === 'drain') emit('collector.syslog_tcp_to_spool.drain_events_per_cpu_s', a.drainCpu!, 'events/cpu-s', null, null, { ...common, note: 'drain only: raw records → parsed, normalized documents as JSON text (store write excluded)' });
 emit('collector.syslog_tcp_to_spool.receive_thread_events_per_cpu_s', a.mainCpu!, 'events/cpu-s', null, null, { ...common, note: 'main (receiving) thread only' });
 emit('collector.syslog_tcp_to_store.events_per_wall_s', toStore.wall, 'events/s', null, null, {
   count: storeCount, note: 'secondary: until every event is stored in SQLite by the sink worker thread (store-bound)',
