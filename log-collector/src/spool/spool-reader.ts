@@ -61,8 +61,12 @@ export class SpoolReader {
     return fs.existsSync(segmentPath(this.dir, segment + 1));
   }
 
-  /** Reads up to `max` records after the last read position (not the ack: unacked reads are not re-read). */
-  read(max: number): SpoolBatch | undefined {
+  /**
+   * Reads up to `max` records after the last read position (not the ack: unacked reads are not re-read).
+   * With `borrow`, payloads are views into the reader's window, valid only until the next read (for a
+   * consumer that decodes them at once: no copy per record).
+   */
+  read(max: number, opts: { borrow?: boolean } = {}): SpoolBatch | undefined {
     while (true) {
       const p = segmentPath(this.dir, this.readPos.segment);
       if (!fs.existsSync(p)) {
@@ -81,7 +85,7 @@ export class SpoolReader {
         const { segment, offset } = this.readPos;
         this.readPos = { segment, offset: offset + end };
         return {
-          payloads: records.map((r) => Buffer.from(r.payload)),
+          payloads: records.map((r) => (opts.borrow ? r.payload : Buffer.from(r.payload))),
           end: { ...this.readPos },
           ends: records.map((r) => ({ segment, offset: offset + r.offset + HEADER_BYTES + r.payload.length })),
         };

@@ -29,7 +29,8 @@ const reader = new SpoolReader(data.spoolDir);
 let wake: Array<() => void> = [];
 
 const input: SinkInput = {
-  read: (max) => reader.read(max),
+  // The sink decodes a batch into documents before it reads again: it can borrow the reader's window.
+  read: (max) => reader.read(max, { borrow: true }),
   seek: (pos) => reader.seek(pos),
   ack: (pos) => port.postMessage({ acked: reader.ack(pos) }),
   changed: (timeoutMs) =>
