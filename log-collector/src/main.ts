@@ -52,7 +52,9 @@ await runService('log-collector', ctx.logger, async () => {
     sinkDrain: {
       timezone: config.timezone,
       enrichmentPoliciesDir: policiesDir,
-      ...(config.collector.detection.enabled ? { detection: { rulesDir, policiesDir, dataDir: config.dataDir } } : {}),
+      ...(config.collector.detection.enabled
+        ? { detection: { rulesDir, policiesDir, dataDir: config.dataDir, certificateStatus: { crlUrls: raCrlUrls(config.bind, config.ra.statusPort) } } }
+        : {}),
     },
     // Syslog over TLS: client certificates our RA revoked or suspended are refused.
     certificateStatus: statusCheckForDataDir(config.dataDir),
@@ -70,3 +72,14 @@ await runService('log-collector', ctx.logger, async () => {
     },
   };
 });
+
+/**
+ * The full CRLs of the RA's status service, which answer the `certstatus` rules: one per authority,
+ * named as ra-service names them (the embedded CA's fixed crlName 'root', and 'sm2-root' for the SM2
+ * root; until the RA has an SM2 profile that one is not published and its fetch failures are counted).
+ * Read where the status port listens (config.bind; loopback when that is a wildcard address).
+ */
+function raCrlUrls(bind: string, statusPort: number): string[] {
+  const host = bind === '' || bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind.includes(':') ? `[${bind}]` : bind;
+  return ['root', 'sm2-root'].map((name) => `http://${host}:${statusPort}/crl/${name}.crl`);
+}
