@@ -5,7 +5,7 @@ import type { EngineAuth } from './search-engine/http.js';
 import type { IndexSettings } from './search-engine/templates.js';
 
 export type EventStoreConfig =
-  | { engine: 'sqlite'; path: string; busyTimeoutMs?: number }
+  | { engine: 'sqlite'; path: string; busyTimeoutMs?: number; cacheMiB?: number }
   | {
       engine: 'elasticsearch' | 'opensearch' | 'auto';
       urls: string[];
@@ -20,7 +20,7 @@ export type EventStoreConfig =
 export async function openEventStore(config: EventStoreConfig): Promise<EventStore> {
   let store: EventStore;
   if (config.engine === 'sqlite') {
-    store = new SqliteEventStore({ path: config.path, busyTimeoutMs: config.busyTimeoutMs });
+    store = new SqliteEventStore({ path: config.path, busyTimeoutMs: config.busyTimeoutMs, cacheMiB: config.cacheMiB });
   } else if (config.engine === 'elasticsearch' || config.engine === 'opensearch' || config.engine === 'auto') {
     store = new SearchEngineEventStore(config);
   } else {

@@ -10,9 +10,9 @@ import { withDeferredInit } from './deferred-init.js';
  * With `deferInit`, an unreachable search engine does not fail start-up: initialisation is retried on use,
  * which lets the collector accept and spool data during an engine outage that began before it started.
  */
-export async function openPlatformStore(config: PlatformConfig, opts: { deferInit?: boolean; onInitError?: (e: unknown) => void } = {}): Promise<EventStore> {
+export async function openPlatformStore(config: PlatformConfig, opts: { deferInit?: boolean; onInitError?: (e: unknown) => void; sqliteCacheMiB?: number } = {}): Promise<EventStore> {
   const s = config.store;
-  if (s.engine === 'sqlite') return openEventStore({ engine: 'sqlite', path: s.path ?? path.join(config.dataDir, 'events.db') });
+  if (s.engine === 'sqlite') return openEventStore({ engine: 'sqlite', path: s.path ?? path.join(config.dataDir, 'events.db'), ...(opts.sqliteCacheMiB ? { cacheMiB: opts.sqliteCacheMiB } : {}) });
   const engineConfig = {
     engine: s.engine,
     urls: s.urls,

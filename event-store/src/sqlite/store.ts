@@ -24,6 +24,8 @@ export interface SqliteStoreOptions {
   /** How long a writer waits for another process's lock before failing (retryable). */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /** SQLite page cache of this connection in MiB (default 64: the index pages of a busy day stay in memory). */
+  cacheMiB?: number;
   /** Tests only: a weak id key forces the collisions a 52-bit key makes too rare to meet. Never on a real file. */
   idKeyForTests?: (id: string) => number;
 }
@@ -75,7 +77,7 @@ export class SqliteEventStore implements EventStore {
     if (!opts.readonly) {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the index pages of a busy day in memory
+      this.db.pragma(`cache_size = -${Math.max(1, Math.floor(opts.cacheMiB ?? 64)) * 1024}`);
       this.db.pragma('temp_store = MEMORY');
     }
     registerFunctions(this.db);
