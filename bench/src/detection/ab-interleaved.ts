@@ -39,7 +39,7 @@ const events = syntheticEvents(20_000);
   // Byte-identical alerts: fresh engines, every event, then flush().
   const [o, n] = [engineOf(OLD), engineOf(NEW)];
   let diffs = 0;
-  const check = (i: number | 'flush', a: unknown, b: unknown): void => {
+  const check = (i: number | 'flush' | 'stats', a: unknown, b: unknown): void => {
     const [x, y] = [JSON.stringify(a), JSON.stringify(b)];
     if (x !== y && ++diffs <= 5) console.error(`alerts differ at event ${i}:\n old ${x}\n new ${y}`);
   };
