@@ -18,6 +18,9 @@ import { WorkerStoreSink, type RunningSink } from '../../../log-collector/src/si
 import { syslogDecoder } from '../../../log-collector/src/sources/syslog/decode.js';
 import type { SyslogDecoder } from '../../../log-collector/src/sources/syslog/listen.js';
 import { SpoolDrain } from '../../../log-collector/src/pipeline/spool-drain.js';
+import { openSpoolDrain, type DrainSpec } from '../../../log-collector/src/pipeline/drain-spec.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export function line(i: number): string {
   const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -46,9 +49,11 @@ export interface InProcessCollector {
  * thread (the former layout, for comparison); `none` runs no sink, so what is measured ends at the spool (the
  * collector's durable acceptance point, as when the store lags behind). `decodeOn: 'drain'` (default, as the
  * collector runs) spools syslog frames raw and decodes them in the sink; `'receive'` decodes on the receiving
- * thread before spooling (the former layout, for comparison).
+ * thread before spooling (the former layout, for comparison). `stages: 'full'` drains as `npm start` does: asset/IOC
+ * enrichment from policies/ and the live detection stage with the rules library (no certificate-status CRLs);
+ * `'bare'` (default) parses and normalizes only.
  */
-export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' | 'none'; decodeOn?: 'drain' | 'receive' } = {}): Promise<InProcessCollector> {
+export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' | 'none'; decodeOn?: 'drain' | 'receive'; stages?: 'bare' | 'full' } = {}): Promise<InProcessCollector> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-collector-'));
   const logger = pino({ level: 'silent' });
   const spoolDir = path.join(dir, 'spool');
@@ -57,14 +62,20 @@ export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' | 'n
   const pipeline = new EventPipeline(spool, undefined, { drainDecodes: raw });
   const timezone = 'Asia/Shanghai';
   const decode = syslogDecoder(undefined, timezone);
-  const drain = new SpoolDrain(decode);
+  const policiesDir = path.join(repo, 'policies');
+  const spec: DrainSpec =
+    opts.stages === 'full'
+      ? { timezone, enrichmentPoliciesDir: policiesDir, detection: { rulesDir: path.join(repo, 'rules'), policiesDir, dataDir: dir } }
+      : { timezone };
+  const full = opts.stages === 'full' && opts.sink === 'inline' ? await openSpoolDrain(spec, logger) : undefined;
+  const drain = full?.drain ?? new SpoolDrain(decode);
   const storeConfig = { engine: 'sqlite' as const, path: path.join(dir, 'events.db') };
   const store = opts.sink === 'inline' ? await openEventStore(storeConfig) : undefined;
   let sink: RunningSink = { drained: false, stop: async () => undefined };
   if (opts.sink !== 'none') {
     const running = store
       ? new StoreSink(spool, store, logger, {}, drain)
-      : new WorkerStoreSink(spool, spoolDir, { kind: 'event-store', config: storeConfig }, logger, {}, { timezone });
+      : new WorkerStoreSink(spool, spoolDir, { kind: 'event-store', config: storeConfig }, logger, {}, spec);
     running.start();
     sink = running;
   }
@@ -77,6 +88,7 @@ export async function inProcessCollector(opts: { sink?: 'worker' | 'inline' | 'n
     dir,
     async close(drainMs = 60_000) {
       await sink.stop(drainMs);
+      full?.close();
       spool.close();
       await store?.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,10 @@
  * (it reports it every second), external/array buffers; the rest of the RSS is native (SQLite page cache
  * in the sink worker, code, stacks, allocator).
  *
- *   node --import tsx bench/src/collector/rss-steady.ts [--seconds 20] [--rate 50000] [--sink worker|inline|none] [--decode-on drain|receive]
+ * Stages: `full` (default) drains as `npm start` runs the collector (asset/IOC enrichment and live detection with
+ * the rules library in the sink worker); `--stages bare` parses and normalizes only.
+ *
+ *   node --import tsx bench/src/collector/rss-steady.ts [--seconds 20] [--rate 50000] [--sink worker|inline|none] [--decode-on drain|receive] [--stages full|bare]
  */
 import os from 'node:os';
 import { pino } from 'pino';
@@ -25,10 +28,12 @@ const seconds = Number(opt('--seconds')) || 20;
 const rate = Number(opt('--rate')) || 50_000;
 const sinkMode = (opt('--sink') ?? 'worker') as 'worker' | 'inline' | 'none';
 const decodeOn = opt('--decode-on') === 'receive' ? 'receive' : 'drain';
+// As `npm start` runs it (enrichment + live detection in the drain) unless `--stages bare`.
+const stages = opt('--stages') === 'bare' ? 'bare' : 'full';
 
 const MB = 2 ** 20;
 const port = await freeTcpPort();
-const c = await inProcessCollector({ sink: sinkMode, decodeOn });
+const c = await inProcessCollector({ sink: sinkMode, decodeOn, stages });
 // Frames received = events spooled (raw frames, or documents in the former decode-on-receive layout).
 let frames = 0;
 const submitRaw = c.pipeline.submitRaw.bind(c.pipeline);
@@ -63,7 +68,7 @@ sample();
 const absorbed = received / elapsed;
 const mb = (x: number) => Math.round((x / MB) * 10) / 10;
 emit('collector.rss_at_steady_rate', peak.rss / MB, 'MB', null, null, {
-  target_rate: rate, decode_on: decodeOn, absorbed_rate: Math.round(absorbed), steady: absorbed >= 0.95 * rate, sink: sinkMode, sender: r?.sender ?? 'killed at the deadline',
+  target_rate: rate, decode_on: decodeOn, stages, absorbed_rate: Math.round(absorbed), steady: absorbed >= 0.95 * rate, sink: sinkMode, sender: r?.sender ?? 'killed at the deadline',
   sender_finished: r !== undefined, received, seconds: Math.round(elapsed * 10) / 10, target_mb: 300,
   at_peak: {
     main_heap_mb: mb(peak.mainHeap), sink_worker_heap_mb: mb(peak.workerHeap), external_mb: mb(peak.external), array_buffers_mb: mb(peak.arrayBuffers),
