@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { StatusLookup } from '@emsoc/detection';
-import { inspectCertificate, pemBlocks, readCrl, sm2Verifier, VerifierRegistry, type CertificateInfo, type CrlIndex } from '@emsoc/pki';
+import { crlDer, fetchBounded, inspectCertificate, pemBlocks, readCrl, sm2Verifier, VerifierRegistry, type CertificateInfo, type CrlIndex } from '@emsoc/pki';
 import { counter } from '@emsoc/common/metrics';
 
 export interface CrlStatusViewOptions {
@@ -116,7 +116,7 @@ export function createCrlStatusView(o: CrlStatusViewOptions): CrlStatusView {
   };
 
   const load = async (url: string): Promise<number | undefined> => {
-    const der = await fetchCrl(url, timeoutMs, maxBytes);
+    const der = crlDer(await fetchBounded(url, { timeoutMs, maxBytes }));
     const crl = verify(der);
     if (crl.delta) throw new Error('a delta CRL is served where the full CRL is expected');
     const held = loaded.get(url);
@@ -182,26 +182,3 @@ export function createCrlStatusView(o: CrlStatusViewOptions): CrlStatusView {
 }
 
 /** GET one CRL (DER, or PEM "X509 CRL"), bounded in time and size. */
-async function fetchCrl(url: string, timeoutMs: number, max: number): Promise<Uint8Array> {
-  const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
-  if (r.status !== 200) {
-    await r.body?.cancel();
-    throw new Error(`HTTP ${r.status}`);
-  }
-  if (Number(r.headers.get('content-length') ?? 0) > max) {
-    await r.body?.cancel();
-    throw new Error(`CRL larger than ${max} bytes`);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const c of r.body as unknown as AsyncIterable<Uint8Array>) {
-    size += c.length;
-    if (size > max) throw new Error(`CRL larger than ${max} bytes`);
-    chunks.push(c);
-  }
-  const body = Buffer.concat(chunks);
-  if (body[0] === 0x30) return new Uint8Array(body);
-  const pem = pemBlocks(body.toString('latin1')).find((b) => b.label === 'X509 CRL');
-  if (!pem) throw new Error('neither a DER nor a PEM CRL');
-  return pem.der;
-}

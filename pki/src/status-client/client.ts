@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { pemBlocks } from '../der/index.js';
+import { crlDer, fetchBounded } from './fetch.js';
 import { decodeTbs } from '../lint/index.js';
 import { sm2Verifier } from '../sm2/index.js';
 import { VerifierRegistry } from '../verifiers.js';
@@ -134,7 +135,7 @@ export class CertificateStatusClient {
     for (const url of ocspUrls) {
       try {
         const certId = buildCertId(issuer, cert.serialNumber);
-        const body = await this.fetchBytes(url, this.o.maxOcspBytes, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: Buffer.from(buildOcspRequest(certId)) });
+        const body = await fetchBounded(url, { timeoutMs: this.o.timeoutMs, maxBytes: this.o.maxOcspBytes, init: { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: Buffer.from(buildOcspRequest(certId)) } });
         const a = readOcspResponse(body, certId, issuer, this.registry, this.o.now());
         this.stats.ocsp++;
         return this.remember(key, a, 'ocsp');
@@ -172,31 +173,12 @@ export class CertificateStatusClient {
     const now = this.o.now().getTime();
     const hit = this.crls.get(url, now);
     if (hit) return hit;
-    let der = await this.fetchBytes(url, this.o.maxCrlBytes);
-    if (der[0] !== 0x30) {
-      const pem = pemBlocks(Buffer.from(der).toString('latin1')).find((b) => b.label === 'X509 CRL');
-      if (pem) der = pem.der;
-    }
+    const der = crlDer(await fetchBounded(url, { timeoutMs: this.o.timeoutMs, maxBytes: this.o.maxCrlBytes }));
     const idx = readCrl(der, issuer, this.registry);
     if (idx.delta) throw new Error('the CDP serves a delta CRL');
     if (idx.nextUpdate && idx.nextUpdate.getTime() < now - 300_000) throw new Error('CRL has expired');
     this.crls.set(url, idx, Math.min(idx.nextUpdate?.getTime() ?? Infinity, now + this.o.maxAgeMs));
     return idx;
-  }
-
-  private async fetchBytes(url: string, max: number, init: RequestInit = {}): Promise<Uint8Array> {
-    const r = await fetch(url, { ...init, signal: AbortSignal.timeout(this.o.timeoutMs), redirect: 'error' });
-    if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
-    const declared = Number(r.headers.get('content-length') ?? NaN);
-    if (declared > max) throw new Error(`response larger than ${max} bytes`);
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const c of r.body as unknown as AsyncIterable<Uint8Array>) {
-      size += c.length;
-      if (size > max) throw new Error(`response larger than ${max} bytes`);
-      chunks.push(c);
-    }
-    return new Uint8Array(Buffer.concat(chunks));
   }
 }
 
