@@ -102,11 +102,6 @@ function handleStream(
   // (decoders keep no reference).
   const ctx: FrameReceipt = { ...ctxBase, receivedAt: new Date(0), truncated: false };
   const raw: RawReceipt = { source, transport: ctxBase.transport, receivedAtMs: 0, remoteAddress: ctxBase.remoteAddress, remotePort: ctxBase.remotePort, clientCertificate: ctxBase.clientCertificate };
-  const pause = () => {
-    // Spool full: stop reading (TCP backpressure reaches the sender) and retry once there is room.
-    socket.pause();
-    m.backpressure.inc();
-  };
   const resumeWhenRoom = (submit: () => boolean, events: number) => {
     void opts.pipeline.waitForRoom().then(() => {
       if (submit()) {
@@ -115,18 +110,21 @@ function handleStream(
       } else resumeWhenRoom(submit, events);
     });
   };
+  /** Spools via `submit`; when the spool is full, stops reading (TCP backpressure reaches the sender) until it took them. */
+  const submitOrPause = (submit: () => boolean, events: number) => {
+    if (submit()) return;
+    socket.pause();
+    m.backpressure.inc();
+    m.queued.inc(events);
+    resumeWhenRoom(submit, events);
+  };
   // The drain decodes: frames are spooled raw with this read's receipt, one record per read.
   const emitRaw = (frames: ReturnType<typeof framer.push>) => {
     if (frames.length === 0) return;
     m.received.inc(frames.length);
     raw.receivedAtMs = Date.now();
     const record = encodeRawFrames(raw, frames);
-    const submit = () => opts.pipeline.submitRaw(source, [record], frames.length);
-    if (!submit()) {
-      pause();
-      m.queued.inc(frames.length);
-      resumeWhenRoom(submit, frames.length);
-    }
+    submitOrPause(() => opts.pipeline.submitRaw(source, [record], frames.length), frames.length);
   };
   const emit = (frames: ReturnType<typeof framer.push>) => {
     if (frames.length === 0) return;
@@ -145,12 +143,7 @@ function handleStream(
     }
     if (malformed) m.malformed.inc(malformed);
     if (parsed) m.parsed.inc(parsed);
-    const submit = () => opts.pipeline.submit(source, docs);
-    if (!submit()) {
-      pause();
-      m.queued.inc(docs.length);
-      resumeWhenRoom(submit, docs.length);
-    }
+    submitOrPause(() => opts.pipeline.submit(source, docs), docs.length);
   };
   const take = opts.pipeline.rawSyslog ? emitRaw : emit;
   socket.on('data', (chunk: Buffer) => take(framer.push(chunk)));
