@@ -36,7 +36,6 @@ function memoryInput(): SinkInput & { done: Promise<void> } {
       return { payloads, end: { segment: 0, offset: next } };
     },
     ack: (pos) => { if (pos.offset >= records.length) finish(); },
-    rewind: () => { throw new Error('a bench write failed'); },
     changed: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 5))),
     get backlogBytes() { return next >= records.length ? 0 : 1; },
   };

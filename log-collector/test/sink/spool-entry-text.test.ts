@@ -38,7 +38,6 @@ function memoryInput(records: string[]): SinkInput & { acked: boolean } {
     acked: false,
     read: () => { const b = pending; pending = undefined; return b; },
     ack: () => { input.acked = true; },
-    rewind: () => undefined,
     changed: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))),
     get backlogBytes() { return input.acked ? 0 : 1; },
   };

@@ -27,8 +27,6 @@ const textOf = (item: SinkItem | undefined): string => item?.json ?? JSON.string
 export interface SinkInput {
   read(max: number): SpoolBatch | undefined;
   ack(pos: SpoolPosition): void;
-  /** Not called any more (a failed batch is retried from memory); kept so existing inputs still type-check. */
-  rewind?(): void;
   /** Continues reading from a position of the last batch; without it the sink takes whole batches. */
   seek?(pos: SpoolPosition): void;
   /** Resolves on new records (or after `timeoutMs`). */
