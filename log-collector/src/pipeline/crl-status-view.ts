@@ -12,11 +12,9 @@
  * Known limits (a CRL cannot tell): lookups by SHA-256 fingerprint and 'expired' always answer
  * undefined; serials are matched without their issuer, so the view relies on the RA's serials being
  * unique across its CAs (random 16+ octet serials); a revocation reaches detection after at most one
- * refresh interval. The counters live where the view runs (the sink worker's registry); the collector's
- * /metrics shows them once their names are in the sink metrics relay (sinks/store/sink-metrics-relay.ts).
+ * refresh interval. The counters live where the view runs (the sink worker's registry) and reach the
+ * collector's /metrics through the sink metrics relay (sinks/store/sink-metrics-relay.ts).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { StatusLookup } from '@emsoc/detection';
 import { crlDer, fetchBounded, inspectCertificate, pemBlocks, readCrl, sm2Verifier, VerifierRegistry, type CertificateInfo, type CrlIndex } from '@emsoc/pki';
@@ -64,21 +62,6 @@ export function normalizeSerial(value: string): string | undefined {
   if (s.length % 2) s = `0${s}`;
   while (s.length > 2 && s.startsWith('00')) s = s.slice(2);
   return s;
-}
-
-/** The platform's CA roots under a data directory, the files pki's statusCheckForDataDir trusts. */
-export const platformCaFiles = (dataDir: string): string[] => [path.join(dataDir, 'ca/root.pem'), path.join(dataDir, 'ca-sm2/root.pem')];
-
-/**
- * The CA PEM of those of `files` that exist, re-read on each call: the SM2 root appears only once the RA
- * has an SM2 profile, possibly after the collector started.
- */
-export function caPemFromFiles(files: readonly string[]): () => string {
-  return () =>
-    files
-      .filter((f) => fs.existsSync(f))
-      .map((f) => fs.readFileSync(f, 'utf8'))
-      .join('\n');
 }
 
 /** The `<name>` of `…/crl/<name>.crl`, for metric labels (bounded: one per configured URL). */
@@ -181,4 +164,3 @@ export function createCrlStatusView(o: CrlStatusViewOptions): CrlStatusView {
   };
 }
 
-/** GET one CRL (DER, or PEM "X509 CRL"), bounded in time and size. */

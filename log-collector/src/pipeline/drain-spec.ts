@@ -6,7 +6,8 @@
 import type { Logger } from 'pino';
 import { syslogDecoder } from '../sources/syslog/decode.js';
 import { loadEnrichment } from '../transforms/index.js';
-import { caPemFromFiles, createCrlStatusView, platformCaFiles, type CrlStatusView } from './crl-status-view.js';
+import { pemOfExistingFiles, platformCaFiles } from '@emsoc/pki';
+import { createCrlStatusView, type CrlStatusView } from './crl-status-view.js';
 import { createDetectionStage, type DetectionStageOptions } from './detection-stage.js';
 import { SpoolDrain } from './spool-drain.js';
 
@@ -38,7 +39,8 @@ export async function openSpoolDrain(spec: DrainSpec, logger: Logger): Promise<{
   if (spec.detection) {
     const { certificateStatus: cs, ...options } = spec.detection;
     if (cs?.crlUrls.length) {
-      view = createCrlStatusView({ crlUrls: cs.crlUrls, caCertificatePem: caPemFromFiles(cs.caPemFiles ?? platformCaFiles(options.dataDir)), refreshMs: cs.refreshMs, logger: logger.child({ component: 'crl-status' }) });
+      // The CA files are re-read on each fetch: the SM2 root appears once the RA has an SM2 profile.
+      view = createCrlStatusView({ crlUrls: cs.crlUrls, caCertificatePem: () => pemOfExistingFiles(cs.caPemFiles ?? platformCaFiles(options.dataDir)), refreshMs: cs.refreshMs, logger: logger.child({ component: 'crl-status' }) });
       // A backlog drained at start-up is checked against the CRLs too (bounded by the fetch timeout; failures are not fatal).
       await view.ready;
     }

@@ -3,4 +3,4 @@ export { CertificateStatusClient, createCertificateStatusCheck, type Certificate
 export { readCrl, type CrlIndex } from './crl.js';
 export { crlDer, fetchBounded } from './fetch.js';
 export { buildCertId, buildOcspRequest, readOcspResponse, StatusCheckError, type StatusAnswer } from './ocsp.js';
-export { statusCheckForDataDir } from './trust-dir.js';
+export { pemOfExistingFiles, platformCaFiles, statusCheckForDataDir } from './trust-dir.js';
