@@ -332,6 +332,11 @@ export class CorrelationEngine {
     s.n[g] = n - k;
   }
 
+  /** value_sum / value_avg: the sum of a group's numbers in the window, inline or spilled. */
+  private sumOf(g: number): number {
+    return this.s.n[g] === SPILLED ? this.s.big[g]!.sum : this.s.sum[g]!;
+  }
+
   /** Record an entry at `ts`; `num` is the value of value_sum / value_avg (ignored otherwise). */
   private addTime(g: number, ts: number, num = 0): void {
     const s = this.s;
@@ -484,10 +489,10 @@ export class CorrelationEngine {
       case 'value_count':
         return this.entries(g);
       case 'value_sum':
-        return s.n[g] === SPILLED ? s.big[g]!.sum : s.sum[g]!;
+        return this.sumOf(g);
       case 'value_avg': {
         const n = this.entries(g);
-        return n ? (s.n[g] === SPILLED ? s.big[g]!.sum : s.sum[g]!) / n : 0;
+        return n ? this.sumOf(g) / n : 0;
       }
       case 'temporal': {
         const min = s.last[g]! - this.rule.timespanMs;
