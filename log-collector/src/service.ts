@@ -66,7 +66,7 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
   if (spool.truncatedTail) logger.warn({ records: spool.truncatedTail }, 'spool had a torn tail from a crash; cut it');
   const drainInWorker = deps.sinkStore !== undefined && deps.sinkDrain !== undefined;
   if (drainInWorker && deps.detection) throw new Error('with sinkDrain, detection runs in the sink worker (sinkDrain.detection)');
-  const pipeline = new EventPipeline(spool, drainInWorker ? undefined : deps.detection, { drainDecodes: drainInWorker });
+  const pipeline = new EventPipeline(spool, deps.detection, { drainDecodes: drainInWorker });
   const sink = deps.sinkStore ? new WorkerStoreSink(spool, spoolDir, deps.sinkStore, logger, {}, deps.sinkDrain) : new StoreSink(spool, deps.store, logger);
   sink.start();
 
